@@ -1,0 +1,32 @@
+import os
+
+
+class DefaultConfig:
+    """Development / demo defaults: SQLite in instance/, no SMTP (mail is kept in the outbox)."""
+
+    ENV_NAME = "development"
+    SECRET_KEY = None  # generated into instance/secret_key on first start when unset
+    SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL")  # None -> instance/portal.db
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+    WTF_CSRF_TIME_LIMIT = None
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_HTTPONLY = True
+    MAX_CONTENT_LENGTH = 8 * 1024 * 1024
+    UPLOAD_DIR = None  # default: instance/uploads
+    # Mail: leave MAIL_SERVER unset to keep messages in the outbox only (demo mode).
+    MAIL_SERVER = os.environ.get("MAIL_SERVER")
+    MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
+    MAIL_USE_TLS = os.environ.get("MAIL_USE_TLS") == "1"
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME")
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
+    MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "portal@localhost")
+    # Deliver outbox mail right after the request that wrote it (a worker also retries).
+    OUTBOX_DELIVER_AFTER_REQUEST = True
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_ENABLED = True
+    RATELIMIT_HEADERS_ENABLED = True
+    LOGIN_RATE_LIMIT = "10 per minute"
+    FLASK_ADMIN_SWATCH = "cerulean"
+    PREFERRED_URL_SCHEME = "http"
+    FEATURE_ENTRY_POINTS = True

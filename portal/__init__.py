@@ -1,0 +1,116 @@
+"""Portal: a self-hosted B2B customer portal."""
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+from flask import Flask
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from config import config_for
+from portal.extensions import csrf, db, limiter, login_manager, mail, migrate
+
+DEFAULT_SECRETS = {"", "change-me", "dev", "secret", "testing-secret-key-not-for-production"}
+
+
+def create_app(config: dict | None = None, extra_features=()) -> Flask:
+    """Build the app: config -> extensions -> features -> admin -> jinja."""
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.from_object(config_for((config or {}).get("PORTAL_ENV") or os.environ.get("PORTAL_ENV")))
+    app.config.from_pyfile("portal.cfg", silent=True)
+    if config:
+        app.config.update(config)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    _configure_secret_key(app)
+    _configure_database(app)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(Path(__file__).resolve().parent.parent / "migrations"))
+    login_manager.init_app(app)
+    mail.init_app(app)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    _configure_login(app)
+
+    from portal.services.numbering import enable_auto_numbering
+
+    enable_auto_numbering()
+
+    from portal.blueprints.core import bp as core_bp
+    from portal.features import init_features
+
+    app.register_blueprint(core_bp)
+    init_features(app, extra_features)
+
+    from portal.admin_views import init_admin
+
+    init_admin(app)
+
+    from portal import web
+
+    web.init_app(app)
+
+    from portal.cli import register_commands
+
+    register_commands(app)
+    return app
+
+
+def _configure_secret_key(app: Flask) -> None:
+    key = app.config.get("SECRET_KEY")
+    if app.config.get("ENV_NAME") == "production":
+        if not key or key in DEFAULT_SECRETS or len(key) < 32:
+            raise RuntimeError(
+                "SECRET_KEY is missing or too weak for production. Set the SECRET_KEY environment "
+                "variable to a random value of at least 32 characters, e.g. "
+                "python -c 'import secrets; print(secrets.token_urlsafe(48))'."
+            )
+        return
+    if not key:
+        path = Path(app.instance_path) / "secret_key"
+        if not path.exists():
+            path.write_text(secrets.token_urlsafe(48))
+            path.chmod(0o600)
+        app.config["SECRET_KEY"] = path.read_text().strip()
+
+
+def _configure_database(app: Flask) -> None:
+    uri = app.config.get("SQLALCHEMY_DATABASE_URI")
+    if not uri:
+        uri = "sqlite:///" + str(Path(app.instance_path) / "portal.db")
+    if uri.startswith("postgres://"):
+        uri = "postgresql://" + uri[len("postgres://"):]
+    if uri.startswith("postgresql://"):
+        uri = "postgresql+psycopg://" + uri[len("postgresql://"):]
+    app.config["SQLALCHEMY_DATABASE_URI"] = uri
+    if uri.startswith("sqlite"):
+        options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+        options.setdefault("connect_args", {"timeout": 30})
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
+    else:
+        options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+        options.setdefault("pool_pre_ping", True)
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, connection_record):
+    module = type(dbapi_connection).__module__
+    if not module.startswith("sqlite3"):
+        return
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.close()
+
+
+def _configure_login(app: Flask) -> None:
+    from portal.services.sessions import load_user
+
+    login_manager.user_loader(load_user)
+    login_manager.login_view = "core.login"
+    login_manager.login_message = "Please sign in to continue."
+    login_manager.session_protection = None  # sessions are revocable server-side instead

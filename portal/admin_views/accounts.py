@@ -1,0 +1,189 @@
+"""People who sign in (staff, customer contacts, sales reps), their memberships, and customer roles."""
+# ruff: noqa: RUF012  (Flask-Admin views are configured with class-level dicts and lists)
+from __future__ import annotations
+
+from flask import flash
+from flask_admin.form import Select2Widget
+from flask_login import current_user
+from markupsafe import Markup, escape
+from wtforms import SelectMultipleField
+from wtforms.validators import ValidationError
+
+from portal.admin_views.base import StaffInline, StaffModelView, field_error
+from portal.admin_views.companies import CUSTOMERS, contacts, customers, known_choices
+from portal.admin_views.fields import SetPasswordField
+from portal.admin_views.filters import company_filter
+from portal.models import Membership, RepAccess, Role, User, UserKind
+from portal.permissions import all_permissions
+from portal.services import passwords, portal_access
+
+SETTINGS = "Settings"
+SECRET_COLUMNS = ("password_hash",)
+REP_ACCESS_CHOICES = [(RepAccess.all.value, "All customers"), (RepAccess.allocated.value, "Allocated customers only")]
+
+
+ACCESS_FIELDS = ("email", "portal_access")
+
+
+def remember_stored(form, model) -> None:
+    """Keep the stored values of the access fields on the form, before the form overwrites them."""
+    form.stored_values = {key: getattr(model, key) for key in ACCESS_FIELDS}
+
+
+def apply_access_changes(form, model, is_created: bool) -> list[str]:
+    """Email and portal access typed on a user form go through the portal_access rules: a new email
+    withdraws links sent to the old one; access needs a company with access, and off is a revocation.
+
+    The stored values are put back first, so each service sees the change it makes. Returns what to
+    tell the staff member once the record is saved."""
+    notes = []
+    wanted = {key: getattr(model, key) for key in ACCESS_FIELDS}
+    stored = getattr(form, "stored_values", None)
+    if stored is not None and not is_created:
+        for key, value in stored.items():
+            setattr(model, key, value)
+    try:
+        changed = (is_created or wanted["email"] != model.email) and portal_access.change_email(
+            model, wanted["email"], current_user)
+        if changed and not is_created:
+            notes.append(f"Email changed to {model.email}: links sent to the old address no longer work.")
+    except portal_access.AccessError as exc:
+        field_error(form, "email", str(exc))
+    try:
+        if is_created or bool(wanted["portal_access"]) != bool(model.portal_access):
+            turned_off = model.portal_access and not wanted["portal_access"]
+            portal_access.set_contact_access(model, bool(wanted["portal_access"]), current_user)
+            if turned_off and not is_created:
+                notes.append(f"Portal access of {model.name} revoked: open sessions end on their next request "
+                             "and outstanding links no longer work.")
+    except portal_access.AccessError as exc:
+        field_error(form, "portal_access", str(exc))
+    return notes
+
+
+class UserAdmin(StaffModelView):
+    column_list = ("name", "email", "kind", "is_active_flag", "portal_access", "invitation_state", "last_login_dt",
+                   "created_dt")
+    column_exclude_list = SECRET_COLUMNS
+    column_details_exclude_list = SECRET_COLUMNS
+    column_export_exclude_list = SECRET_COLUMNS
+    column_searchable_list = ("name", "email", "phone")
+    column_filters = ("kind", "is_active_flag", "portal_access", "invitation_state", "rep_access", "last_login_dt",
+                      "created_dt")
+    column_labels = {"kind": "Type", "is_active_flag": "May sign in", "portal_access": "Portal access (contact)",
+                     "rep_access": "Rep sees", "allocated_companies": "Allocated customers",
+                     "last_login_dt": "Last sign-in"}
+    readonly_columns = ("invitation_state", "last_login_dt")
+    form_columns = ("name", "email", "phone", "kind", "is_active_flag", "portal_access", "rep_access",
+                    "allocated_companies", "password")
+    form_extra_fields = {"password": SetPasswordField()}
+    form_args = {"allocated_companies": {"query_factory": customers, "validators": [known_choices],
+                                         "description": "Sales reps with 'allocated' access act only for these."},
+                 "portal_access": {"description": "Contacts only: needs a company with customer portal access. "
+                                                  "Switching it off ends the contact's sessions and links at once."},
+                 "email": {"description": "Changing it withdraws invitation and sign-in links sent to the old "
+                                          "address."}}
+
+    def create_form(self, obj=None):
+        form = super().create_form(obj)
+        form.rep_access.choices = REP_ACCESS_CHOICES
+        return form
+
+    def edit_form(self, obj=None):
+        form = super().edit_form(obj)
+        form.rep_access.choices = REP_ACCESS_CHOICES
+        return form
+    inline_models = (
+        StaffInline(Membership, form_columns=("id", "company", "role", "job_title", "is_active"),
+                    form_label="Companies (contacts)"),
+    )
+
+    def update_model(self, form, model):
+        remember_stored(form, model)
+        return super().update_model(form, model)
+
+    def on_model_change(self, form, model, is_created):
+        notes = apply_access_changes(form, model, is_created)
+        if not is_created and model.id == current_user.id and (not model.is_staff or not model.is_active_flag):
+            field_error(form, "kind", "You cannot take away your own staff access.")
+        password = form.password.data
+        if password:
+            try:
+                if is_created:
+                    passwords.require_strong(password, model)
+                    model.set_password(password)
+                else:  # also withdraws sign-in links and ends the user's other sessions
+                    passwords.change_password(model, password)
+            except passwords.PasswordError as exc:
+                field_error(form, "password", " ".join(exc.messages))
+        elif is_created and model.kind in (UserKind.staff, UserKind.rep):
+            field_error(form, "password", "Staff and sales reps need a password to sign in.")
+        super().on_model_change(form, model, is_created)
+        for note in notes:
+            flash(note, "info")
+
+
+class MembershipAdmin(StaffModelView):
+    column_list = ("user", "company", "role", "job_title", "is_active", "created_dt")
+    column_searchable_list = ("job_title",)
+    column_filters = (company_filter(Membership.company_id), "role", "is_active", "created_dt")
+    form_columns = ("user", "company", "role", "job_title", "is_active")
+    form_args = {"user": {"query_factory": contacts, "label": "Contact"}}
+
+
+def _permission_choices(current: list[str] | None) -> list[tuple[str, str]]:
+    declared = all_permissions()
+    choices = [(key, f"{key} — {label}") for key, label in sorted(declared.items())]
+    # Keys of a feature that is gone stay visible so saving does not silently drop them.
+    choices += [(key, f"{key} (no longer declared)") for key in current or [] if key not in declared]
+    return choices
+
+
+def _permissions_formatter(view, context, model, name):
+    if model.all_permissions:
+        return Markup("<em>All permissions</em>")
+    return Markup(", ".join(f"<code>{escape(k)}</code>" for k in model.permissions or []))
+
+
+class RoleAdmin(StaffModelView):
+    column_list = ("name", "description", "all_permissions", "permissions", "is_builtin")
+    column_searchable_list = ("name", "description")
+    column_filters = ("is_builtin", "all_permissions")
+    column_default_sort = ("name", False)
+    column_formatters = {"permissions": _permissions_formatter}
+    column_labels = {"is_builtin": "Built-in", "all_permissions": "Grants everything"}
+    column_descriptions = {"all_permissions": "Also grants the permissions of features added later."}
+    readonly_columns = ("is_builtin",)
+    form_columns = ("name", "description", "all_permissions", "permissions")
+    form_extra_fields = {
+        "permissions": SelectMultipleField("Permissions", widget=Select2Widget(multiple=True),
+                                           render_kw={"data-placeholder": "Click to choose permissions"},
+                                           description="What contacts with this role may do in the portal."),
+    }
+
+    def create_form(self, obj=None):
+        form = super().create_form(obj)
+        form.permissions.choices = _permission_choices(form.permissions.data)
+        return form
+
+    def edit_form(self, obj=None):
+        form = super().edit_form(obj)
+        form.permissions.choices = _permission_choices(obj.permissions if obj is not None else None)
+        return form
+
+    def on_model_change(self, form, model, is_created):
+        model.permissions = sorted(set(form.permissions.data or []))
+        super().on_model_change(form, model, is_created)
+
+    def on_model_delete(self, model):
+        if model.is_builtin:
+            raise ValidationError(f"“{model.name}” is a built-in role: edit it, but it cannot be deleted.")
+        super().on_model_delete(model)
+
+
+def views():
+    return [
+        UserAdmin(User, "Users", CUSTOMERS),
+        MembershipAdmin(Membership, "Memberships", CUSTOMERS),
+        RoleAdmin(Role, "Customer roles", SETTINGS),
+    ]

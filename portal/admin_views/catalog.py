@@ -1,0 +1,157 @@
+"""Catalog: categories, products with their prices and stock, tiers, breaks, contract prices, promotions."""
+# ruff: noqa: RUF012  (Flask-Admin views are configured with class-level dicts and lists)
+from __future__ import annotations
+
+from flask_admin.contrib.sqla.form import InlineOneToOneModelConverter
+from sqlalchemy import update
+
+from portal.admin_views.base import StaffInline, StaffModelView, field_error
+from portal.admin_views.companies import CURRENCY_ARGS
+from portal.admin_views.filters import company_filter
+from portal.extensions import db
+from portal.models import (
+    Category,
+    ContractPrice,
+    PriceBreak,
+    PriceTier,
+    Product,
+    ProductPrice,
+    Promotion,
+    StockLevel,
+)
+
+CATALOG = "Catalog"
+PRICE_COLUMNS = ("id", "tier", "price", "currency")
+STOCK_COLUMNS = ("on_hand", "reserved", "incoming", "incoming_date", "low_stock_threshold")
+
+
+class StockInline(StaffInline):
+    inline_converter = InlineOneToOneModelConverter
+
+
+def _check_period(form, start: str, end: str, model) -> None:
+    first, last = getattr(model, start), getattr(model, end)
+    if first and last and last < first:
+        field_error(form, end, "The end date must be on or after the start date.")
+
+
+class CategoryAdmin(StaffModelView):
+    column_list = ("name", "slug", "parent", "position")
+    column_searchable_list = ("name", "slug")
+    column_filters = ("parent",)
+    column_default_sort = [("position", False), ("name", False)]
+    form_columns = ("name", "slug", "parent", "position")
+    form_args = {"slug": {"description": "Lower-case letters, digits and dashes; used in portal links."}}
+
+    def on_model_change(self, form, model, is_created):
+        if model.parent is not None and model.parent.id is not None and model.parent.id == model.id:
+            field_error(form, "parent", "A category cannot be its own parent.")
+        super().on_model_change(form, model, is_created)
+
+
+class ProductAdmin(StaffModelView):
+    column_list = ("sku", "name", "category", "unit", "is_visible", "guest_visible", "tax_rate", "created_dt")
+    column_searchable_list = ("sku", "name", "description")
+    column_filters = ("category", "is_visible", "guest_visible", "unit", "created_dt")
+    column_sortable_list = ("sku", "name", "unit", "tax_rate", "created_dt")
+    column_labels = {"sku": "SKU", "is_visible": "In the portal shop", "guest_visible": "Guests may see it",
+                     "min_order_qty": "Minimum order quantity", "tax_rate": "Tax %"}
+    form_columns = ("sku", "name", "description", "category", "unit", "is_visible", "guest_visible", "min_order_qty",
+                    "tax_rate")
+    form_args = {"sku": {"filters": [lambda v: v.strip() if isinstance(v, str) else v]}}
+    inline_models = (
+        StaffInline(ProductPrice, form_columns=PRICE_COLUMNS, form_label="Prices",
+                    form_args={"currency": CURRENCY_ARGS}),
+        StockInline(StockLevel, form_columns=STOCK_COLUMNS, form_label="Stock"),
+    )
+
+
+class PriceTierAdmin(StaffModelView):
+    column_list = ("code", "name", "is_default")
+    column_searchable_list = ("code", "name")
+    column_default_sort = ("name", False)
+    column_labels = {"is_default": "Default tier"}
+    column_descriptions = {"is_default": "Used for customers without a tier of their own."}
+    form_columns = ("code", "name", "is_default")
+
+    def on_model_change(self, form, model, is_created):
+        if model.is_default:  # one default tier
+            db.session.execute(update(PriceTier).where(PriceTier.id != model.id).values(is_default=False))
+        super().on_model_change(form, model, is_created)
+
+
+class ProductPriceAdmin(StaffModelView):
+    column_list = ("product", "tier", "price")
+    column_searchable_list = ("product.sku", "product.name")
+    column_filters = ("tier", "currency")
+    form_columns = ("product", "tier", "price", "currency")
+    form_args = {"currency": CURRENCY_ARGS}
+
+
+class PriceBreakAdmin(StaffModelView):
+    column_list = ("product", "tier", "min_qty", "price")
+    column_searchable_list = ("product.sku", "product.name")
+    column_filters = ("tier", "currency")
+    column_labels = {"min_qty": "From quantity", "tier": "Tier (empty: all tiers)"}
+    form_columns = ("product", "tier", "min_qty", "price", "currency")
+    form_args = {"currency": CURRENCY_ARGS}
+
+
+class ContractPriceAdmin(StaffModelView):
+    column_list = ("company", "product", "price", "valid_from", "valid_until")
+    column_searchable_list = ("product.sku", "product.name", "company.name")
+    column_filters = (company_filter(ContractPrice.company_id), "valid_from", "valid_until", "currency")
+    form_columns = ("company", "product", "price", "currency", "valid_from", "valid_until")
+    form_args = {"currency": CURRENCY_ARGS}
+
+    def on_model_change(self, form, model, is_created):
+        _check_period(form, "valid_from", "valid_until", model)
+        super().on_model_change(form, model, is_created)
+
+
+class PromotionAdmin(StaffModelView):
+    column_list = ("name", "product", "category", "discount_percent", "starts_on", "ends_on", "is_active")
+    column_searchable_list = ("name",)
+    column_filters = ("is_active", "starts_on", "ends_on", "category")
+    column_labels = {"discount_percent": "Discount %"}
+    column_descriptions = {"product": "Leave product and category empty to discount everything."}
+    form_columns = ("name", "product", "category", "discount_percent", "starts_on", "ends_on", "is_active")
+
+    def on_model_change(self, form, model, is_created):
+        _check_period(form, "starts_on", "ends_on", model)
+        super().on_model_change(form, model, is_created)
+
+
+def _available(view, context, model, name):
+    from portal.web import quantity
+
+    return quantity(model.available)
+
+
+class StockLevelAdmin(StaffModelView):
+    column_list = ("product", "on_hand", "reserved", "available", "incoming", "incoming_date", "low_stock_threshold",
+                   "updated_dt")
+    column_searchable_list = ("product.sku", "product.name")
+    column_filters = ("incoming_date", "updated_dt")
+    column_formatters = {"available": _available}
+    column_labels = {"low_stock_threshold": "Low below", "updated_dt": "Updated"}
+    form_columns = ("product",) + STOCK_COLUMNS
+
+    def on_model_change(self, form, model, is_created):
+        from portal.models.base import utcnow
+
+        model.updated_dt = utcnow()
+        super().on_model_change(form, model, is_created)
+
+
+def views():
+    return [
+        CategoryAdmin(Category, "Categories", CATALOG),
+        ProductAdmin(Product, "Products", CATALOG),
+        PriceTierAdmin(PriceTier, "Price tiers", CATALOG),
+        ProductPriceAdmin(ProductPrice, "Product prices", CATALOG),
+        PriceBreakAdmin(PriceBreak, "Quantity breaks", CATALOG),
+        ContractPriceAdmin(ContractPrice, "Contract prices", CATALOG),
+        PromotionAdmin(Promotion, "Promotions", CATALOG),
+        StockLevelAdmin(StockLevel, "Stock", CATALOG),
+    ]

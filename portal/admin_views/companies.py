@@ -1,0 +1,135 @@
+"""Customers and suppliers, their addresses and who may use the portal for them."""
+# ruff: noqa: RUF012  (Flask-Admin views are configured with class-level dicts and lists)
+from __future__ import annotations
+
+from flask import flash
+from flask_admin.actions import action
+from flask_login import current_user
+from sqlalchemy import select
+from wtforms.validators import Regexp, ValidationError
+
+from portal.admin_views.base import StaffInline, StaffModelView, selected_ids
+from portal.admin_views.filters import company_filter
+from portal.extensions import db
+from portal.models import Address, Company, Membership, User, UserKind
+from portal.services import portal_access
+
+CUSTOMERS = "Customers"
+
+
+def contacts():
+    return db.session.execute(select(User).where(User.kind == UserKind.contact).order_by(User.name)).scalars()
+
+
+def reps():
+    return db.session.execute(select(User).where(User.kind == UserKind.rep).order_by(User.name)).scalars()
+
+
+def customers():
+    return db.session.execute(select(Company).where(Company.is_customer.is_(True)).order_by(Company.name)).scalars()
+
+
+def known_choices(form, field) -> None:
+    """A multi-select posted with an id that is not offered (a contact as "sales rep") is an error;
+    Flask-Admin would otherwise drop the whole selection silently."""
+    if getattr(field, "_invalid_formdata", False):
+        raise ValidationError("Not a valid choice: choose from the list.")
+
+
+def _upper(value):
+    return value.strip().upper() if isinstance(value, str) else value
+
+
+CURRENCY_ARGS = {"filters": [_upper], "validators": [Regexp(r"^[A-Z]{3}$", message="Use a 3-letter ISO code like EUR.")],
+                 "description": "ISO 4217 code, e.g. EUR, USD, GBP"}
+
+
+class CompanyAdmin(StaffModelView):
+    column_list = ("code", "name", "is_customer", "is_supplier", "portal_access", "currency", "credit_limit",
+                   "price_tier", "created_dt")
+    column_searchable_list = ("code", "name", "email", "tax_number")
+    column_filters = ("is_customer", "is_supplier", "portal_access", "currency", "price_tier", "created_dt")
+    column_sortable_list = ("code", "name", "currency", "credit_limit", "created_dt")
+    column_labels = {"portal_access": "Allow customer portal", "is_customer": "Customer", "is_supplier": "Supplier",
+                     "payment_terms_days": "Payment terms (days)", "discount_percent": "Discount %"}
+    column_descriptions = {"portal_access": "Contacts of this company may sign in only while this is on."}
+    form_columns = ("code", "name", "is_customer", "is_supplier", "portal_access", "email", "phone", "tax_number",
+                    "currency", "credit_limit", "payment_terms_days", "price_tier", "discount_percent",
+                    "sales_reps", "notes")
+    form_args = {"currency": CURRENCY_ARGS, "code": {"description": "Account code, e.g. C-1001"},
+                 "portal_access": {"description": "Contacts of this company may sign in only while this is on. "
+                                                  "Switching it off signs out contacts who have no other company "
+                                                  "with access."},
+                 "sales_reps": {"query_factory": reps, "label": "Sales reps", "validators": [known_choices],
+                                "description": "Reps with \"allocated customers only\" access act only for the "
+                                               "customers allocated to them."}}
+    inline_models = (
+        StaffInline(Address, form_columns=("id", "kind", "label", "recipient", "line1", "line2", "postcode", "city",
+                                           "country", "is_default")),
+        StaffInline(Membership, form_columns=("id", "user", "role", "job_title", "is_active"),
+                    form_args={"user": {"query_factory": contacts, "label": "Contact"}}, form_label="Portal users"),
+    )
+
+    def update_model(self, form, model):
+        form.stored_portal_access = bool(model.portal_access)
+        return super().update_model(form, model)
+
+    def on_model_change(self, form, model, is_created):
+        model.code = (model.code or "").strip()
+        wanted = bool(model.portal_access)
+        signed_out = []
+        if not is_created and getattr(form, "stored_portal_access", wanted) != wanted:
+            model.portal_access = form.stored_portal_access  # the service makes the change, and its effects
+            signed_out = portal_access.set_company_access(model, wanted, current_user)
+        super().on_model_change(form, model, is_created)
+        if signed_out:
+            flash(f"{len(signed_out)} contact(s) of {model.name} were signed out: "
+                  f"{', '.join(u.name for u in signed_out)}.", "info")
+
+    @action("enable_portal", "Enable customer portal",
+            "Allow the contacts of the selected companies to use the customer portal?")
+    def action_enable_portal(self, ids):
+        self._switch_portal(ids, True)
+
+    @action("disable_portal", "Disable customer portal",
+            "Switch the customer portal off for the selected companies? Their contacts are signed out "
+            "unless another company gives them access.")
+    def action_disable_portal(self, ids):
+        self._switch_portal(ids, False)
+
+    def _switch_portal(self, ids, enabled: bool) -> None:
+        companies = db.session.execute(
+            select(Company).where(Company.id.in_(selected_ids(ids))).order_by(Company.name)).scalars().all()
+        if not companies:
+            flash("Select at least one company.", "error")
+            return
+        changed = [c for c in companies if c.portal_access != enabled]
+        signed_out = set()
+        for company in changed:
+            signed_out.update(u.id for u in portal_access.set_company_access(company, enabled, current_user))
+        db.session.commit()
+        state = "enabled" if enabled else "disabled"
+        message = f"Customer portal {state} for {len(changed)} company(ies)"
+        if len(changed) < len(companies):
+            message += f" ({len(companies) - len(changed)} already had it {state})"
+        message += "."
+        if signed_out:
+            message += f" {len(signed_out)} contact(s) were signed out."
+        flash(message, "success")
+
+
+class AddressAdmin(StaffModelView):
+    column_list = ("company", "kind", "label", "line1", "postcode", "city", "country", "is_default")
+    column_searchable_list = ("line1", "city", "postcode", "label", "recipient")
+    column_filters = (company_filter(Address.company_id), "kind", "country", "is_default")
+    form_columns = ("company", "kind", "label", "recipient", "line1", "line2", "postcode", "city", "country",
+                    "is_default")
+    form_args = {"country": {"filters": [_upper], "validators": [
+        Regexp(r"^[A-Z]{2}$", message="Use a 2-letter country code like NL.")]}}
+
+
+def views():
+    return [
+        CompanyAdmin(Company, "Companies", CUSTOMERS),
+        AddressAdmin(Address, "Addresses", CUSTOMERS),
+    ]

@@ -1,0 +1,70 @@
+"""Getting goods to customers and back: shipments with tracking events, return requests."""
+# ruff: noqa: RUF012  (Flask-Admin views are configured with class-level dicts and lists)
+from __future__ import annotations
+
+from wtforms.validators import URL, Optional
+
+from portal.admin_views.base import StaffInline, StaffModelView, field_error
+from portal.admin_views.filters import company_filter
+from portal.models import ReturnLine, ReturnRequest, Shipment, ShipmentEvent, ShipmentStatus
+from portal.models.base import utcnow
+
+FULFILMENT = "Fulfilment"
+
+
+def _same_company(form, model, what: str) -> None:
+    if model.order is not None and model.order.company_id != model.company.id:
+        field_error(form, "order", f"Choose an order of this {what}'s company.")
+
+
+class ShipmentAdmin(StaffModelView):
+    readonly_columns = ("number",)
+    column_list = ("number", "company", "order", "status", "carrier", "tracking_number", "shipped_dt",
+                   "delivered_dt")
+    column_searchable_list = ("number", "tracking_number", "carrier", "company.name", "order.number")
+    column_filters = (company_filter(Shipment.company_id), "status", "carrier", "shipped_dt", "delivered_dt",
+                      "created_dt")
+    column_sortable_list = ("number", ("company", "company.name"), "status", "shipped_dt", "delivered_dt")
+    column_labels = {"shipped_dt": "Shipped", "delivered_dt": "Delivered", "order": "Sales order"}
+    form_columns = ("company", "order", "status", "carrier", "tracking_number", "tracking_url", "shipped_dt",
+                    "delivered_dt")
+    form_args = {"tracking_url": {"validators": [Optional(), URL(message="Enter a full link (https://…).")]}}
+    inline_models = (
+        StaffInline(ShipmentEvent, form_columns=("id", "occurred_dt", "status", "location", "description"),
+                    form_label="Tracking events"),
+    )
+
+    def on_model_change(self, form, model, is_created):
+        _same_company(form, model, "shipment")
+        now = utcnow()
+        if model.status in (ShipmentStatus.shipped, ShipmentStatus.in_transit) and model.shipped_dt is None:
+            model.shipped_dt = now
+        if model.status == ShipmentStatus.delivered and model.delivered_dt is None:
+            model.delivered_dt = now
+        for event in model.events:
+            if event.occurred_dt is None:
+                event.occurred_dt = now
+        super().on_model_change(form, model, is_created)
+
+
+class ReturnRequestAdmin(StaffModelView):
+    readonly_columns = ("number",)
+    column_list = ("number", "company", "order", "status", "reason", "created_dt")
+    column_searchable_list = ("number", "reason", "company.name", "order.number")
+    column_filters = (company_filter(ReturnRequest.company_id), "status", "created_dt")
+    column_labels = {"staff_note": "Note to the customer", "order": "Sales order"}
+    form_columns = ("company", "order", "status", "reason", "staff_note")
+    inline_models = (
+        StaffInline(ReturnLine, form_columns=("id", "product", "quantity", "reason"), form_label="Items"),
+    )
+
+    def on_model_change(self, form, model, is_created):
+        _same_company(form, model, "return")
+        super().on_model_change(form, model, is_created)
+
+
+def views():
+    return [
+        ShipmentAdmin(Shipment, "Shipments", FULFILMENT),
+        ReturnRequestAdmin(ReturnRequest, "Returns", FULFILMENT),
+    ]

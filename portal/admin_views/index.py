@@ -1,0 +1,90 @@
+"""The back-office home: what needs attention, with links to the filtered lists."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from flask_admin import AdminIndexView, expose
+from flask_admin.contrib.sqla.filters import EnumFilterInList
+from sqlalchemy import func, select
+
+from portal.admin_views.base import StaffAccess
+from portal.admin_views.filters import OPEN_INVOICE, OverdueFilter, filtered_url
+from portal.extensions import db
+from portal.models import (
+    Invoice,
+    OrderStatus,
+    OutboxEmail,
+    OutboxStatus,
+    Quote,
+    QuoteStatus,
+    ReturnRequest,
+    ReturnStatus,
+    SalesOrder,
+    Ticket,
+    TicketStatus,
+)
+
+OPEN_ORDER = (OrderStatus.pending_approval, OrderStatus.submitted, OrderStatus.confirmed,
+              OrderStatus.partially_shipped)
+OPEN_TICKET = (TicketStatus.open, TicketStatus.waiting_on_customer)
+QUEUED_EMAIL = (OutboxStatus.queued, OutboxStatus.sending)
+
+
+@dataclass(frozen=True)
+class Figure:
+    key: str
+    label: str
+    count: int
+    url: str
+    #: a non-zero count is a problem (overdue, failed), not just work to do
+    alarming: bool = False
+
+
+def _count(model, *where):
+    return select(func.count()).select_from(model).where(*where).scalar_subquery()
+
+
+#: key, label, model, status filter values (or a custom filter), alarming
+FIGURES = (
+    ("open_orders", "Open orders", SalesOrder, _count(SalesOrder, SalesOrder.status.in_(OPEN_ORDER)), OPEN_ORDER, False),
+    ("quote_requests", "Quote requests to price", Quote, _count(Quote, Quote.status == QuoteStatus.requested),
+     (QuoteStatus.requested,), False),
+    ("open_invoices", "Open invoices", Invoice, _count(Invoice, Invoice.status.in_(OPEN_INVOICE)), OPEN_INVOICE, False),
+    ("overdue_invoices", "Overdue invoices", Invoice, None, "overdue", True),
+    ("open_tickets", "Open tickets", Ticket, _count(Ticket, Ticket.status.in_(OPEN_TICKET)), OPEN_TICKET, False),
+    ("return_requests", "Return requests", ReturnRequest,
+     _count(ReturnRequest, ReturnRequest.status == ReturnStatus.requested), (ReturnStatus.requested,), False),
+    ("queued_emails", "Emails waiting to be sent", OutboxEmail,
+     _count(OutboxEmail, OutboxEmail.status.in_(QUEUED_EMAIL)), QUEUED_EMAIL, False),
+    ("failed_emails", "Emails that failed", OutboxEmail,
+     _count(OutboxEmail, OutboxEmail.status == OutboxStatus.failed), (OutboxStatus.failed,), True),
+)
+
+
+def counts() -> dict[str, int]:
+    """Every figure of the home page in one query."""
+    overdue = _count(Invoice, Invoice.status.in_(OPEN_INVOICE), Invoice.due_date < date.today())
+    columns = [(overdue if query is None else query).label(key) for key, _, _, query, _, _ in FIGURES]
+    row = db.session.execute(select(*columns)).one()
+    return dict(row._mapping)
+
+
+def figures(admin) -> list[Figure]:
+    views = {getattr(v, "model", None): v for v in admin._views}
+    numbers = counts()
+    result = []
+    for key, label, model, _, values, alarming in FIGURES:
+        view = views[model]
+        if values == "overdue":
+            url = filtered_url(view, "due_date", OverdueFilter, "yes")
+        else:
+            url = filtered_url(view, "status", EnumFilterInList, list(values))
+        result.append(Figure(key, label, numbers[key], url, alarming))
+    return result
+
+
+class StaffIndexView(StaffAccess, AdminIndexView):
+    @expose("/")
+    def index(self):
+        return self.render("admin/index.html", figures=figures(self.admin))

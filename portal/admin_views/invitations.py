@@ -1,0 +1,257 @@
+"""The Invitations screen: every customer contact with its access state; invite, export links,
+resend, copy a link, revoke. The rules live in portal.services.portal_access."""
+# ruff: noqa: RUF012  (Flask-Admin views are configured with class-level dicts and lists)
+from __future__ import annotations
+
+import json
+from datetime import date
+
+from flask import Response, flash, g, redirect, request, url_for
+from flask_admin import expose
+from flask_admin.actions import action
+from flask_admin.contrib.sqla.filters import BaseSQLAFilter
+from flask_admin.helpers import get_redirect_target
+from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
+from markupsafe import Markup, escape
+from sqlalchemy import exists, func, or_
+
+from portal.admin_views.base import ReadOnlyModelView, selected_ids
+from portal.admin_views.companies import CUSTOMERS
+from portal.admin_views.fields import badge
+from portal.admin_views.filters import company_options
+from portal.extensions import db
+from portal.models import Company, InvitationState, Membership, User, UserKind
+from portal.services import portal_access
+
+_PAGE_DATA = "invitation_rows"
+
+
+def _contacts(query):
+    return query.filter(User.kind == UserKind.contact, User.email != "")
+
+
+class MemberOfFilter(BaseSQLAFilter):
+    """Contacts with a membership in the chosen company (no join: a contact shows once)."""
+
+    def __init__(self, name: str = "Company"):
+        super().__init__(User.id, name, options=company_options())
+
+    def validate(self, value) -> bool:
+        return str(value).isdigit()
+
+    def clean(self, value) -> int:
+        return int(value)
+
+    def apply(self, query, value, alias=None):
+        return query.filter(exists().where(Membership.user_id == User.id, Membership.company_id == value))
+
+    def operation(self):
+        return "is"
+
+
+def _page_data() -> dict:
+    return g.get(_PAGE_DATA) or {}
+
+
+def _places(model) -> list:
+    return _page_data().get("places", {}).get(model.id, [])
+
+
+def _companies(view, context, model, name):
+    parts = [escape(p.company) + ("" if p.portal_access else Markup(' <small class="text-muted">(no portal access)'
+                                                                     '</small>')) for p in _places(model)]
+    return Markup("<br>").join(parts) if parts else Markup('<span class="text-muted">— none —</span>')
+
+
+def _roles(view, context, model, name):
+    return Markup("<br>").join(escape(p.role) for p in _places(model))
+
+
+def _last_invited(view, context, model, name):
+    when = _page_data().get("last_invited", {}).get(model.id)
+    return when.strftime("%Y-%m-%d %H:%M") if when else ""
+
+
+def _state(view, context, model, name):
+    return badge(model.invitation_state)
+
+
+def _button(endpoint: str, user: User, label: str, hint: str, style: str = "secondary", confirm: str = "") -> Markup:
+    onsubmit = Markup(f' onsubmit="return confirm({escape(json.dumps(confirm))})"') if confirm else ""
+    return Markup(
+        f'<form method="post" action="{escape(url_for(endpoint))}" class="d-inline"{onsubmit}>'
+        f'<input type="hidden" name="csrf_token" value="{escape(generate_csrf())}">'
+        f'<input type="hidden" name="user_id" value="{user.id}">'
+        f'<input type="hidden" name="url" value="{escape(request.full_path.rstrip("?"))}">'
+        f'<button type="submit" class="btn btn-sm btn-outline-{style}" aria-label="{escape(hint)}">'
+        f'{escape(label)}</button></form>'
+    )
+
+
+def _row_actions(view, context, model, name):
+    state = model.invitation_state
+    accepted = state == InvitationState.accepted and model.portal_access
+    buttons = []
+    if not accepted:
+        label = "Resend" if state == InvitationState.invited else "Send invitation"
+        buttons.append(_button(".resend", model, label, f"{label} to {model.name}", "primary"))
+        buttons.append(_button(".copy_link", model, "Copy link", f"Copy link: a new invitation link for {model.name}",
+                               "dark"))
+    if model.portal_access or state in (InvitationState.invited, InvitationState.accepted):
+        buttons.append(_button(".revoke", model, "Revoke", f"Revoke portal access of {model.name}", "danger",
+                               confirm=f"Revoke portal access of {model.name}? Open sessions end at once."))
+    return Markup(" ").join(buttons)
+
+
+class InvitationsAdmin(ReadOnlyModelView):
+    """Who has been invited to the portal; invite, resend, hand over a link, revoke."""
+
+    list_template = "admin/invitations_list.html"
+    can_export = False
+    can_view_details = False
+    column_display_actions = False
+    column_list = ("name", "email", "companies", "roles", "invitation_state", "last_invited", "row_actions")
+    column_sortable_list = ("name", "email", "invitation_state")
+    column_default_sort = [("name", False), ("id", False)]
+    column_searchable_list = ("name", "email")
+    column_filters = ("invitation_state", MemberOfFilter(), "portal_access")
+    column_labels = {"companies": "Company", "roles": "Role", "invitation_state": "State",
+                     "last_invited": "Last invited", "row_actions": "Actions", "portal_access": "Portal access"}
+    column_formatters = {"companies": _companies, "roles": _roles, "invitation_state": _state,
+                         "last_invited": _last_invited, "row_actions": _row_actions}
+
+    def __init__(self, name: str = "Invitations", category: str = CUSTOMERS):
+        super().__init__(User, name, category, slug="invitations")
+
+    # --- the list: customer contacts only, searched by name, email or company ---------------------
+
+    def get_query(self):
+        return _contacts(super().get_query())
+
+    def get_count_query(self):
+        return _contacts(super().get_count_query())
+
+    def get_one(self, id):
+        user = super().get_one(id)
+        return user if user is not None and user.is_contact else None
+
+    def search_placeholder(self) -> str:
+        return "Name, email or company"
+
+    def _apply_search(self, query, count_query, joins, count_joins, search):
+        for term in search.lower().split():
+            def has(column, term=term):
+                return func.lower(column).contains(term, autoescape=True)
+
+            in_company = exists().where(Membership.user_id == User.id, Membership.company_id == Company.id,
+                                        has(Company.name))
+            match = or_(has(User.name), has(User.email), in_company)
+            query = query.filter(match)
+            if count_query is not None:
+                count_query = count_query.filter(match)
+        return query, count_query, joins, count_joins
+
+    def get_list(self, *args, **kwargs):
+        count, rows = super().get_list(*args, **kwargs)
+        if kwargs.get("execute", True):
+            ids = [u.id for u in rows]
+            g.setdefault(_PAGE_DATA, {}).update(places=portal_access.places_of(ids),
+                                                last_invited=portal_access.last_invited(ids))
+        return count, rows
+
+    def _selected(self, ids) -> list[User]:
+        query = _contacts(db.session.query(User)).filter(User.id.in_(selected_ids(ids))).order_by(User.name, User.id)
+        return query.all()
+
+    # --- actions on the selected contacts ---------------------------------------------------------
+
+    @action("invite", "Invite selected", "Send the invitation email to the selected contacts?")
+    def action_invite(self, ids):
+        users = self._selected(ids)
+        if not users:
+            flash("Select at least one contact.", "error")
+            return
+        report = portal_access.invite_many(users, current_user)
+        db.session.commit()
+        if report.sent:
+            flash(f"Invitation sent to {len(report.sent)} contact(s): "
+                  f"{', '.join(u.email for u in report.sent)}.", "success")
+        if report.skipped:
+            flash(Markup(f"Skipped {len(report.skipped)} contact(s):<ul class=\"mb-0\">")
+                  + Markup("").join(Markup("<li>{}: {}</li>").format(u.email, why) for u, why in report.skipped)
+                  + Markup("</ul>"), "warning")
+        return
+
+    @action("export_links", "Generate invites and export CSV",
+            "Make a new invitation link for each selected contact (no email is sent; earlier links stop working)?")
+    def action_export_links(self, ids):
+        users = self._selected(ids)
+        try:
+            rows = portal_access.export_links(users, current_user)
+        except portal_access.AccessError as exc:
+            db.session.rollback()
+            flash(str(exc), "error")
+            return None
+        places = portal_access.places_of([u.id for u, _ in rows])
+        body = portal_access.links_csv(rows, places)
+        db.session.commit()
+        filename = f"invitation-links-{date.today().isoformat()}.csv"
+        return Response(body, mimetype="text/csv", headers={
+            "Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"})
+
+    # --- one contact ------------------------------------------------------------------------------
+
+    def _target(self) -> User | None:
+        raw = request.form.get("user_id", "")
+        user = self.get_one(raw) if raw.isdigit() else None
+        if user is None:
+            flash("That contact was not found; it may have been removed.", "error")
+        return user
+
+    def _back(self):
+        return redirect(get_redirect_target() or url_for(".index_view"))
+
+    def _run(self, change, success: str):
+        user = self._target()
+        if user is None:
+            return self._back()
+        try:
+            change(user, current_user)
+        except portal_access.AccessError as exc:
+            db.session.rollback()
+            flash(str(exc), "error")
+        else:
+            db.session.commit()
+            flash(success.format(name=user.name, email=user.email), "success")
+        return self._back()
+
+    @expose("/resend/", methods=("POST",))
+    def resend(self):
+        return self._run(portal_access.resend,
+                         "Invitation sent to {name} ({email}). Any earlier link no longer works.")
+
+    @expose("/revoke/", methods=("POST",))
+    def revoke(self):
+        return self._run(portal_access.revoke, "Portal access of {name} ({email}) revoked: open sessions end "
+                                               "on their next request and outstanding links no longer work.")
+
+    @expose("/copy-link/", methods=("POST",))
+    def copy_link(self):
+        user = self._target()
+        if user is None:
+            return self._back()
+        try:
+            link = portal_access.copy_link(user, current_user)
+        except portal_access.AccessError as exc:
+            db.session.rollback()
+            flash(str(exc), "error")
+            return self._back()
+        db.session.commit()
+        response = self.render("admin/invitation_link.html", user=user, link=link,
+                               return_url=get_redirect_target() or url_for(".index_view"))
+        return response, 200, {"Cache-Control": "no-store"}
+
+
+def views():
+    return [InvitationsAdmin()]

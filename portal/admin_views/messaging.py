@@ -1,0 +1,133 @@
+"""Outgoing email: the outbox (read-only), staff-editable templates, who hears about what."""
+# ruff: noqa: RUF012  (Flask-Admin views are configured with class-level dicts and lists)
+from __future__ import annotations
+
+import re
+
+from flask import current_app, flash
+from flask_admin.actions import action
+from flask_login import current_user
+from jinja2 import Environment, TemplateSyntaxError
+from markupsafe import Markup, escape
+from sqlalchemy import select, update
+
+from portal.admin_views.base import ReadOnlyModelView, StaffModelView, field_error, selected_ids
+from portal.admin_views.service import staff_users
+from portal.extensions import db
+from portal.models import EmailTemplate, NotificationRoute, OutboxEmail, OutboxStatus
+from portal.models.base import utcnow
+from portal.services import audit, outbox
+
+SETTINGS = "Settings"
+LOGS = "Logs"
+
+
+_URL = re.compile(r"https?://[^\s<>\"']+")
+#: emails that "Resend" queues again; queued and sending ones are on their way already
+RESENDABLE = (OutboxStatus.sent, OutboxStatus.failed, OutboxStatus.held)
+
+
+def _body(view, context, model, name):
+    """The text body as sent, with its links clickable (staff copy them when no SMTP is configured)."""
+    text = escape(model.body_text or "")
+    linked = _URL.sub(lambda m: f'<a href="{m.group(0)}" rel="noopener noreferrer">{m.group(0)}</a>', str(text))
+    return Markup(f'<pre class="email-body" style="white-space: pre-wrap">{linked}</pre>')
+
+
+def _error(view, context, model, name):
+    return Markup(f'<pre class="mb-0" style="white-space: pre-wrap">{escape(model.last_error)}</pre>') \
+        if model.last_error else ""
+
+
+class OutboxEmailAdmin(ReadOnlyModelView):
+    column_list = ("created_dt", "kind", "to_address", "subject", "status", "attempts", "next_attempt_dt", "sent_dt")
+    column_details_list = ("created_dt", "kind", "to_address", "subject", "status", "attempts", "last_error",
+                           "next_attempt_dt", "sent_dt", "body_text")
+    column_searchable_list = ("to_address", "subject", "kind")
+    column_filters = ("status", "kind", "created_dt", "sent_dt")
+    column_labels = {"to_address": "To", "next_attempt_dt": "Next attempt", "sent_dt": "Sent",
+                     "body_text": "Text", "last_error": "Last error"}
+    column_descriptions = {"status": "Held: no SMTP server is configured; open the email to read it and copy "
+                                     "its links. Failed: gave up after the last retry.",
+                           "subject": "Click the eye icon of a row to read the email."}
+    column_formatters_detail = {"body_text": _body, "last_error": _error}
+
+    @action("requeue", "Resend", "Send the selected emails again (sent, failed or held ones)?")
+    def action_requeue(self, ids):
+        emails = db.session.execute(
+            select(OutboxEmail).where(OutboxEmail.id.in_(selected_ids(ids)))).scalars().all()
+        again = [email for email in emails if email.status in RESENDABLE]
+        for email in again:
+            outbox.resend(email)
+        if again:
+            audit.record("outbox.resend", None, actor=current_user, emails=",".join(str(e.id) for e in again))
+        db.session.commit()
+        flash(f"{len(again)} email(s) queued again.", "success")
+        if len(again) < len(emails):
+            flash(f"{len(emails) - len(again)} selected email(s) are already waiting to be sent; "
+                  "use \"Deliver now\" for them.", "info")
+
+    @action("deliver", "Deliver now", "Try to deliver the selected waiting emails now?")
+    def action_deliver(self, ids):
+        wanted = selected_ids(ids)
+        # A waiting email whose retry is scheduled later is tried now.
+        db.session.execute(update(OutboxEmail).where(OutboxEmail.id.in_(wanted),
+                                                     OutboxEmail.status == OutboxStatus.queued)
+                           .values(next_attempt_dt=utcnow()))
+        audit.record("outbox.deliver_now", None, actor=current_user, emails=",".join(map(str, wanted)))
+        db.session.commit()
+        report = outbox.deliver_due(current_app._get_current_object(), limit=max(len(wanted), 1), ids=wanted)
+        if report.total == 0:
+            flash("None of the selected emails was waiting to be sent. Use \"Resend\" to send a sent, failed "
+                  "or held email again.", "info")
+        elif report.held:
+            flash(f"No SMTP server is configured (MAIL_SERVER): {report.held} email(s) are held here. Open an "
+                  "email to read it and copy its links.", "warning")
+        else:
+            flash(f"Delivery: {report}.", "success" if not (report.retrying or report.failed) else "warning")
+
+
+def _check_template(form, name: str, text: str) -> None:
+    try:
+        Environment().parse(text or "")
+    except TemplateSyntaxError as exc:
+        field_error(form, name, f"Template error on line {exc.lineno}: {exc.message}")
+
+
+class EmailTemplateAdmin(StaffModelView):
+    column_list = ("key", "name", "subject")
+    column_searchable_list = ("key", "name", "subject", "body_text")
+    column_default_sort = ("key", False)
+    column_labels = {"body_text": "Body"}
+    column_descriptions = {"body_text": "Plain text with {{ placeholders }}."}
+    form_columns = ("key", "name", "subject", "body_text")
+    form_widget_args = {"body_text": {"rows": 16}}
+
+    def on_model_change(self, form, model, is_created):
+        _check_template(form, "subject", model.subject)
+        _check_template(form, "body_text", model.body_text)
+        super().on_model_change(form, model, is_created)
+
+
+class NotificationRouteAdmin(StaffModelView):
+    column_list = ("kind", "recipient_user", "team_email", "template")
+    column_searchable_list = ("kind", "team_email")
+    column_default_sort = ("kind", False)
+    column_labels = {"kind": "Event", "recipient_user": "Staff member", "team_email": "Team mailbox"}
+    column_descriptions = {"kind": "e.g. order_placed, quote_accepted, ticket_opened, return_requested"}
+    form_columns = ("kind", "recipient_user", "team_email", "template")
+    form_args = {"recipient_user": {"query_factory": staff_users}}
+
+    def on_model_change(self, form, model, is_created):
+        if model.recipient_user is None and not model.team_email:
+            field_error(form, "team_email", "Choose a staff member or enter a team mailbox (or both).")
+        super().on_model_change(form, model, is_created)
+
+
+def views():
+    return [
+        OutboxEmailAdmin(OutboxEmail, "Outbox", LOGS),
+        EmailTemplateAdmin(EmailTemplate, "Email templates", SETTINGS),
+        NotificationRouteAdmin(NotificationRoute, "Notification routes", SETTINGS),
+    ]
+

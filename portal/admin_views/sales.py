@@ -1,0 +1,123 @@
+"""Selling: quotes (sections, lines, conversation) and sales orders."""
+# ruff: noqa: RUF012  (Flask-Admin views are configured with class-level dicts and lists)
+from __future__ import annotations
+
+from flask_login import current_user
+from markupsafe import Markup, escape
+from sqlalchemy import select
+
+from portal.admin_views.base import LINE_COLUMNS, StaffInline, StaffModelView, field_error, line_inline
+from portal.admin_views.companies import contacts
+from portal.admin_views.documents import DocumentAdmin
+from portal.admin_views.filters import company_filter
+from portal.extensions import db
+from portal.models import (
+    Quote,
+    QuoteLine,
+    QuoteMessage,
+    QuoteSection,
+    QuoteStatus,
+    SalesOrder,
+    SalesOrderLine,
+    User,
+    UserKind,
+)
+from portal.models.base import utcnow
+from portal.services.numbering import next_number
+
+SALES = "Sales"
+
+
+def portal_users():
+    query = select(User).where(User.kind.in_((UserKind.contact, UserKind.rep))).order_by(User.name)
+    return db.session.execute(query).scalars()
+
+
+def excerpt(view, context, model, name):
+    text = getattr(model, name) or ""
+    return text if len(text) <= 80 else text[:79] + "…"
+
+
+class QuoteAdmin(DocumentAdmin):
+    column_list = ("number", "company", "title", "status", "valid_until", "total", "created_dt")
+    column_searchable_list = ("number", "title", "company.name", "accepted_name")
+    column_filters = (company_filter(Quote.company_id, suppliers=False), "status", "valid_until", "created_dt",
+                      "accepted_dt")
+    readonly_columns = (*DocumentAdmin.readonly_columns, "issued_dt", "accepted_name", "accepted_dt")
+    column_labels = {"issued_dt": "Sent", "accepted_name": "Accepted by (typed name)", "accepted_dt": "Accepted"}
+    column_details_exclude_list = ("signature_hash",)
+    form_columns = ("company", "contact", "status", "title", "introduction", "terms", "valid_until")
+    form_args = {"contact": {"query_factory": contacts}}
+    inline_models = (
+        StaffInline(QuoteSection, form_columns=("id", "position", "title"), form_label="Sections"),
+        line_inline(QuoteLine, form_columns=("id", "section") + LINE_COLUMNS),
+    )
+
+    def on_model_change(self, form, model, is_created):
+        for line in model.lines:
+            if line.section is not None and line.section.quote is not model:
+                field_error(form, "lines", f"Section “{line.section.title}” belongs to another quote.")
+        if model.status != QuoteStatus.requested and not model.number:
+            model.number = next_number("quote")  # a request gets its number once staff price it
+        if model.status == QuoteStatus.sent and model.issued_dt is None:
+            model.issued_dt = utcnow()
+        super().on_model_change(form, model, is_created)
+
+
+class QuoteMessageAdmin(StaffModelView):
+    """The change-request conversation of quotes; staff replies are added here."""
+
+    can_edit = False
+    column_list = ("quote", "author_name", "from_staff", "body", "created_dt")
+    column_searchable_list = ("body", "author_name", "quote.number")
+    column_filters = ("from_staff", "created_dt")
+    column_formatters = {"body": excerpt}
+    column_labels = {"author_name": "From", "from_staff": "Staff reply"}
+    form_columns = ("quote", "body")
+    form_args = {"body": {"label": "Reply"}}
+
+    def on_model_change(self, form, model, is_created):
+        if is_created:
+            model.author_id = current_user.id
+            model.author_name = current_user.name
+            model.from_staff = True
+        super().on_model_change(form, model, is_created)
+
+
+def _placed_by(view, context, model, name):
+    user = model.placed_by
+    if user is None:
+        return ""
+    label = escape(user.name)
+    if model.acting_rep is not None:
+        return Markup(f"{label} <small>(rep {escape(model.acting_rep.name)})</small>")
+    return label
+
+
+class SalesOrderAdmin(DocumentAdmin):
+    column_list = ("number", "company", "status", "placed_by", "customer_reference", "total", "placed_dt")
+    column_searchable_list = ("number", "customer_reference", "company.name")
+    column_filters = (company_filter(SalesOrder.company_id, suppliers=False), "status", "placed_dt",
+                      "requested_delivery_date")
+    column_formatters = {"placed_by": _placed_by}
+    column_labels = {"placed_dt": "Placed", "customer_reference": "Customer ref."}
+    readonly_columns = (*DocumentAdmin.readonly_columns, "placed_dt")
+    form_columns = ("company", "status", "placed_by", "customer_reference", "shipping_address", "notes",
+                    "requested_delivery_date")
+    form_args = {"placed_by": {"query_factory": portal_users}}
+    inline_models = (line_inline(SalesOrderLine, form_columns=("id", *LINE_COLUMNS, "quantity_shipped")),)
+
+    def on_model_change(self, form, model, is_created):
+        address = model.shipping_address
+        if address is not None and model.company is not None and address.company_id != model.company.id:
+            field_error(form, "shipping_address", "Choose an address of this order's company.")
+        super().on_model_change(form, model, is_created)
+
+
+def views():
+    return [
+        QuoteAdmin(Quote, "Quotes", SALES),
+        QuoteMessageAdmin(QuoteMessage, "Quote messages", SALES),
+        SalesOrderAdmin(SalesOrder, "Sales orders", SALES),
+    ]
+

@@ -1,0 +1,88 @@
+"""Builds the Flask-Admin instance with every staff screen, served offline, staff only."""
+from __future__ import annotations
+
+import logging
+import re
+from pathlib import Path
+
+import flask_admin
+from flask import Flask, request
+from flask_admin import Admin
+from flask_admin.theme import Bootstrap4Theme
+
+from portal.admin_views import (
+    accounts,
+    catalog,
+    companies,
+    finance,
+    fulfilment,
+    invitations,
+    logs,
+    messaging,
+    purchasing,
+    reps,
+    sales,
+)
+from portal.admin_views import service as service_views
+from portal.admin_views.base import refuse, staff_only
+from portal.admin_views.index import StaffIndexView
+from portal.admin_views.settings_view import PortalSettingsView
+
+log = logging.getLogger(__name__)
+
+#: menu order of the categories
+CATEGORIES = ("Customers", "Catalog", "Sales", "Finance", "Fulfilment", "Purchasing", "Service", "Settings", "Logs")
+DOMAIN_MODULES = (companies, accounts, invitations, reps, catalog, sales, finance, fulfilment, purchasing,
+                  service_views, messaging, logs)
+_REMOTE_URL = re.compile(r"""(?:url\(\s*['"]?|@import\s+['"])\s*(?:https?:)?//""", re.IGNORECASE)
+
+
+def offline_swatch(name: str | None) -> str:
+    """The Bootswatch theme if its CSS loads nothing from the internet (several import Google Fonts)."""
+    name = name or "default"
+    css = Path(flask_admin.__file__).parent / "static/bootstrap/bootstrap4/swatch" / name / "bootstrap.min.css"
+    if not css.is_file():
+        log.warning("Unknown Flask-Admin swatch %r; using the default theme", name)
+        return "default"
+    if _REMOTE_URL.search(css.read_text(encoding="utf-8", errors="replace")):
+        log.warning("Swatch %r loads fonts from the internet; using the default theme (the portal works offline)",
+                    name)
+        return "default"
+    return name
+
+
+def all_views():
+    views = [PortalSettingsView()]
+    for module in DOMAIN_MODULES:
+        views.extend(module.views())
+    order = {name: i for i, name in enumerate(CATEGORIES)}
+    return sorted(views, key=lambda v: order.get(v.category, len(order)))  # stable: module order within
+
+
+def build_admin(app: Flask) -> Admin:
+    theme = Bootstrap4Theme(base_template="admin/portal_base.html", fluid=True,
+                            swatch=offline_swatch(app.config.get("FLASK_ADMIN_SWATCH")))
+    admin = Admin(app, name="Back office", index_view=StaffIndexView(name="Home", url="/admin"), theme=theme)
+    for view in all_views():
+        admin.add_view(view)
+    for feature in app.extensions["portal_features"]:
+        if feature.admin_views:
+            for view in feature.admin_views():
+                admin.add_view(view)
+    app.extensions["portal_admin"] = admin
+    app.before_request(_staff_gate)
+    return admin
+
+
+def _admin_blueprints() -> set[str]:
+    from flask import current_app
+
+    return {view.endpoint for view in current_app.extensions["portal_admin"]._views}
+
+
+def _staff_gate():
+    """Belt and braces for every admin URL, including views added later that forget StaffAccess."""
+    is_asset = (request.endpoint or "").endswith(".static")
+    if request.blueprint in _admin_blueprints() and not is_asset and not staff_only():
+        return refuse()
+    return None

@@ -1,0 +1,153 @@
+"""Pages reached from emailed links: accept an invitation, sign in by link, reset a password."""
+from flask import flash, make_response, redirect, render_template, url_for
+
+from portal.blueprints.core import bp
+from portal.blueprints.core.auth import (
+    TOO_MANY_FOR_EMAIL,
+    TOO_MANY_FROM_ADDRESS,
+    home_for,
+    link_email_limit,
+    link_limit,
+    not_refused,
+    submitted_email,
+)
+from portal.blueprints.core.forms import ConfirmForm, EmailForm, NewPasswordForm
+from portal.extensions import db, limiter
+from portal.models import Company, TokenPurpose
+from portal.permissions import public
+from portal.services import invitations, outbox, passwords, sessions, sign_in, tokens
+from portal.services.passwords import PasswordError
+from portal.services.tokens import TokenError
+
+# Mail queued by a request goes out right after its response (when configured).
+bp.after_app_request(outbox.deliver_after_request)
+
+
+def _page(template: str, status: int = 200, **context):
+    """Pages carrying a token in their URL are never cached."""
+    response = make_response(render_template(template, **context), status)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def link_problem(purpose: TokenPurpose, error: TokenError):
+    """A friendly page for a link that cannot be used: 404 when unknown, 410 otherwise."""
+    db.session.rollback()
+    status = 404 if error.reason == "unknown" else 410
+    return _page("core/link_problem.html", status, purpose=purpose.value, reason=error.reason)
+
+
+def _password_errors(form: NewPasswordForm, error: PasswordError) -> None:
+    form.password.errors = [*form.password.errors, *error.messages]
+
+
+def _start_or_explain(user, message: str):
+    """Sign the user in with a fresh session, or explain why their access is not active."""
+    db.session.commit()
+    if sign_in.may_sign_in(user):
+        sessions.start(user)
+        flash(message, "success")
+        return redirect(home_for(user))
+    flash("Your password is set, but your portal access is switched off at the moment. "
+          "Contact us to have it switched on.", "error")
+    return redirect(url_for("core.login"))
+
+
+# --- invitations ----------------------------------------------------------------------------------
+
+@bp.route("/invite/<token>", methods=["GET", "POST"])
+@public
+def accept_invitation(token: str):
+    try:
+        invitation = tokens.peek(TokenPurpose.invitation, token)
+    except TokenError as error:
+        return link_problem(TokenPurpose.invitation, error)
+    company = db.session.get(Company, invitation.company_id) if invitation.company_id else None
+    form = NewPasswordForm()
+    if form.validate_on_submit():
+        try:
+            user = invitations.accept(token, form.password.data)
+        except TokenError as error:
+            return link_problem(TokenPurpose.invitation, error)
+        except PasswordError as error:
+            db.session.rollback()
+            _password_errors(form, error)
+        else:
+            return _start_or_explain(user, "Welcome! Your password is set and you are signed in.")
+    return _page("core/accept_invitation.html", form=form, user=invitation.user, company=company)
+
+
+# --- sign-in links ---------------------------------------------------------------------------------
+
+@bp.route("/login/link", methods=["GET", "POST"])
+@public
+@limiter.limit(link_limit, methods=["POST"], error_message=TOO_MANY_FROM_ADDRESS)
+@limiter.limit(link_email_limit, key_func=submitted_email, methods=["POST"], deduct_when=not_refused,
+               error_message=TOO_MANY_FOR_EMAIL)
+def request_magic_link():
+    form = EmailForm()
+    if form.validate_on_submit():
+        sign_in.request_magic_link(form.email.data)
+        db.session.commit()
+        # The same answer whether or not the address is registered.
+        return _page("core/link_sent.html", what="sign-in link", minutes=15)
+    return _page("core/magic_link_request.html", form=form)
+
+
+@bp.route("/login/link/<token>", methods=["GET", "POST"])
+@public
+def magic_link(token: str):
+    # GET only shows a button: mail scanners that open links must not use the token up.
+    try:
+        link = tokens.peek(TokenPurpose.magic_link, token)
+    except TokenError as error:
+        return link_problem(TokenPurpose.magic_link, error)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        try:
+            user = sign_in.sign_in_with_link(token)
+        except TokenError as error:
+            return link_problem(TokenPurpose.magic_link, error)
+        db.session.commit()
+        sessions.start(user)
+        flash("You are signed in.", "success")
+        return redirect(home_for(user))
+    return _page("core/magic_link.html", form=form, user=link.user)
+
+
+# --- password reset --------------------------------------------------------------------------------
+
+@bp.route("/password/reset", methods=["GET", "POST"])
+@public
+@limiter.limit(link_limit, methods=["POST"], error_message=TOO_MANY_FROM_ADDRESS)
+@limiter.limit(link_email_limit, key_func=submitted_email, methods=["POST"], deduct_when=not_refused,
+               error_message=TOO_MANY_FOR_EMAIL)
+def request_password_reset():
+    form = EmailForm()
+    if form.validate_on_submit():
+        passwords.request_reset(form.email.data)
+        db.session.commit()
+        return _page("core/link_sent.html", what="password reset link", minutes=60)
+    return _page("core/reset_request.html", form=form)
+
+
+@bp.route("/password/reset/<token>", methods=["GET", "POST"])
+@public
+def reset_password(token: str):
+    try:
+        reset = tokens.peek(TokenPurpose.password_reset, token)
+    except TokenError as error:
+        return link_problem(TokenPurpose.password_reset, error)
+    form = NewPasswordForm()
+    if form.validate_on_submit():
+        try:
+            user = passwords.reset_with_token(token, form.password.data)
+        except TokenError as error:
+            return link_problem(TokenPurpose.password_reset, error)
+        except PasswordError as error:
+            db.session.rollback()
+            _password_errors(form, error)
+        else:
+            return _start_or_explain(user, "Your password is changed and you are signed in. "
+                                           "Any other device was signed out.")
+    return _page("core/reset_password.html", form=form, user=reset.user)

@@ -1,0 +1,90 @@
+"""Sign in and sign out, and the rate limits shared by every sign-in page.
+
+Each sign-in or link request is limited per client address and, separately, per submitted
+email. The per-email limit is higher than the per-address one and counts only real attempts,
+so an attacker at one address is stopped before the real user at another address is.
+"""
+from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from portal.blueprints.core import bp
+from portal.blueprints.core.forms import LoginForm
+from portal.extensions import limiter
+from portal.models import User
+from portal.permissions import active_memberships, public
+from portal.services import sessions
+from portal.services.redirects import safe_next
+from portal.services.sign_in import find_user, may_sign_in
+
+TOO_MANY_FROM_ADDRESS = "Too many attempts from your network. Wait a minute and try again."
+TOO_MANY_FOR_EMAIL = "Too many attempts for this email address. Wait a minute and try again."
+
+
+def _login_limit():
+    return current_app.config.get("LOGIN_RATE_LIMIT", "10 per minute")
+
+
+def _login_email_limit():
+    return current_app.config.get("LOGIN_EMAIL_RATE_LIMIT", "20 per minute")
+
+
+def link_limit():
+    return current_app.config.get("LINK_RATE_LIMIT", "5 per minute")
+
+
+def link_email_limit():
+    return current_app.config.get("LINK_EMAIL_RATE_LIMIT", "10 per minute")
+
+
+def submitted_email() -> str:
+    """Rate-limit key: the email in the posted form (empty: this limit does not apply)."""
+    email = (request.form.get("email") or "").strip().lower()[:254]
+    return f"email:{email}" if email else ""
+
+
+def failed_attempt(response) -> bool:
+    """A login POST that re-rendered the form (wrong password); 429s are not attempts."""
+    return response.status_code == 200
+
+
+def not_refused(response) -> bool:
+    return response.status_code != 429
+
+
+def home_for(user: User) -> str:
+    if user.is_staff:
+        return url_for("admin.index")
+    if user.is_rep:
+        return url_for("core.choose_customer")
+    memberships = active_memberships(user)
+    if memberships and memberships[0].company.is_customer:
+        return url_for("core.dashboard")
+    # supplier-only contacts have their own start page
+    return url_for("core.home")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@public
+@limiter.limit(_login_limit, methods=["POST"], error_message=TOO_MANY_FROM_ADDRESS)
+@limiter.limit(_login_email_limit, key_func=submitted_email, methods=["POST"], deduct_when=failed_attempt,
+               error_message=TOO_MANY_FOR_EMAIL)
+def login():
+    if current_user.is_authenticated:
+        return redirect(home_for(current_user))
+    form = LoginForm(next=request.args.get("next", ""))
+    if form.validate_on_submit():
+        user = find_user(form.email.data)
+        if user is not None and user.check_password(form.password.data) and may_sign_in(user):
+            sessions.start(user)
+            return redirect(safe_next(form.next.data) or home_for(user))
+        # One answer for unknown email, wrong password and no access: reveals nothing.
+        flash("That email and password did not match an account with portal access.", "error")
+    return render_template("core/login.html", form=form)
+
+
+@bp.route("/logout", methods=["POST"])
+@public
+def logout():
+    sessions.end()
+    flash("You are signed out.", "info")
+    return redirect(url_for("core.login"))

@@ -1,0 +1,112 @@
+"""The customer's own admin manages the company's users (always the acting company's only)."""
+from flask import abort, flash, redirect, render_template, url_for
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from wtforms import EmailField, SelectField, StringField, SubmitField
+from wtforms.validators import DataRequired, Email, Length
+
+from portal.blueprints.core import bp
+from portal.extensions import db
+from portal.models import Membership
+from portal.permissions import acting, require_permission
+from portal.services import company_users
+from portal.services.company_users import CompanyUsersError
+
+MANAGE = "company.users.manage"
+
+
+def _role_choices() -> list[tuple[int, str]]:
+    return [(role.id, role.name) for role in company_users.roles()]
+
+
+class InviteForm(FlaskForm):
+    name = StringField("Name", validators=[DataRequired(message="Enter your colleague's name."), Length(max=120)])
+    email = EmailField("Email", validators=[DataRequired(message="Enter your colleague's email address."),
+                                            Email(message="Enter a valid email address.",
+                                                  check_deliverability=False), Length(max=254)])
+    role = SelectField("Role", coerce=int, validate_choice=True)
+    submit = SubmitField("Send invitation")
+
+
+class RoleForm(FlaskForm):
+    role = SelectField("Role", coerce=int, validate_choice=True)
+    submit = SubmitField("Change role")
+
+
+def _member_or_404(user_id: int) -> Membership:
+    """The user's membership in the acting company; anyone else's is a 404."""
+    membership = company_users.membership_of(acting().company, user_id)
+    if membership is None:
+        abort(404)
+    return membership
+
+
+@bp.route("/company/users")
+@require_permission(MANAGE)
+def company_users_index():
+    company = acting().company
+    rows = [(m, company_users.access_state(m)) for m in company_users.members(company)]
+    return render_template("core/company_users.html", company=company, rows=rows)
+
+
+@bp.route("/company/users/invite", methods=["GET", "POST"])
+@require_permission(MANAGE)
+def company_users_invite():
+    form = InviteForm()
+    form.role.choices = _role_choices()
+    if not form.is_submitted():
+        form.role.data = next((rid for rid, name in form.role.choices if name == "Buyer"), None)
+    if form.validate_on_submit():
+        try:
+            result = company_users.invite_colleague(acting().company, name=form.name.data, email=form.email.data,
+                                                    role_id=form.role.data,
+                                                    invited_by=current_user._get_current_object())
+        except CompanyUsersError as error:
+            db.session.rollback()
+            form.email.errors.append(str(error))
+        else:
+            db.session.commit()
+            who = result.membership.user
+            flash(f"Invitation sent to {who.name} ({who.email}).", "success")
+            return redirect(url_for("core.company_users_index"))
+    return render_template("core/company_users_invite.html", form=form)
+
+
+@bp.route("/company/users/<int:user_id>", methods=["GET", "POST"])
+@require_permission(MANAGE)
+def company_user(user_id: int):
+    membership = _member_or_404(user_id)
+    form = RoleForm()
+    form.role.choices = _role_choices()
+    if not form.is_submitted():
+        form.role.data = membership.role_id
+    if form.validate_on_submit():
+        try:
+            role = company_users.change_role(membership, form.role.data, by=current_user._get_current_object())
+        except CompanyUsersError as error:
+            db.session.rollback()
+            form.role.errors.append(str(error))
+        else:
+            db.session.commit()
+            flash(f"{membership.user.name} now has the role {role.name}.", "success")
+            return redirect(url_for("core.company_users_index"))
+    return render_template("core/company_users_member.html", membership=membership, form=form,
+                           remove_form=FlaskForm(), state=company_users.access_state(membership),
+                           is_self=membership.user_id == current_user.id)
+
+
+@bp.route("/company/users/<int:user_id>/remove", methods=["POST"])
+@require_permission(MANAGE)
+def company_user_remove(user_id: int):
+    membership = _member_or_404(user_id)  # the CSRF token is checked by CSRFProtect before this
+    name, company = membership.user.name, acting().company.name
+    try:
+        all_gone = company_users.remove_access(membership, by=current_user._get_current_object())
+    except CompanyUsersError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+        return redirect(url_for("core.company_user", user_id=user_id))
+    db.session.commit()
+    flash(f"{name} no longer has access to {company}."
+          + (" They had no other company, so their sign-in is switched off." if all_gone else ""), "success")
+    return redirect(url_for("core.company_users_index"))

@@ -1,0 +1,105 @@
+"""Dashboard, company switch (contacts in several companies), customer picker (sales reps)."""
+from flask import abort, flash, g, redirect, render_template, request, session, url_for
+from flask_login import current_user
+
+from portal.blueprints.core import bp
+from portal.extensions import db
+from portal.models import Company
+from portal.permissions import (
+    acting,
+    active_memberships,
+    public,
+    rep_may_act_for,
+    require_permission,
+    signed_in,
+)
+from portal.services import audit, reps
+from portal.services.dashboard import summary_for
+from portal.services.redirects import safe_next
+
+
+@bp.route("/")
+@signed_in
+def home():
+    if current_user.is_rep and acting().company is None:
+        return redirect(url_for("core.choose_customer"))
+    if acting().company is not None and not acting().company.is_customer:
+        return render_template("core/supplier_home.html")
+    return redirect(url_for("core.dashboard"))
+
+
+@bp.route("/dashboard")
+@require_permission("dashboard.view")
+def dashboard():
+    return render_template("core/dashboard.html", summary=summary_for(acting().company))
+
+
+@bp.route("/company/switch", methods=["POST"])
+@signed_in
+def switch_company():
+    if not current_user.is_contact:
+        abort(404)
+    wanted = request.form.get("company_id", type=int)
+    membership = next((m for m in active_memberships(current_user) if m.company_id == wanted), None)
+    if membership is None:
+        abort(404)
+    session["company_id"] = membership.company_id
+    g.pop("portal_acting", None)
+    audit.record("company.switched", membership.company, company_id=membership.company_id)
+    db.session.commit()
+    flash(f"You are now working for {membership.company.name}.", "info")
+    return redirect(url_for("core.home"))
+
+
+PICKER_LIMIT = 50
+
+
+@bp.route("/customers", methods=["GET", "POST"])
+@signed_in
+def choose_customer():
+    if not current_user.is_rep:
+        abort(404)
+    if request.method == "POST":
+        company_id = request.form.get("company_id", type=int)
+        if not company_id or not rep_may_act_for(current_user, company_id):
+            abort(404)
+        company = db.session.get(Company, company_id)
+        session["acting_company_id"] = company_id
+        g.pop("portal_acting", None)
+        audit.record("rep.act_for", company, company_id=company_id)
+        db.session.commit()
+        flash(f"You are now acting for {company.name}.", "info")
+        return redirect(safe_next(request.args.get("next")) or url_for("core.dashboard"))
+    search = request.args.get("q", "").strip()[:100]
+    rows, total = reps.customers_for(current_user, search, limit=PICKER_LIMIT)
+    return render_template("core/choose_customer.html", rows=rows, total=total, search=search,
+                           limit=PICKER_LIMIT)
+
+
+@bp.route("/customers/stop", methods=["POST"])
+@signed_in
+def stop_acting():
+    if not current_user.is_rep:
+        abort(404)
+    company = acting().company
+    if company is not None:
+        audit.record("rep.stop_acting", company, company_id=company.id)
+        db.session.commit()
+    session.pop("acting_company_id", None)
+    g.pop("portal_acting", None)
+    flash("You stopped acting for the customer.", "info")
+    return redirect(url_for("core.choose_customer"))
+
+
+@bp.route("/brand/logo")
+@public
+def brand_logo():
+    from flask import current_app, send_from_directory
+
+    from portal import settings
+    from portal.services.storage import upload_dir
+
+    name = settings.get("branding.logo_path")
+    if not name:
+        abort(404)
+    return send_from_directory(upload_dir(current_app), name, max_age=300)

@@ -1,0 +1,42 @@
+from flask_wtf import FlaskForm
+from wtforms import EmailField, HiddenField, PasswordField, SubmitField
+from wtforms.validators import DataRequired, Email, EqualTo, Length
+
+from portal.services.passwords import MAX_LENGTH, MIN_LENGTH
+
+
+def _strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+class LoginForm(FlaskForm):
+    email = EmailField("Email", validators=[DataRequired(), Email(check_deliverability=False), Length(max=254)],
+                       filters=[_strip])
+    password = PasswordField("Password", validators=[DataRequired(), Length(max=200)])
+    next = HiddenField()
+    submit = SubmitField("Sign in")
+
+
+class EmailForm(FlaskForm):
+    """Ask for a sign-in or password-reset link."""
+
+    email = EmailField("Email", validators=[DataRequired(message="Enter your email address."),
+                                            Email(check_deliverability=False, message="Enter a valid email address."),
+                                            Length(max=254)],
+                       filters=[_strip])
+
+
+class NewPasswordForm(FlaskForm):
+    """Choose a password (invitation, reset); the strength rule is applied by the service."""
+
+    password = PasswordField("New password", validators=[DataRequired(message="Choose a password."),
+                                                         Length(max=MAX_LENGTH)],
+                             description=f"At least {MIN_LENGTH} characters. A few unrelated words work well.")
+    confirm = PasswordField("Repeat the password", validators=[
+        DataRequired(message="Repeat the password."),
+        EqualTo("password", message="The two passwords do not match."),
+    ])
+
+
+class ConfirmForm(FlaskForm):
+    """A button that POSTs (a link opened by a mail scanner must not use up a token)."""

@@ -1,0 +1,42 @@
+from flask import render_template, request
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload, selectinload
+
+from portal.blueprints.orders import bp
+from portal.extensions import db
+from portal.features import is_enabled
+from portal.models import OrderStatus, SalesOrder, SalesOrderLine, Shipment
+from portal.permissions import can, require_permission, scoped
+
+
+@bp.route("/")
+@require_permission("orders.view")
+def index():
+    status = request.args.get("status", "")
+    query = scoped(select(SalesOrder), SalesOrder).order_by(SalesOrder.placed_dt.desc(), SalesOrder.id.desc())
+    if status in OrderStatus.__members__:
+        query = query.where(SalesOrder.status == OrderStatus(status))
+    page = db.paginate(query, per_page=25, error_out=False)
+    return render_template("orders/index.html", page=page, status=status, statuses=list(OrderStatus))
+
+
+@bp.route("/<int:order_id>")
+@require_permission("orders.view")
+def detail(order_id: int):
+    order = db.one_or_404(
+        scoped(select(SalesOrder), SalesOrder).where(SalesOrder.id == order_id)
+        .options(selectinload(SalesOrder.lines).joinedload(SalesOrderLine.product),
+                 joinedload(SalesOrder.placed_by), joinedload(SalesOrder.acting_rep),
+                 joinedload(SalesOrder.shipping_address))
+    )
+    return render_template("orders/detail.html", order=order, shipments=_shipments_of(order))
+
+
+def _shipments_of(order: SalesOrder) -> list[Shipment] | None:
+    """The order's shipments, or None when the user may not see shipments (feature off or no permission)."""
+    if not (is_enabled("shipments") and can("shipments.view")):
+        return None
+    return list(db.session.execute(
+        scoped(select(Shipment), Shipment).where(Shipment.order_id == order.id)
+        .order_by(Shipment.created_dt.desc(), Shipment.id.desc())
+    ).scalars())

@@ -1,0 +1,72 @@
+"""What a customer sees of a quote: which ones, whether still valid, its layout and conversation."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import Select, select
+
+from portal.extensions import db
+from portal.models import Quote, QuoteLine, QuoteSection, QuoteStatus, User
+
+#: quotes the business is still writing; the customer never sees them
+HIDDEN = (QuoteStatus.draft,)
+#: statuses in which the offer still stands until valid_until
+AWAITING_ANSWER = (QuoteStatus.sent, QuoteStatus.changes_requested)
+
+
+def visible_quotes(query: Select) -> Select:
+    """Quotes the customer may see, newest first; `query` selects Quote."""
+    return query.where(Quote.status.not_in(HIDDEN)).order_by(Quote.created_dt.desc(), Quote.id.desc())
+
+
+def is_expired(quote: Quote, today: date) -> bool:
+    """Marked expired, or still awaiting an answer after its last valid day."""
+    if quote.status == QuoteStatus.expired:
+        return True
+    return quote.status in AWAITING_ANSWER and quote.valid_until is not None and quote.valid_until < today
+
+
+def is_priced(quote: Quote) -> bool:
+    """A quote the customer requested has no prices until staff send it."""
+    return quote.status != QuoteStatus.requested
+
+
+@dataclass(frozen=True)
+class Section:
+    title: str | None
+    lines: list[QuoteLine]
+
+
+def sections_with_lines(quote: Quote) -> list[Section]:
+    """Lines grouped under their sections in order; lines outside any section come first, untitled."""
+    sections: list[QuoteSection] = sorted(quote.sections, key=lambda s: (s.position, s.id))
+    known = {s.id for s in sections}
+    by_section: dict[int | None, list[QuoteLine]] = {}
+    for line in sorted(quote.lines, key=lambda ln: (ln.position, ln.id)):
+        by_section.setdefault(line.section_id if line.section_id in known else None, []).append(line)
+    result = [Section(None, by_section[None])] if None in by_section else []
+    result += [Section(s.title, by_section[s.id]) for s in sections if s.id in by_section]
+    return result
+
+
+@dataclass(frozen=True)
+class Message:
+    author: str
+    from_staff: bool
+    body: str
+    created_dt: datetime
+
+
+def conversation(quote: Quote, business_name: str) -> list[Message]:
+    """The change-request conversation, oldest first, each message with a name to show."""
+    messages = sorted(quote.messages, key=lambda m: (m.created_dt, m.id))
+    ids = {m.author_id for m in messages if m.author_id}
+    names = dict(db.session.execute(select(User.id, User.name).where(User.id.in_(ids))).all()) if ids else {}
+    result = []
+    for m in messages:
+        name = names.get(m.author_id) or m.author_name or ""
+        if m.from_staff:
+            name = f"{name} ({business_name})" if name else business_name
+        result.append(Message(name or "Customer", m.from_staff, m.body, m.created_dt))
+    return result

@@ -1,0 +1,24 @@
+"""The `portal` command line: database, demo, staff accounts, outbox worker."""
+from __future__ import annotations
+
+import click
+from flask import Flask
+from flask.cli import FlaskGroup
+
+
+def register_commands(app: Flask) -> None:
+    from portal.commands import all_commands
+
+    for command in all_commands():
+        app.cli.add_command(command)
+
+
+def _create_app():
+    from portal import create_app
+
+    return create_app()
+
+
+@click.group(cls=FlaskGroup, create_app=_create_app, add_default_commands=True)
+def main():
+    """Manage a Portal instance."""

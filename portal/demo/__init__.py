@@ -1,0 +1,54 @@
+"""The demo instance: Northwind Supply, a trade supplier, with a year's worth of believable data.
+
+`seed_demo()` fills an empty database (no companies, no products) and refuses otherwise, so it never
+mixes demo rows into real data. The data is deterministic (random.Random(2026)); dates are
+relative to today, so invoices are overdue and promotions active whenever the demo starts.
+"""
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from portal.extensions import db
+from portal.models import Company, Product
+
+BRANDING = {
+    "branding.business_name": "Northwind Supply",
+    "branding.primary_color": "#0f5e6e",
+    "branding.accent_color": "#d97706",
+    "branding.footer_text": "Northwind Supply B.V. · Ringbaan-West 240, 5038 KD Tilburg · +31 13 555 0140 · "
+                            "sales@northwind.example · Chamber of Commerce 12345678",
+    "guest.price_tier": "GUEST",
+}
+
+
+def has_business_data() -> bool:
+    """Companies or products exist: the database is in use, the demo stays out."""
+    return any(db.session.execute(select(func.count(model.id))).scalar_one() for model in (Company, Product))
+
+
+def seed_demo() -> bool:
+    """Load the demo data and commit; returns False (and changes nothing) if the database is in use."""
+    from portal import settings
+    from portal.demo import catalog, customers, orders, purchasing, quotes, service
+    from portal.demo.world import DemoWorld
+    from portal.services.bootstrap import seed_reference_data
+
+    if has_business_data():
+        return False
+    try:
+        seed_reference_data()
+        world = DemoWorld()
+        catalog.seed_tiers(world)
+        settings.save(BRANDING, commit=False)
+        catalog.seed_catalog(world)
+        customers.seed_people(world)
+        customers.seed_contract_prices(world)
+        accepted = quotes.seed_quotes(world)
+        orders.seed_orders(world, accepted)
+        purchasing.seed_purchasing(world)
+        service.seed_tickets(world)
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    return True

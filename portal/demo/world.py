@@ -1,0 +1,53 @@
+"""What the demo builders share while seeding: the random source, the clock and what exists so far."""
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
+
+from portal.models import Address, AddressKind, Company, PriceTier, Product, User
+
+SEED = 2026
+
+
+@dataclass
+class DemoCustomer:
+    company: Company
+    contacts: list[User]
+    #: the contact who usually orders (an Admin or Buyer)
+    buyer: User
+
+    def address(self, kind: AddressKind) -> Address:
+        return next(a for a in self.company.addresses if a.kind == kind and a.is_default)
+
+
+@dataclass
+class DemoWorld:
+    rng: random.Random = field(default_factory=lambda: random.Random(SEED))
+    today: date = field(default_factory=date.today)
+    tiers: dict[str, PriceTier] = field(default_factory=dict)
+    products: list[Product] = field(default_factory=list)
+    customers: list[DemoCustomer] = field(default_factory=list)
+    suppliers: list[Company] = field(default_factory=list)
+    staff: list[User] = field(default_factory=list)
+    rep: User | None = None
+    #: (company code, product sku) -> agreed unit price
+    contract_prices: dict[tuple[str, str], Decimal] = field(default_factory=dict)
+    #: customers billed without VAT (intra-EU reverse charge)
+    reverse_charge: set[str] = field(default_factory=set)
+
+    def day(self, offset: int) -> date:
+        """A date relative to today (negative is the past)."""
+        return self.today + timedelta(days=offset)
+
+    def at(self, offset: int, hour: int = 10, minute: int = 0) -> datetime:
+        """A UTC moment relative to today, at a plausible office hour."""
+        return datetime.combine(self.day(offset), time(hour, minute), tzinfo=UTC)
+
+    def customer(self, code: str) -> DemoCustomer:
+        return next(c for c in self.customers if c.company.code == code)
+
+    def pick_products(self, count: int, visible_only: bool = True) -> list[Product]:
+        pool = [p for p in self.products if p.is_visible or not visible_only]
+        return self.rng.sample(pool, count)

@@ -1,0 +1,66 @@
+"""All models, imported here so Alembic and the admin see every table."""
+from portal.models.accounts import (  # noqa: F401
+    AccessToken,
+    InvitationState,
+    Membership,
+    RepAccess,
+    Role,
+    TokenPurpose,
+    User,
+    UserKind,
+    UserSession,
+    rep_allocation,
+)
+from portal.models.catalog import (  # noqa: F401
+    Category,
+    ContractPrice,
+    PriceBreak,
+    PriceTier,
+    Product,
+    ProductPrice,
+    Promotion,
+    StockLevel,
+)
+from portal.models.companies import Address, AddressKind, Company  # noqa: F401
+from portal.models.engagement import AuditLog, Notification, PortalEvent  # noqa: F401
+from portal.models.finance import (  # noqa: F401
+    CreditNote,
+    CreditNoteLine,
+    CreditNoteStatus,
+    Invoice,
+    InvoiceLine,
+    InvoiceStatus,
+    Payment,
+    PaymentMethod,
+)
+from portal.models.fulfilment import (  # noqa: F401
+    ReturnLine,
+    ReturnRequest,
+    ReturnStatus,
+    Shipment,
+    ShipmentEvent,
+    ShipmentStatus,
+)
+from portal.models.messaging import EmailTemplate, NotificationRoute, OutboxEmail, OutboxStatus  # noqa: F401
+from portal.models.purchasing import (  # noqa: F401
+    PurchaseOrder,
+    PurchaseOrderLine,
+    PurchaseOrderStatus,
+    SupplierBill,
+    SupplierBillStatus,
+)
+from portal.models.sales import (  # noqa: F401
+    CartItem,
+    OrderStatus,
+    PurchaseList,
+    PurchaseListItem,
+    Quote,
+    QuoteLine,
+    QuoteMessage,
+    QuoteSection,
+    QuoteStatus,
+    SalesOrder,
+    SalesOrderLine,
+)
+from portal.models.service import Ticket, TicketMessage, TicketStatus  # noqa: F401
+from portal.models.system import DocumentSequence, SettingValue  # noqa: F401

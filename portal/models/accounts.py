@@ -1,0 +1,187 @@
+"""Who can sign in: users (staff, contacts, sales reps), roles, memberships, sessions, tokens."""
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    DateTime,
+    Enum,
+    ForeignKey,
+    String,
+    Table,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from portal.models.base import Model, created_column
+
+
+class UserKind(enum.StrEnum):
+    staff = "staff"
+    contact = "contact"
+    rep = "rep"
+
+
+class RepAccess(enum.StrEnum):
+    all = "all"
+    allocated = "allocated"
+
+
+class InvitationState(enum.StrEnum):
+    not_invited = "not_invited"
+    invited = "invited"
+    accepted = "accepted"
+    revoked = "revoked"
+
+
+#: sales reps allocated to customer companies
+rep_allocation = Table(
+    "rep_allocation",
+    Model.metadata,
+    Column("company_id", ForeignKey("company.id", ondelete="CASCADE"), primary_key=True),
+    Column("user_id", ForeignKey("user.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class User(UserMixin, Model):
+    __tablename__ = "user"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: login name, stored lower-case
+    email: Mapped[str] = mapped_column(String(254), unique=True, index=True)
+    name: Mapped[str] = mapped_column(String(120))
+    phone: Mapped[str | None] = mapped_column(String(40))
+    kind: Mapped[UserKind] = mapped_column(Enum(UserKind, native_enum=False, length=16), default=UserKind.contact)
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    #: master switch for signing in (staff, reps) — contacts also need company access
+    is_active_flag: Mapped[bool] = mapped_column("is_active", Boolean, default=True)
+    #: contact-level portal access (only effective while the company has access)
+    portal_access: Mapped[bool] = mapped_column(Boolean, default=False)
+    invitation_state: Mapped[InvitationState] = mapped_column(
+        Enum(InvitationState, native_enum=False, length=16), default=InvitationState.not_invited
+    )
+    #: sales reps: every customer or only allocated ones
+    rep_access: Mapped[RepAccess] = mapped_column(Enum(RepAccess, native_enum=False, length=16), default=RepAccess.allocated)
+    #: per notification type: {"order_status": true, ...}
+    notification_prefs: Mapped[dict] = mapped_column(JSON, default=dict)
+    last_login_dt: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_dt: Mapped[datetime] = created_column()
+
+    memberships: Mapped[list[Membership]] = relationship(back_populates="user", cascade="all, delete-orphan")
+    allocated_companies: Mapped[list[Company]] = relationship(  # noqa: F821
+        secondary=rep_allocation, back_populates="sales_reps"
+    )
+
+    def set_password(self, password: str) -> None:
+        self.password_hash = generate_password_hash(password)
+
+    def check_password(self, password: str) -> bool:
+        return bool(self.password_hash) and check_password_hash(self.password_hash, password)
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login
+        return bool(self.is_active_flag)
+
+    @property
+    def is_staff(self) -> bool:
+        return self.kind == UserKind.staff
+
+    @property
+    def is_rep(self) -> bool:
+        return self.kind == UserKind.rep
+
+    @property
+    def is_contact(self) -> bool:
+        return self.kind == UserKind.contact
+
+    def __str__(self) -> str:
+        return f"{self.name} <{self.email}>"
+
+
+class Role(Model):
+    """An editable set of portal permissions given to a contact within a company."""
+
+    __tablename__ = "role"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(60), unique=True)
+    description: Mapped[str] = mapped_column(String(255), default="")
+    #: permission keys declared by the core and the features
+    permissions: Mapped[list] = mapped_column(JSON, default=list)
+    #: grants every permission, including those of features added later (the Admin role)
+    all_permissions: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: seeded roles can be edited but not deleted
+    is_builtin: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Membership(Model):
+    """A contact's place in a company (a contact may belong to several)."""
+
+    __tablename__ = "membership"
+    __table_args__ = (UniqueConstraint("user_id", "company_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    company_id: Mapped[int] = mapped_column(ForeignKey("company.id", ondelete="CASCADE"), index=True)
+    role_id: Mapped[int] = mapped_column(ForeignKey("role.id"))
+    job_title: Mapped[str | None] = mapped_column(String(120))
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_dt: Mapped[datetime] = created_column()
+
+    user: Mapped[User] = relationship(back_populates="memberships")
+    company: Mapped[Company] = relationship(back_populates="memberships")  # noqa: F821
+    role: Mapped[Role] = relationship()
+
+    def __str__(self) -> str:
+        return f"{self.user.name} @ {self.company.name} ({self.role.name})"
+
+
+class UserSession(Model):
+    """A server-side login session; deleting or revoking it logs the browser out."""
+
+    __tablename__ = "user_session"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: sha256 of the random session key kept in the signed cookie
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    created_dt: Mapped[datetime] = created_column()
+    last_seen_dt: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    revoked_dt: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    ip: Mapped[str | None] = mapped_column(String(64))
+    user_agent: Mapped[str | None] = mapped_column(String(255))
+
+    user: Mapped[User] = relationship()
+
+
+class TokenPurpose(enum.StrEnum):
+    invitation = "invitation"
+    magic_link = "magic_link"
+    password_reset = "password_reset"
+    quote_share = "quote_share"
+
+
+class AccessToken(Model):
+    """A link token (invitation, magic link, reset, quote share): random, stored hashed."""
+
+    __tablename__ = "access_token"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    purpose: Mapped[TokenPurpose] = mapped_column(Enum(TokenPurpose, native_enum=False, length=20), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    quote_id: Mapped[int | None] = mapped_column(ForeignKey("quote.id", ondelete="CASCADE"), index=True)
+    company_id: Mapped[int | None] = mapped_column(ForeignKey("company.id", ondelete="CASCADE"))
+    created_dt: Mapped[datetime] = created_column()
+    expires_dt: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    used_dt: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    revoked_dt: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    #: free-form context, e.g. the role an invitation grants
+    data: Mapped[dict] = mapped_column(JSON, default=dict)
+
+    user: Mapped[User | None] = relationship(foreign_keys=[user_id])

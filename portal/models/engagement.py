@@ -1,0 +1,62 @@
+"""What happened: portal events (engagement timeline), notifications, audit log."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, DateTime, ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.models.base import Model, created_column
+
+
+class PortalEvent(Model):
+    """An engagement event: a quote viewed, a PDF downloaded, a login, a search."""
+
+    __tablename__ = "portal_event"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(40), index=True)
+    company_id: Mapped[int | None] = mapped_column(ForeignKey("company.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    acting_rep_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    #: e.g. "quote", with subject_id the quote's id
+    subject_type: Mapped[str | None] = mapped_column(String(40))
+    subject_id: Mapped[int | None] = mapped_column(index=True)
+    ip: Mapped[str | None] = mapped_column(String(64))
+    user_agent: Mapped[str | None] = mapped_column(String(255))
+    data: Mapped[dict] = mapped_column(JSON, default=dict)
+    created_dt: Mapped[datetime] = created_column()
+
+
+class Notification(Model):
+    """An in-portal notification for one user."""
+
+    __tablename__ = "notification"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    title: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text, default="")
+    link: Mapped[str | None] = mapped_column(String(500))
+    read_dt: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_dt: Mapped[datetime] = created_column()
+
+
+class AuditLog(Model):
+    """Who did what, acting for whom, when."""
+
+    __tablename__ = "audit_log"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"), index=True)
+    #: the customer company the actor acted for (rep on behalf, or own company)
+    company_id: Mapped[int | None] = mapped_column(ForeignKey("company.id", ondelete="SET NULL"), index=True)
+    #: set when a sales rep acted on the customer's behalf
+    acting_rep_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    action: Mapped[str] = mapped_column(String(60), index=True)
+    object_type: Mapped[str | None] = mapped_column(String(40))
+    object_id: Mapped[int | None]
+    details: Mapped[dict] = mapped_column(JSON, default=dict)
+    ip: Mapped[str | None] = mapped_column(String(64))
+    created_dt: Mapped[datetime] = created_column()
+
+    actor: Mapped[User | None] = relationship(foreign_keys=[actor_id])  # noqa: F821
+    company: Mapped[Company | None] = relationship()  # noqa: F821

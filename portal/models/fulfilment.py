@@ -1,0 +1,99 @@
+"""Getting goods to customers and back: shipments with tracking, returns."""
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import DateTime, Enum, ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.models.base import QTY, Model, created_column
+
+
+class ShipmentStatus(enum.StrEnum):
+    preparing = "preparing"
+    shipped = "shipped"
+    in_transit = "in_transit"
+    delivered = "delivered"
+    exception = "exception"
+
+
+class Shipment(Model):
+    __tablename__ = "shipment"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(String(30), unique=True)
+    company_id: Mapped[int] = mapped_column(ForeignKey("company.id"), index=True)
+    order_id: Mapped[int | None] = mapped_column(ForeignKey("sales_order.id", ondelete="SET NULL"), index=True)
+    status: Mapped[ShipmentStatus] = mapped_column(Enum(ShipmentStatus, native_enum=False, length=20),
+                                                   default=ShipmentStatus.preparing)
+    carrier: Mapped[str | None] = mapped_column(String(80))
+    tracking_number: Mapped[str | None] = mapped_column(String(80))
+    tracking_url: Mapped[str | None] = mapped_column(String(500))
+    shipped_dt: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    delivered_dt: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_dt: Mapped[datetime] = created_column()
+
+    company: Mapped[Company] = relationship()  # noqa: F821
+    order: Mapped[SalesOrder | None] = relationship()  # noqa: F821
+    events: Mapped[list[ShipmentEvent]] = relationship(back_populates="shipment", cascade="all, delete-orphan",
+                                                       order_by="ShipmentEvent.occurred_dt")
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class ShipmentEvent(Model):
+    """One tracking step (picked up, in transit at X, delivered)."""
+
+    __tablename__ = "shipment_event"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    shipment_id: Mapped[int] = mapped_column(ForeignKey("shipment.id", ondelete="CASCADE"), index=True)
+    occurred_dt: Mapped[datetime] = created_column()
+    status: Mapped[str] = mapped_column(String(40))
+    location: Mapped[str | None] = mapped_column(String(120))
+    description: Mapped[str] = mapped_column(String(255), default="")
+
+    shipment: Mapped[Shipment] = relationship(back_populates="events")
+
+
+class ReturnStatus(enum.StrEnum):
+    requested = "requested"
+    approved = "approved"
+    rejected = "rejected"
+    received = "received"
+    refunded = "refunded"
+
+
+class ReturnRequest(Model):
+    __tablename__ = "return_request"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(String(30), unique=True)
+    company_id: Mapped[int] = mapped_column(ForeignKey("company.id"), index=True)
+    order_id: Mapped[int | None] = mapped_column(ForeignKey("sales_order.id", ondelete="SET NULL"))
+    requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    status: Mapped[ReturnStatus] = mapped_column(Enum(ReturnStatus, native_enum=False, length=20),
+                                                 default=ReturnStatus.requested)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    staff_note: Mapped[str | None] = mapped_column(Text)
+    created_dt: Mapped[datetime] = created_column()
+
+    company: Mapped[Company] = relationship()  # noqa: F821
+    order: Mapped[SalesOrder | None] = relationship()  # noqa: F821
+    lines: Mapped[list[ReturnLine]] = relationship(back_populates="return_request", cascade="all, delete-orphan")
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class ReturnLine(Model):
+    __tablename__ = "return_line"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    return_request_id: Mapped[int] = mapped_column(ForeignKey("return_request.id", ondelete="CASCADE"), index=True)
+    order_line_id: Mapped[int | None] = mapped_column(ForeignKey("sales_order_line.id", ondelete="SET NULL"))
+    product_id: Mapped[int | None] = mapped_column(ForeignKey("product.id", ondelete="SET NULL"))
+    quantity: Mapped[Decimal] = mapped_column(QTY, default=Decimal(1))
+    reason: Mapped[str] = mapped_column(String(255), default="")
+
+    return_request: Mapped[ReturnRequest] = relationship(back_populates="lines")
+    product: Mapped[Product | None] = relationship()  # noqa: F821

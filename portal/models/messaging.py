@@ -1,0 +1,71 @@
+"""Outgoing email: the outbox, templates, and who is told about what."""
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import DateTime, Enum, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.models.base import Model, created_column
+
+
+class OutboxStatus(enum.StrEnum):
+    queued = "queued"
+    sending = "sending"
+    sent = "sent"
+    failed = "failed"  # gave up after the last retry
+    held = "held"  # no SMTP configured: kept for staff to read
+
+
+class OutboxEmail(Model):
+    """An email written in the same transaction as the action; delivered after commit."""
+
+    __tablename__ = "outbox_email"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(40), index=True)
+    to_address: Mapped[str] = mapped_column(String(254), index=True)
+    subject: Mapped[str] = mapped_column(String(255))
+    body_text: Mapped[str] = mapped_column(Text)
+    body_html: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[OutboxStatus] = mapped_column(Enum(OutboxStatus, native_enum=False, length=16),
+                                                 default=OutboxStatus.queued, index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    next_attempt_dt: Mapped[datetime] = created_column()
+    sent_dt: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_dt: Mapped[datetime] = created_column()
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+
+    def __str__(self) -> str:
+        return f"{self.subject} → {self.to_address}"
+
+
+class EmailTemplate(Model):
+    """Staff-editable subject and body for one kind of email (Jinja placeholders)."""
+
+    __tablename__ = "email_template"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(60), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    subject: Mapped[str] = mapped_column(String(255))
+    body_text: Mapped[str] = mapped_column(Text)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class NotificationRoute(Model):
+    """Who on the staff side hears about a kind of event, with which template."""
+
+    __tablename__ = "notification_route"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: e.g. "order_placed", "quote_accepted", "ticket_opened", "return_requested"
+    kind: Mapped[str] = mapped_column(String(40), unique=True)
+    recipient_user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    #: a team mailbox instead of (or besides) one staff user
+    team_email: Mapped[str | None] = mapped_column(String(254))
+    template_id: Mapped[int | None] = mapped_column(ForeignKey("email_template.id", ondelete="SET NULL"))
+
+    recipient_user: Mapped[User | None] = relationship()  # noqa: F821
+    template: Mapped[EmailTemplate | None] = relationship()

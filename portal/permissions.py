@@ -1,0 +1,236 @@
+"""Permission keys, the acting company, access decorators and tenant scoping.
+
+Every portal view declares its access policy with one of the decorators below; the
+isolation test walks the URL map and fails on a view without one.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+
+from flask import abort, current_app, g, redirect, request, session, url_for
+from flask_login import current_user
+from sqlalchemy import Select, select
+from sqlalchemy.orm import contains_eager, joinedload
+
+from portal.extensions import db
+from portal.models import Company, Membership, RepAccess, Role, rep_allocation
+
+CORE_PERMISSIONS: dict[str, str] = {
+    "dashboard.view": "See the dashboard",
+    "company.users.manage": "Invite colleagues, change their roles, remove access",
+    "account.addresses.manage": "Edit the company's address book",
+}
+
+#: permissions a rep never gets while acting for a customer
+REP_EXCLUDED = frozenset({"company.users.manage"})
+
+POLICY_ATTR = "portal_access_policy"
+
+
+def all_permissions() -> dict[str, str]:
+    from portal.features import registry
+
+    perms = dict(CORE_PERMISSIONS)
+    for feature in registry():
+        perms.update(feature.permissions)
+    return perms
+
+
+def default_role_permissions(name: str, keys: list[str]) -> list[str]:
+    """The seeded permission set for a built-in role."""
+    view = [k for k in keys if k.endswith(".view")]
+    if name == "Viewer":
+        return view
+    if name == "Finance":
+        return sorted(set(view) | {k for k in keys if k.startswith(("invoices.", "payments."))})
+    if name == "Buyer":
+        return [k for k in keys if k not in REP_EXCLUDED and not k.startswith("payments.")]
+    return list(keys)
+
+
+BUILTIN_ROLES = {
+    "Admin": "Everything, including managing the company's users",
+    "Buyer": "Shop, order, request and accept quotes",
+    "Viewer": "Look, but not order or pay",
+    "Finance": "Invoices, payments and statements",
+}
+
+
+def seed_roles() -> None:
+    """Create the built-in roles if missing (idempotent)."""
+    keys = sorted(all_permissions())
+    for name, description in BUILTIN_ROLES.items():
+        if db.session.execute(select(Role).filter_by(name=name)).scalar_one_or_none() is None:
+            db.session.add(Role(name=name, description=description, is_builtin=True, all_permissions=name == "Admin",
+                                permissions=default_role_permissions(name, keys)))
+
+
+# --- the acting company -------------------------------------------------------------------------
+
+class Acting:
+    """Who is acting, for which company, with which permissions — resolved once per request."""
+
+    def __init__(self, company: Company | None, membership: Membership | None, rep=None):
+        self.company = company
+        self.membership = membership
+        self.rep = rep
+
+    @property
+    def company_id(self) -> int | None:
+        return self.company.id if self.company else None
+
+    def can(self, permission: str) -> bool:
+        if self.company is None:
+            return False
+        if self.rep is not None:
+            return permission not in REP_EXCLUDED
+        role = self.membership.role
+        return role.all_permissions or permission in (role.permissions or [])
+
+
+def rep_may_act_for(rep, company_id: int) -> bool:
+    company = db.session.get(Company, company_id)
+    if company is None or not company.is_customer:  # reps act for customers, never as a supplier
+        return False
+    if rep.rep_access == RepAccess.all:
+        return True
+    row = db.session.execute(
+        select(rep_allocation.c.company_id).where(
+            rep_allocation.c.user_id == rep.id, rep_allocation.c.company_id == company_id)
+    ).first()
+    return row is not None
+
+
+def active_memberships(user) -> list[Membership]:
+    """Memberships a contact may use now: membership active and company portal access on."""
+    if not user.portal_access:
+        return []
+    return list(db.session.execute(
+        select(Membership).join(Membership.company)
+        .options(contains_eager(Membership.company), joinedload(Membership.role))
+        .where(Membership.user_id == user.id, Membership.is_active.is_(True), Company.portal_access.is_(True))
+        .order_by(Company.name)
+    ).scalars())
+
+
+def current_memberships() -> list[Membership]:
+    """active_memberships() of the signed-in contact, read once per request (nav, switcher, acting)."""
+    if "portal_memberships" not in g:
+        g.portal_memberships = active_memberships(current_user) if current_user.is_authenticated else []
+    return g.portal_memberships
+
+
+def acting() -> Acting:
+    if "portal_acting" in g:
+        return g.portal_acting
+    result = Acting(None, None)
+    if current_user.is_authenticated:
+        if current_user.is_rep:
+            company_id = session.get("acting_company_id")
+            if company_id and rep_may_act_for(current_user, company_id):
+                result = Acting(db.session.get(Company, company_id), None, rep=current_user._get_current_object())
+        elif current_user.is_contact:
+            memberships = current_memberships()
+            wanted = session.get("company_id")
+            chosen = next((m for m in memberships if m.company_id == wanted), memberships[0] if memberships else None)
+            if chosen is not None:
+                result = Acting(chosen.company, chosen)
+    g.portal_acting = result
+    return result
+
+
+def can(permission: str) -> bool:
+    return acting().can(permission)
+
+
+def scoped(query: Select, model) -> Select:
+    """Limit a select to the acting company's rows; no acting company means nothing is found."""
+    company_id = acting().company_id
+    if company_id is None:
+        abort(404)
+    return query.where(model.company_id == company_id)
+
+
+def get_scoped_or_404(model, object_id):
+    obj = db.session.execute(scoped(select(model), model).where(model.id == object_id)).scalar_one_or_none()
+    if obj is None:
+        abort(404)
+    return obj
+
+
+# --- access decorators ----------------------------------------------------------------------------
+
+def _mark(view: Callable, policy: tuple) -> Callable:
+    setattr(view, POLICY_ATTR, policy)
+    return view
+
+
+def _login_redirect():
+    if request.accept_mimetypes.best == "application/json":
+        abort(401)
+    return redirect(url_for("core.login", next=request.full_path.rstrip("?")))
+
+
+def public(view: Callable) -> Callable:
+    """Anyone, signed in or not (login page, guest catalog, quote share links)."""
+    return _mark(view, ("public",))
+
+
+def signed_in(view: Callable) -> Callable:
+    """Any signed-in portal user (contact or rep), no company needed (profile, company picker)."""
+
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        if not current_user.is_authenticated:
+            return _login_redirect()
+        if current_user.is_staff:
+            abort(403, description="You are signed in as staff. The portal pages are for customers; "
+                                   "use the back office.")
+        return view(*args, **kwargs)
+
+    return _mark(wrapper, ("signed_in",))
+
+
+def require_permission(permission: str, audience: str = "customer") -> Callable:
+    """A signed-in contact or acting rep whose acting company has `permission`.
+
+    audience "supplier" requires the acting company to be a supplier, "customer" a customer.
+    """
+
+    def decorator(view: Callable) -> Callable:
+        @wraps(view)
+        def wrapper(*args, **kwargs):
+            if not current_user.is_authenticated:
+                return _login_redirect()
+            if current_user.is_staff:
+                abort(403, description="You are signed in as staff. The portal pages are for customers; "
+                                       "use the back office.")
+            act = acting()
+            if act.company is None:
+                if current_user.is_rep:
+                    return redirect(url_for("core.choose_customer", next=request.full_path.rstrip("?")))
+                abort(403, description="Your account has no portal access at the moment.")
+            if audience == "supplier" and not act.company.is_supplier:
+                abort(404)
+            if audience == "customer" and not act.company.is_customer:
+                abort(404)
+            if not act.can(permission):
+                abort(403, description="Your role does not allow this. Ask your company's portal admin.")
+            return view(*args, **kwargs)
+
+        return _mark(wrapper, ("permission", permission, audience))
+
+    return decorator
+
+
+def policy_of(app, endpoint: str):
+    view = app.view_functions.get(endpoint)
+    return getattr(view, POLICY_ATTR, None) if view else None
+
+
+def portal_endpoints(app) -> list[str]:
+    """Every endpoint outside the admin and static files (the customer-facing surface)."""
+    return sorted(e for e in app.view_functions
+                  if not e.startswith("admin") and e != "static" and not e.endswith(".static")
+                  and not current_app.config.get("ISOLATION_IGNORE", set()) & {e})

@@ -1,0 +1,88 @@
+"""A portal user's own account: profile, password, notification preferences."""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from portal.models import User
+from portal.services import audit
+
+#: notification kinds a user can switch off, in the order shown on the preferences page
+NOTIFICATION_KINDS: dict[str, str] = {
+    "order_status": "Order status changes",
+    "invoice_issued": "New invoices",
+    "shipment_updates": "Shipment updates",
+    "quote_updates": "Quotes sent, changed or about to expire",
+    "ticket_replies": "Replies to support tickets",
+}
+
+_PHONE = re.compile(r"^[0-9+()./\- ]{5,40}$")
+
+
+class AccountError(ValueError):
+    """The change was refused; the message is shown to the user (beside `field` when given)."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field
+
+
+def update_profile(user: User, *, name: str, phone: str | None) -> list[str]:
+    """Change name and phone; returns the fields that changed."""
+    name = (name or "").strip()
+    phone = (phone or "").strip() or None
+    if not name:
+        raise AccountError("Enter your name.", field="name")
+    if len(name) > 120:
+        raise AccountError("Your name can be at most 120 characters.", field="name")
+    if phone is not None and not _PHONE.match(phone):
+        raise AccountError("Enter a phone number with digits, spaces, +, - or brackets only.", field="phone")
+    changed = [field for field, value in (("name", name), ("phone", phone)) if getattr(user, field) != value]
+    if changed:
+        user.name, user.phone = name, phone
+        audit.record("account.profile_updated", user, fields=",".join(changed))
+    return changed
+
+
+def notification_prefs(user: User) -> dict[str, bool]:
+    """Every kind with its state; a kind the user never chose is on."""
+    stored = user.notification_prefs or {}
+    return {kind: bool(stored.get(kind, True)) for kind in NOTIFICATION_KINDS}
+
+
+def wants(user: User, kind: str) -> bool:
+    """Whether the user wants notifications of this kind (for the features that send them)."""
+    return notification_prefs(user).get(kind, True)
+
+
+def set_notification_prefs(user: User, enabled: Iterable[str]) -> dict[str, bool]:
+    """Switch on exactly the given kinds, the others off."""
+    enabled = set(enabled)
+    unknown = enabled - NOTIFICATION_KINDS.keys()
+    if unknown:
+        raise AccountError(f"Unknown notification kind: {', '.join(sorted(unknown))}.", field="kinds")
+    before = notification_prefs(user)
+    prefs = {kind: kind in enabled for kind in NOTIFICATION_KINDS}
+    if prefs != before:
+        # A new dict, so the JSON column sees the change.
+        user.notification_prefs = dict(prefs)
+        audit.record("account.notifications_updated", user,
+                     on=",".join(k for k, v in prefs.items() if v), off=",".join(k for k, v in prefs.items() if not v))
+    return prefs
+
+
+def change_password(user: User, *, current: str, new: str, confirm: str) -> None:
+    """Check the current password, then set the new one: the strength rule applies, the user's other
+    sessions and sign-in links end, the current session stays (passwords.change_password audits it)."""
+    from portal.services import passwords
+
+    if not user.check_password(current or ""):
+        raise AccountError("Your current password is not correct.", field="current")
+    if new != confirm:
+        raise AccountError("The new password and its confirmation do not match.", field="confirm")
+    if new == current:
+        raise AccountError("Choose a new password that differs from the current one.", field="new")
+    try:
+        passwords.change_password(user, new)
+    except ValueError as error:
+        raise AccountError(str(error), field="new") from None

@@ -1,0 +1,151 @@
+"""A company's address book: billing and shipping addresses, one default per kind."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from sqlalchemy import func, or_, select, update
+
+from portal.extensions import db
+from portal.models import Address, AddressKind, Company, SalesOrder
+from portal.services import audit
+
+_COUNTRY = re.compile(r"^[A-Z]{2}$")
+
+
+class AddressError(ValueError):
+    """A rule of the address book was broken; the message is shown to the user."""
+
+
+@dataclass
+class AddressData:
+    kind: str
+    line1: str
+    city: str
+    label: str = ""
+    recipient: str = ""
+    line2: str = ""
+    postcode: str = ""
+    country: str = "NL"
+    is_default: bool = False
+
+
+def addresses_of(company: Company) -> list[Address]:
+    """The book, grouped by kind, defaults first."""
+    return list(db.session.execute(
+        select(Address).where(Address.company_id == company.id)
+        .order_by(Address.kind, Address.is_default.desc(), Address.label, Address.id)
+    ).scalars())
+
+
+def default_address(company_id: int, kind: AddressKind) -> Address | None:
+    return db.session.execute(
+        select(Address).where(Address.company_id == company_id, Address.kind == kind, Address.is_default.is_(True))
+    ).scalars().first()
+
+
+def _clean(data: AddressData) -> dict:
+    try:
+        kind = AddressKind(data.kind)
+    except ValueError:
+        raise AddressError("Choose billing or shipping.") from None
+    values = {
+        "kind": kind,
+        "label": (data.label or "").strip(),
+        "recipient": (data.recipient or "").strip() or None,
+        "line1": (data.line1 or "").strip(),
+        "line2": (data.line2 or "").strip() or None,
+        "city": (data.city or "").strip(),
+        "postcode": (data.postcode or "").strip().upper(),
+        "country": (data.country or "").strip().upper(),
+    }
+    if not values["line1"]:
+        raise AddressError("Enter the street and number.")
+    if not values["city"]:
+        raise AddressError("Enter the city.")
+    if not _COUNTRY.match(values["country"]):
+        raise AddressError("Enter the country as a two-letter code, e.g. NL or DE.")
+    return values
+
+
+def _make_only_default(address: Address) -> None:
+    """Clear the other defaults of the same kind in the same company, then mark this one."""
+    db.session.execute(
+        update(Address).where(Address.company_id == address.company_id, Address.kind == address.kind,
+                              Address.id != address.id, Address.is_default.is_(True))
+        .values(is_default=False).execution_options(synchronize_session="fetch")
+    )
+    address.is_default = True
+
+
+def add(company: Company, data: AddressData) -> Address:
+    """Add an address; the first of its kind becomes the default."""
+    values = _clean(data)
+    address = Address(company_id=company.id, is_default=False, **values)
+    db.session.add(address)
+    db.session.flush()
+    if data.is_default or default_address(company.id, values["kind"]) is None:
+        _make_only_default(address)
+    audit.record("address.added", address, kind=address.kind.value, label=address.label)
+    return address
+
+
+def update_address(address: Address, data: AddressData) -> Address:
+    """Change an address; changing its kind moves it to the other list (not as default there)."""
+    values = _clean(data)
+    was_default, old_kind = address.is_default, address.kind
+    changed = sorted(k for k, v in values.items() if getattr(address, k) != v)
+    for key, value in values.items():
+        setattr(address, key, value)
+    if values["kind"] != old_kind:
+        address.is_default = False
+        db.session.flush()
+        if was_default:
+            _promote_replacement(address.company_id, old_kind, exclude=address.id)
+        if default_address(address.company_id, address.kind) is None:
+            _make_only_default(address)
+    if data.is_default and not address.is_default:
+        _make_only_default(address)
+        changed.append("is_default")
+    db.session.flush()
+    if changed:
+        audit.record("address.updated", address, fields=",".join(changed))
+    return address
+
+
+def set_default(address: Address) -> None:
+    _make_only_default(address)
+    audit.record("address.default_set", address, kind=address.kind.value)
+
+
+def orders_using(address: Address) -> int:
+    return db.session.execute(
+        select(func.count(SalesOrder.id)).where(
+            or_(SalesOrder.shipping_address_id == address.id, SalesOrder.billing_address_id == address.id))
+    ).scalar_one()
+
+
+def delete(address: Address) -> Address | None:
+    """Delete an address; returns the address that became the default in its place, if any.
+
+    Addresses on orders are kept: the orders show where they were shipped and billed.
+    """
+    used = orders_using(address)
+    if used:
+        raise AddressError(f"This address is on {used} order{'s' if used != 1 else ''}, so it is kept for "
+                           "their records. Add the new address and make it the default instead.")
+    company_id, kind, was_default = address.company_id, address.kind, address.is_default
+    audit.record("address.deleted", address, kind=kind.value, label=address.label, line1=address.line1)
+    db.session.delete(address)
+    db.session.flush()
+    return _promote_replacement(company_id, kind) if was_default else None
+
+
+def _promote_replacement(company_id: int, kind: AddressKind, exclude: int | None = None) -> Address | None:
+    query = select(Address).where(Address.company_id == company_id, Address.kind == kind).order_by(Address.id)
+    if exclude is not None:
+        query = query.where(Address.id != exclude)
+    replacement = db.session.execute(query).scalars().first()
+    if replacement is not None:
+        _make_only_default(replacement)
+    return replacement

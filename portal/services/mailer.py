@@ -1,0 +1,111 @@
+"""Compose branded emails from templates and put them in the outbox.
+
+A kind of email ("invitation", "welcome", ...) is the file pair templates/email/<kind>.txt
+(plain text, its first line sets ``subject``) and optionally <kind>.html (extends
+email/_layout.html). A staff-edited EmailTemplate row with key == kind overrides subject and
+text; its HTML part is then the text in the branded layout.
+"""
+from __future__ import annotations
+
+import logging
+
+from flask import current_app, has_request_context, url_for
+from jinja2 import TemplateError, TemplateNotFound
+from jinja2.sandbox import SandboxedEnvironment
+from sqlalchemy import select
+
+from portal import settings
+from portal.extensions import db
+from portal.models import EmailTemplate, OutboxEmail, User
+from portal.services import outbox
+
+log = logging.getLogger(__name__)
+
+#: kinds of email the core sends, with the placeholders their templates may use
+KINDS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "invitation": ("Invitation to the portal", ("recipient_name", "company_name", "invited_by_name", "link",
+                                                "expires_days", "business_name", "portal_url")),
+    "welcome": ("Welcome, access granted", ("recipient_name", "company_name", "login_url", "business_name",
+                                            "portal_url")),
+    "magic_link": ("Sign-in link", ("recipient_name", "link", "expires_minutes", "business_name", "portal_url")),
+    "password_reset": ("Password reset link", ("recipient_name", "link", "expires_minutes", "business_name",
+                                               "portal_url")),
+    "password_changed": ("Password changed notice", ("recipient_name", "reset_link", "business_name",
+                                                     "portal_url")),
+}
+
+_sandbox = SandboxedEnvironment(autoescape=False)
+
+
+def external_url(endpoint: str, **values) -> str:
+    """Absolute link for emails: settings "domain.base_url", else the request's host, else
+    SERVER_NAME, else http://127.0.0.1:5000."""
+    base = (settings.get("domain.base_url") or "").strip().rstrip("/")
+    if base:
+        return base + _path_for(endpoint, values)
+    if has_request_context():
+        return url_for(endpoint, _external=True, **values)
+    if current_app.config.get("SERVER_NAME"):
+        with current_app.test_request_context("/"):
+            return url_for(endpoint, _external=True, **values)
+    return "http://127.0.0.1:5000" + _path_for(endpoint, values)
+
+
+def _path_for(endpoint: str, values: dict) -> str:
+    return current_app.url_map.bind("localhost", script_name="/").build(endpoint, values)
+
+
+def branding() -> dict:
+    return {
+        "business_name": settings.get("branding.business_name"),
+        "primary_color": settings.get("branding.primary_color"),
+        "accent_color": settings.get("branding.accent_color"),
+        "footer_text": settings.get("branding.footer_text"),
+        "logo_url": external_url("core.brand_logo") if settings.get("branding.logo_path") else "",
+        "portal_url": external_url("core.home"),
+    }
+
+
+def render(kind: str, **context) -> tuple[str, str, str]:
+    """(subject, text, html) for one kind of email."""
+    context = {**branding(), **context}
+    override = db.session.execute(select(EmailTemplate).filter_by(key=kind)).scalar_one_or_none()
+    if override is not None:
+        try:
+            subject = _sandbox.from_string(override.subject).render(context)
+            text = _sandbox.from_string(override.body_text).render(context)
+            return _one_line(subject), text.strip() + "\n", _html_from_text(text, subject, context)
+        except TemplateError:
+            # A typo in a staff-edited template must not stop invitations going out.
+            log.exception("email template %r is broken; using the built-in one", kind)
+    env = current_app.jinja_env
+    module = env.get_template(f"email/{kind}.txt").make_module(context)
+    subject = _one_line(str(getattr(module, "subject", "")) or KINDS.get(kind, (kind,))[0])
+    text = str(module).strip() + "\n"
+    try:
+        html = env.get_template(f"email/{kind}.html").render(subject=subject, **context)
+    except TemplateNotFound:
+        html = _html_from_text(text, subject, context)
+    return subject, text, html
+
+
+def _one_line(subject: str) -> str:
+    return " ".join(subject.split())[:255]
+
+
+def _html_from_text(text: str, subject: str, context: dict) -> str:
+    paragraphs = [p.strip() for p in text.strip().split("\n\n") if p.strip()]
+    return current_app.jinja_env.get_template("email/_from_text.html").render(
+        subject=subject, paragraphs=paragraphs, **context)
+
+
+def send(kind: str, to_user_or_address: User | str, **context) -> OutboxEmail:
+    """Render an email and queue it in the outbox (same transaction as the caller's action)."""
+    if isinstance(to_user_or_address, User):
+        user, address = to_user_or_address, to_user_or_address.email
+        context.setdefault("recipient_name", user.name)
+    else:
+        user, address = None, to_user_or_address
+        context.setdefault("recipient_name", "")
+    subject, text, html = render(kind, **context)
+    return outbox.queue(kind, address, subject, text, html, user=user)

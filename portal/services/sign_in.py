@@ -1,0 +1,61 @@
+"""Who may sign in, and sign-in links sent by email ("Email me a sign-in link")."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import func, select
+
+from portal.extensions import db
+from portal.models import TokenPurpose, User
+from portal.services import tokens
+
+MAGIC_LINK_TTL = timedelta(minutes=15)
+#: live sign-in links per user; further requests send nothing (no mail flooding)
+MAX_OUTSTANDING_LINKS = 3
+
+
+def find_user(email: str | None) -> User | None:
+    email = (email or "").strip().lower()
+    if not email:
+        return None
+    return db.session.execute(select(User).where(func.lower(User.email) == email)).scalar_one_or_none()
+
+
+def may_sign_in(user: User) -> bool:
+    """Active account; a contact also needs portal access through at least one company."""
+    from portal.permissions import active_memberships
+
+    if not user.is_active:
+        return False
+    if user.is_contact:
+        return bool(active_memberships(user))
+    return True
+
+
+def request_magic_link(email: str) -> bool:
+    """Email a single-use 15-minute sign-in link to a portal user (contacts and reps, not staff).
+
+    Returns whether a link was queued — the page must answer the same either way. Caller commits.
+    """
+    from portal.services import mailer
+
+    user = find_user(email)
+    if user is None or user.is_staff or not may_sign_in(user):
+        return False
+    if tokens.outstanding(user, TokenPurpose.magic_link) >= MAX_OUTSTANDING_LINKS:
+        return False
+    raw = tokens.issue(TokenPurpose.magic_link, user=user, ttl=MAGIC_LINK_TTL)
+    mailer.send("magic_link", user, link=mailer.external_url("core.magic_link", token=raw),
+                expires_minutes=int(MAGIC_LINK_TTL.total_seconds() // 60))
+    return True
+
+
+def sign_in_with_link(raw: str) -> User:
+    """Use up a sign-in link and return its user; raises TokenError. Other live links are
+    withdrawn. Caller commits and starts the session."""
+    token = tokens.redeem(TokenPurpose.magic_link, raw)
+    user = token.user
+    if user is None or user.is_staff or not may_sign_in(user):
+        raise tokens.TokenError("revoked", token)
+    tokens.revoke_for_user(user, [TokenPurpose.magic_link])
+    return user

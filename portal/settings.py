@@ -1,0 +1,221 @@
+"""Typed, DB-backed settings with strict declared defaults, read once per request.
+
+Keys are declared (core ones here, feature ones as ``<feature>.<name>`` from each Feature);
+reading or saving an undeclared key is an error. Values are cached in the request environ,
+so a toggle saved by any worker is seen on that worker's next request.
+"""
+from __future__ import annotations
+
+import re
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from flask import current_app, has_request_context, request
+from sqlalchemy import select
+
+from portal.extensions import db
+from portal.features import SettingSpec
+from portal.models import PriceTier, SettingValue
+
+STOCK_CHOICES = (("off", "Hidden"), ("number", "Show the number in stock"), ("indication", "In stock / low / out"))
+
+CORE_SETTINGS: dict[str, SettingSpec] = {
+    "guest.enabled": SettingSpec(False, "Guest access: browse the catalog without signing in"),
+    "guest.price_tier": SettingSpec("", "Guest price tier", type="choice",
+                                    help="Prices guests see; empty hides prices from guests"),
+    "prices.hide": SettingSpec(False, "Hide prices in the portal"),
+    "stock.display": SettingSpec("indication", "Stock display", type="choice", choices=STOCK_CHOICES),
+    "stock.show_incoming": SettingSpec(True, "Show incoming stock and its expected date"),
+    "ordering.allow_orders": SettingSpec(True, "Customers may place orders"),
+    "ordering.allow_quote_requests": SettingSpec(True, "Customers may request quotes"),
+    "pricing.portal_discount_percent": SettingSpec("0", "Blanket portal discount (%)", type="decimal",
+                                                   minimum=0, maximum=100),
+    "branding.business_name": SettingSpec("Portal", "Business name", type="str"),
+    "branding.logo_path": SettingSpec("", "Logo", type="str", help="Uploaded image shown in the header"),
+    "branding.primary_color": SettingSpec("#1d4ed8", "Primary colour", type="color"),
+    "branding.accent_color": SettingSpec("#b45309", "Accent colour", type="color"),
+    "branding.footer_text": SettingSpec("", "Footer text", type="text"),
+    "domain.base_url": SettingSpec("", "Portal address for links in emails", type="str",
+                                   help="e.g. https://portal.example.com — empty uses the address of the request"),
+}
+
+GROUP_LABELS = {
+    "features": "Features",
+    "guest": "Guest access",
+    "prices": "Prices",
+    "stock": "Stock display",
+    "ordering": "Ordering",
+    "pricing": "Discount",
+    "branding": "Branding",
+    "domain": "Domain",
+}
+
+_COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
+_ENVIRON_KEY = "portal.settings"
+
+
+class SettingsError(ValueError):
+    """Raised by save() with a message per offending key."""
+
+    def __init__(self, errors: dict[str, str]):
+        super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
+        self.errors = errors
+
+
+def specs() -> dict[str, SettingSpec]:
+    """Every declared setting: core, one toggle per feature, and each feature's own."""
+    cached = current_app.extensions.get("portal_setting_specs")
+    if cached is not None:
+        return cached
+    from portal.features import registry
+
+    result = dict(CORE_SETTINGS)
+    for feature in registry():
+        result[feature.setting_key] = SettingSpec(feature.default_enabled, feature.label, help=feature.description)
+        for name, spec in feature.settings.items():
+            result[f"{feature.key}.{name}"] = spec
+    current_app.extensions["portal_setting_specs"] = result
+    return result
+
+
+def group_of(key: str) -> str:
+    return key.split(".", 1)[0]
+
+
+def _load() -> dict[str, Any]:
+    stored = {row.key: row.value for row in db.session.execute(select(SettingValue)).scalars()}
+    return {key: stored.get(key, spec.default) for key, spec in specs().items()}
+
+
+def all_values() -> dict[str, Any]:
+    """All settings, one query per request."""
+    if has_request_context():
+        cached = request.environ.get(_ENVIRON_KEY)
+        if cached is None:
+            cached = request.environ[_ENVIRON_KEY] = _load()
+        return cached
+    return _load()
+
+
+def get(key: str) -> Any:
+    if key not in specs():
+        raise KeyError(f"undeclared setting {key!r}")
+    value = all_values()[key]
+    if specs()[key].type == "decimal":
+        return Decimal(str(value))
+    return value
+
+
+def choices_for(key: str) -> tuple[tuple[str, str], ...]:
+    if key == "guest.price_tier":
+        tiers = db.session.execute(select(PriceTier).order_by(PriceTier.name)).scalars()
+        return (("", "— none —"),) + tuple((t.code, t.name) for t in tiers)
+    return specs()[key].choices
+
+
+def coerce(key: str, raw: Any) -> Any:
+    """Validate one value against its spec; returns the value to store or raises ValueError."""
+    spec = specs()[key]
+    kind = spec.type
+    if kind == "bool":
+        if isinstance(raw, str):
+            return raw.lower() in ("1", "true", "on", "yes", "y")
+        return bool(raw)
+    if kind == "int":
+        try:
+            value = int(str(raw).strip())
+        except ValueError:
+            raise ValueError("must be a whole number") from None
+        _check_range(spec, value)
+        return value
+    if kind == "decimal":
+        try:
+            value = Decimal(str(raw).strip())
+        except InvalidOperation:
+            raise ValueError("must be a number") from None
+        if not value.is_finite():
+            raise ValueError("must be a number")
+        _check_range(spec, value)
+        return str(value)
+    text = "" if raw is None else str(raw).strip()
+    if kind == "color":
+        if not _COLOR.match(text):
+            raise ValueError("must be a colour like #1d4ed8")
+        return text.lower()
+    if kind == "choice":
+        allowed = [c for c, _ in choices_for(key)]
+        if text not in allowed:
+            raise ValueError("is not one of the offered choices")
+        return text
+    if kind == "str" and len(text) > 255:
+        raise ValueError("must be at most 255 characters")
+    if kind == "text" and len(text) > 5000:
+        raise ValueError("must be at most 5000 characters")
+    return text
+
+
+def _check_range(spec: SettingSpec, value) -> None:
+    if spec.minimum is not None and value < spec.minimum:
+        raise ValueError(f"must be at least {spec.minimum:g}")
+    if spec.maximum is not None and value > spec.maximum:
+        raise ValueError(f"must be at most {spec.maximum:g}")
+
+
+def save(values: dict[str, Any], commit: bool = True) -> dict[str, Any]:
+    """Validate and store several settings at once; nothing is stored if any value is bad."""
+    all_specs = specs()
+    unknown = [k for k in values if k not in all_specs]
+    if unknown:
+        raise KeyError(f"undeclared setting(s) {unknown}")
+    errors, clean = {}, {}
+    for key, raw in values.items():
+        try:
+            clean[key] = coerce(key, raw)
+        except ValueError as exc:
+            errors[key] = f"{all_specs[key].label} {exc}"
+    if errors:
+        raise SettingsError(errors)
+    feature_keys = {k for k in clean if k.startswith("features.")}
+    if feature_keys:
+        clean.update(_consistent_feature_toggles(clean))
+    for key, value in clean.items():
+        row = db.session.get(SettingValue, key)
+        if row is None:
+            db.session.add(SettingValue(key=key, value=value))
+        else:
+            row.value = value
+    if commit:
+        db.session.commit()
+    if has_request_context():
+        request.environ.pop(_ENVIRON_KEY, None)
+    return clean
+
+
+def _consistent_feature_toggles(changes: dict[str, Any]) -> dict[str, bool]:
+    """Close the requested toggles over `requires`: on pulls requirements on, off pulls dependants off."""
+    from portal.features import registry
+
+    reg = registry()
+    current = {f.key: bool(all_values()[f.setting_key]) for f in reg}
+    result = dict(current)
+    # Only what the user changed drives the closure; a form posts every toggle.
+    flips = {k.split(".", 1)[1]: bool(v) for k, v in changes.items() if k.startswith("features.")}
+    flips = {k: v for k, v in flips.items() if v != current.get(k)}
+    for key in [k for k, on in flips.items() if on]:
+        for k in reg.closure_on(key):
+            result[k] = True
+    for key in [k for k, on in flips.items() if not on]:
+        for k in reg.closure_off(key):
+            result[k] = False
+    return {f"features.{k}": v for k, v in result.items()}
+
+
+def set_feature(key: str, enabled: bool) -> dict[str, bool]:
+    return save({f"features.{key}": enabled})
+
+
+def enabled_features() -> dict[str, bool]:
+    from portal.features import registry
+
+    values = all_values()
+    return registry().resolve({f.key: bool(values[f.setting_key]) for f in registry()})

@@ -1,0 +1,109 @@
+"""Request-level glue: Jinja helpers, branded error pages, security headers."""
+from __future__ import annotations
+
+from decimal import Decimal
+
+from flask import Flask, render_template, request
+from flask_login import current_user
+
+from portal import settings
+from portal.features import is_enabled, registry
+
+CURRENCY_SYMBOLS = {"EUR": "€", "USD": "$", "GBP": "£", "CHF": "CHF ", "JPY": "¥"}
+
+
+def money(value, currency: str = "EUR") -> str:
+    if value is None:
+        return ""
+    amount = Decimal(str(value)).quantize(Decimal("0.01"))
+    sign = "-" if amount < 0 else ""
+    symbol = CURRENCY_SYMBOLS.get(currency, f"{currency} ")
+    return f"{sign}{symbol}{abs(amount):,.2f}"
+
+
+def quantity(value) -> str:
+    if value is None:
+        return ""
+    d = Decimal(str(value))
+    return f"{d.normalize():f}" if d == d.to_integral() else f"{d:f}".rstrip("0")
+
+
+def nav_entries():
+    """Nav for the acting user: enabled features, audience of the acting company, permissions."""
+    from portal.permissions import acting
+
+    if not current_user.is_authenticated or current_user.is_staff:
+        return []
+    act = acting()
+    if act.company is None:
+        return []
+    entries = []
+    enabled = settings.enabled_features()
+    for feature in registry():
+        if not enabled.get(feature.key) or feature.audience == "guest":
+            continue
+        if feature.audience == "supplier" and not act.company.is_supplier:
+            continue
+        if feature.audience == "customer" and not act.company.is_customer:
+            continue
+        for entry in feature.nav:
+            if entry.permission is None or act.can(entry.permission):
+                entries.append(entry)
+    return entries
+
+
+def switchable_companies():
+    from portal.permissions import current_memberships
+
+    if not current_user.is_authenticated or not current_user.is_contact:
+        return []
+    return current_memberships()
+
+
+def status_label(value) -> str:
+    return str(getattr(value, "value", value) or "").replace("_", " ").capitalize()
+
+
+def init_app(app: Flask) -> None:
+    from portal.permissions import acting, can
+
+    app.jinja_env.filters["money"] = money
+    app.jinja_env.filters["qty"] = quantity
+    app.jinja_env.filters["status"] = status_label
+    app.jinja_env.globals.update(
+        feature_enabled=is_enabled, switchable_companies=switchable_companies, setting=settings.get, nav_entries=nav_entries, acting=acting, can=can,
+    )
+
+    from flask_wtf.csrf import CSRFError
+
+    @app.errorhandler(CSRFError)
+    def csrf_failed(error):
+        return render_template("errors/400.html", error=error), 400
+
+    @app.errorhandler(403)
+    def forbidden(error):
+        return render_template("errors/403.html", error=error), 403
+
+    @app.errorhandler(404)
+    def not_found(error):
+        return render_template("errors/404.html", error=error), 404
+
+    @app.errorhandler(429)
+    def too_many(error):
+        return render_template("errors/429.html", error=error), 429
+
+    @app.errorhandler(500)
+    def server_error(error):
+        from portal.extensions import db
+
+        db.session.rollback()
+        return render_template("errors/500.html", error=error), 500
+
+    @app.after_request
+    def security_headers(response):
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        if request.path.startswith(("/q/", "/login", "/account")):
+            response.headers.setdefault("Cache-Control", "no-store")
+        return response

@@ -1,0 +1,101 @@
+"""Orders feature: the customer's order history and order detail."""
+from __future__ import annotations
+
+import pytest
+from bs4 import BeautifulSoup
+
+from portal import settings
+from portal.models import OrderStatus
+
+
+def first_column(res) -> list[str]:
+    table = BeautifulSoup(res.text, "html.parser").select_one("main table tbody")
+    return [row.select_one("td").get_text(strip=True) for row in table.select("tr")] if table else []
+
+
+@pytest.fixture
+def signed_in_a(testapp, make, login):
+    a, b = make.company(name="Alpha Trading"), make.company(name="Beta Builders")
+    login(testapp, make.contact(a, role="Buyer"))
+    return testapp, a, b
+
+
+def test_contact_sees_own_orders_and_not_another_companys(signed_in_a, make):
+    client, a, b = signed_in_a
+    mine = make.order(a, total="242.00", customer_reference="PO-ALPHA-7")
+    theirs = make.order(b, total="999.00", customer_reference="PO-BETA")
+
+    res = client.get("/orders/")
+    assert first_column(res) == [mine.number]
+    assert "PO-ALPHA-7" in res.text and "€242.00" in res.text
+    assert theirs.number not in res.text and "PO-BETA" not in res.text
+
+    res = res.click(mine.number)
+    assert f"Order {mine.number}" in res.text and "Widget" in res.text
+    assert client.get(f"/orders/{theirs.id}", expect_errors=True).status_int == 404
+
+
+def test_status_filter(signed_in_a, make):
+    client, a, _ = signed_in_a
+    submitted = make.order(a)
+    delivered = make.order(a, status=OrderStatus.delivered)
+    assert set(first_column(client.get("/orders/"))) == {submitted.number, delivered.number}
+    assert first_column(client.get("/orders/?status=delivered")) == [delivered.number]
+    assert "No orders match." in client.get("/orders/?status=cancelled").text
+
+
+def test_hidden_prices_hide_order_amounts(signed_in_a, make):
+    client, a, _ = signed_in_a
+    order = make.order(a, total="242.00")
+    settings.save({"prices.hide": True})
+    assert "242.00" not in client.get("/orders/").text
+    res = client.get(f"/orders/{order.id}")
+    assert "242.00" not in res.text and "Unit price" not in res.text and "Widget" in res.text
+
+
+@pytest.mark.parametrize("role", ["Viewer", "Buyer", "Admin"])
+def test_roles_with_the_view_permission_see_orders(testapp, make, login, role):
+    company = make.company()
+    order = make.order(company)
+    login(testapp, make.contact(company, role=role))
+    assert order.number in testapp.get("/orders/").text
+    assert testapp.get(f"/orders/{order.id}").status_int == 200
+
+
+def test_role_without_the_view_permission_gets_403(testapp, make, login, db):
+    company = make.company()
+    order = make.order(company)
+    role = make.role("Viewer")
+    role.permissions = [p for p in role.permissions if p != "orders.view"]
+    db.session.commit()
+    login(testapp, make.contact(company, role="Viewer"))
+    for url in ("/orders/", f"/orders/{order.id}"):
+        assert testapp.get(url, expect_errors=True).status_int == 403
+
+
+def test_feature_off_is_404(signed_in_a, make):
+    client, a, _ = signed_in_a
+    order = make.order(a)
+    settings.set_feature("orders", False)
+    for url in ("/orders/", f"/orders/{order.id}"):
+        assert client.get(url, expect_errors=True).status_int == 404
+
+
+def test_list_runs_the_same_number_of_queries_for_3_or_20_orders(signed_in_a, make, db, count_queries):
+    client, a, _ = signed_in_a
+
+    def count() -> int:
+        db.session.expire_all()
+        with count_queries() as counter:
+            client.get("/orders/")
+        return counter.count
+
+    for _ in range(3):
+        make.order(a)
+    client.get("/orders/")
+    few = count()
+    for _ in range(17):
+        make.order(a)
+    many = count()
+    assert len(first_column(client.get("/orders/"))) == 20
+    assert few == many
