@@ -30,3 +30,6 @@ class DefaultConfig:
     FLASK_ADMIN_SWATCH = "cerulean"
     PREFERRED_URL_SCHEME = "http"
     FEATURE_ENTRY_POINTS = True
+    # Host names this portal answers to (comma-separated in PORTAL_TRUSTED_HOSTS). A request for
+    # any other Host header gets 400, so a forged Host can never leak into emailed links.
+    TRUSTED_HOSTS = [h.strip() for h in os.environ.get("PORTAL_TRUSTED_HOSTS", "").split(",") if h.strip()] or None

@@ -25,6 +25,7 @@ def create_app(config: dict | None = None, extra_features=()) -> Flask:
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     _configure_secret_key(app)
     _configure_database(app)
+    _warn_about_untrusted_hosts(app)
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(__file__).resolve().parent.parent / "migrations"))
@@ -74,6 +75,15 @@ def _configure_secret_key(app: Flask) -> None:
             path.write_text(secrets.token_urlsafe(48))
             path.chmod(0o600)
         app.config["SECRET_KEY"] = path.read_text().strip()
+
+
+def _warn_about_untrusted_hosts(app: Flask) -> None:
+    if app.config.get("ENV_NAME") == "production" and not app.config.get("TRUSTED_HOSTS"):
+        app.logger.warning(
+            "PORTAL_TRUSTED_HOSTS is not set: emailed links use the request's Host header unless the "
+            "portal address is set in Portal settings (Domain). Set PORTAL_TRUSTED_HOSTS=portal.example.com "
+            "so requests for any other host are refused."
+        )
 
 
 def _configure_database(app: Flask) -> None:

@@ -50,6 +50,8 @@ class Feature:
     nav: tuple[NavEntry, ...] = ()
     permissions: dict[str, str] = field(default_factory=dict)
     settings: dict[str, SettingSpec] = field(default_factory=dict)
+    #: staff notifications this feature sends: kind -> what happened ("order_placed": "A customer placed an order")
+    notifications: dict[str, str] = field(default_factory=dict)
     #: who the pages are for: "customer", "supplier" or "guest" (drives nav and access policy)
     audience: str = "customer"
     admin_views: Callable[[], Iterable[Any]] | None = None

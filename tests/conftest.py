@@ -17,7 +17,7 @@ from tests.factories import Factories
 PASSWORD = "correct horse battery"
 
 # Fixture modules owned by their areas: live server + browser, SMTP server.
-pytest_plugins = ["tests.fixtures_browser", "tests.fixtures_mail"]
+pytest_plugins = ["tests.fixtures_admin", "tests.fixtures_browser", "tests.fixtures_mail"]
 
 
 def _database_url(tmpdir: str) -> str:

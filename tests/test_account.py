@@ -260,14 +260,46 @@ def test_bad_address_shows_a_message_and_adds_nothing(testapp, make, login, db, 
     assert addresses.addresses_of(company) == []
 
 
-def test_address_on_an_order_is_kept(testapp, make, login, db):
+def test_deleting_an_address_on_an_order_keeps_it_for_the_order_only(testapp, make, login, db):
     company = make.company()
-    address = make.address(company, label="Depot")
-    make.order(company, shipping_address_id=address.id)
+    address = make.address(company, label="Depot", line1="Depot Lane 4", is_default=True)
+    other = make.address(company, label="Yard", line1="Yard Road 1")
+    order = make.order(company, shipping_address_id=address.id)
     login(testapp, make.contact(company, role="Buyer"))
     res = testapp.get(f"/account/addresses/{address.id}/delete").forms["delete-address"].submit().follow()
-    assert "This address is on 1 order, so it is kept" in res.text
-    assert db.session.get(Address, address.id) is not None
+    assert "Address Depot removed from your address book. The orders that used it still show it." in res.text
+    assert "Yard is now the default shipping address." in res.text
+    assert "Depot Lane 4" not in res.html.find(id="shipping-addresses").get_text()
+    assert [a.id for a in addresses.addresses_of(company)] == [other.id]
+    db.session.expire_all()
+    assert db.session.get(type(order), order.id).shipping_address.line1 == "Depot Lane 4"
+    testapp.get(f"/account/addresses/{address.id}/edit", status=404)  # out of the book for good
+
+
+def test_editing_an_address_on_an_order_leaves_the_order_as_it_was(testapp, make, login, db):
+    company = make.company()
+    address = make.address(company, label="Depot", line1="Depot Lane 4", is_default=True)
+    order = make.order(company, shipping_address_id=address.id)
+    login(testapp, make.contact(company, role="Buyer"))
+    form = testapp.get(f"/account/addresses/{address.id}/edit").forms["address"]
+    form["line1"] = "New Depot Street 10"
+    res = form.submit().follow()
+    assert "Address saved." in res.text
+    [current] = addresses.addresses_of(company)
+    assert (current.line1, current.label, current.is_default) == ("New Depot Street 10", "Depot", True)
+    assert current.id != address.id
+    db.session.expire_all()
+    assert db.session.get(type(order), order.id).shipping_address.line1 == "Depot Lane 4"
+
+
+def test_editing_an_address_no_order_uses_changes_it_in_place(testapp, make, login, db):
+    company = make.company()
+    address = make.address(company, label="Depot", line1="Depot Lane 4")
+    login(testapp, make.contact(company, role="Buyer"))
+    form = testapp.get(f"/account/addresses/{address.id}/edit").forms["address"]
+    form["line1"] = "New Depot Street 10"
+    form.submit().follow()
+    assert [(a.id, a.line1) for a in addresses.addresses_of(company)] == [(address.id, "New Depot Street 10")]
 
 
 def test_viewer_sees_the_address_book_but_cannot_change_it(testapp, make, login, db):

@@ -21,17 +21,6 @@ SCREEN = "/admin/invitations/"
 
 
 @pytest.fixture
-def staff(make):
-    return make.staff(name="Stella Staff", email="stella@northwind.example")
-
-
-@pytest.fixture
-def admin(testapp, login, staff):
-    login(testapp, staff)
-    return testapp
-
-
-@pytest.fixture
 def people(make):
     acme = make.company(name="ACME Tools")
     closed = make.company(name="Closed Ltd", portal_access=False)

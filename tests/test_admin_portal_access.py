@@ -11,18 +11,7 @@ from webtest.forms import Text
 
 from portal.models import AccessToken, AuditLog, Company, InvitationState, TokenPurpose, User, UserSession
 from portal.services import invitations, portal_access, tokens
-from tests.test_admin_crud import errors_of, model_form
-
-
-@pytest.fixture
-def staff(make):
-    return make.staff(name="Stella Staff")
-
-
-@pytest.fixture
-def admin(testapp, login, staff):
-    login(testapp, staff)
-    return testapp
+from tests.fixtures_admin import errors_of, model_form
 
 
 @pytest.fixture

@@ -8,22 +8,11 @@ from webtest.forms import Text
 
 from portal.models import AccessToken, AuditLog, InvitationState, OutboxEmail, RepAccess, User, UserKind
 from portal.services import invitations
+from tests.fixtures_admin import errors_of, model_form
 from tests.fixtures_mail import link_in, text_of
-from tests.test_admin_crud import errors_of, model_form
 
 NEW_PASSWORD = "mellow tractor puzzle"
 SCREEN = "/admin/sales-reps/"
-
-
-@pytest.fixture
-def staff(make):
-    return make.staff(name="Stella Staff")
-
-
-@pytest.fixture
-def admin(testapp, login, staff):
-    login(testapp, staff)
-    return testapp
 
 
 @pytest.fixture

@@ -281,3 +281,43 @@ def test_password_change_refuses_a_weak_password_and_changes_nothing(db, make):
     assert caught.value.messages == ["Use at least 10 characters.",
                                      "Don't use your email address or name as your password."]
     assert user.check_password(PASSWORD)
+
+
+# --- forged Host headers ------------------------------------------------------------------------------
+
+def _reset_link_queued_for(db, user):
+    row = db.session.execute(select(OutboxEmail).filter_by(to_address=user.email)).scalars().all()
+    return [link_in_text for email in row for link_in_text in re.findall(r"https?://\S+", email.body_text)]
+
+
+def test_a_forged_host_never_reaches_an_emailed_link_when_the_portal_address_is_set(db, make, testapp):
+    from portal import settings
+
+    settings.save({"domain.base_url": "https://portal.northwind.example"})
+    db.session.commit()
+    user = make.contact()
+    _ask(testapp.__class__(testapp.app, extra_environ={"HTTP_HOST": "evil.example"}),
+         "/password/reset", "reset_request", user.email)
+    links = _reset_link_queued_for(db, user)
+    assert links and all(link.startswith("https://portal.northwind.example/") for link in links), links
+
+
+def test_requests_for_an_untrusted_host_are_refused_and_send_nothing(app, db, make, testapp):
+    user = make.contact()
+    app.config["TRUSTED_HOSTS"] = ["localhost"]
+    try:
+        forged = testapp.__class__(testapp.app, extra_environ={"HTTP_HOST": "evil.example"})
+        forged.get("/password/reset", status=400)
+        forged.post("/password/reset", {"email": user.email}, status=400)
+        assert _reset_link_queued_for(db, user) == []
+        testapp.get("/password/reset", status=200)  # the real host still works
+    finally:
+        app.config["TRUSTED_HOSTS"] = None
+
+
+def test_production_warns_when_no_trusted_host_is_configured(tmp_path, caplog):
+    from portal import create_app
+
+    create_app({"PORTAL_ENV": "production", "SECRET_KEY": "x" * 48, "TRUSTED_HOSTS": None,
+                "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/p.db"})
+    assert "PORTAL_TRUSTED_HOSTS" in caplog.text

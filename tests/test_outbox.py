@@ -91,6 +91,17 @@ def test_an_email_is_failed_after_the_last_retry(db, mail_app, smtp_server):
     assert len(smtp_server.messages) == 1
 
 
+def test_the_outbox_list_shows_why_an_email_is_not_delivered(db, mail_app, smtp_server, admin):
+    smtp_server.stop()
+    _queue(db, to="buyer@example.com")
+    deliver_due(mail_app)
+    [row] = _rows(db)
+    assert row.last_error
+    listing = admin.get("/admin/outbox-email/?search=buyer@example.com")
+    cells = [td.get_text(" ", strip=True) for td in listing.html.select("td.col-last_error")]
+    assert cells and cells[0][:40] == " ".join(row.last_error.split())[:40]
+
+
 def test_without_mail_server_email_is_held_and_readable(db, app):
     assert not app.config.get("MAIL_SERVER")
     _queue(db, to="anna@example.com")

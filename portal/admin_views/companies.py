@@ -119,11 +119,13 @@ class CompanyAdmin(StaffModelView):
 
 
 class AddressAdmin(StaffModelView):
-    column_list = ("company", "kind", "label", "line1", "postcode", "city", "country", "is_default")
+    column_list = ("company", "kind", "label", "line1", "postcode", "city", "country", "is_default", "is_archived")
     column_searchable_list = ("line1", "city", "postcode", "label", "recipient")
-    column_filters = (company_filter(Address.company_id), "kind", "country", "is_default")
+    column_filters = (company_filter(Address.company_id), "kind", "country", "is_default", "is_archived")
+    column_labels = {"is_archived": "Archived"}
+    column_descriptions = {"is_archived": "Out of the customer's address book; kept because orders refer to it."}
     form_columns = ("company", "kind", "label", "recipient", "line1", "line2", "postcode", "city", "country",
-                    "is_default")
+                    "is_default", "is_archived")
     form_args = {"country": {"filters": [_upper], "validators": [
         Regexp(r"^[A-Z]{2}$", message="Use a 2-letter country code like NL.")]}}
 

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from decimal import Decimal
 
 from markupsafe import Markup
+from sqlalchemy import inspect
 
 from portal.admin_views.base import StaffModelView, field_error, line_inline
 from portal.admin_views.documents import DocumentAdmin
 from portal.admin_views.filters import OverdueFilter, company_filter
 from portal.admin_views.formatting import currency_of
 from portal.models import CreditNote, CreditNoteLine, Invoice, InvoiceLine, Payment
+from portal.services import payments
 from portal.web import money
 
 FINANCE = "Finance"
@@ -60,7 +63,31 @@ class PaymentAdmin(StaffModelView):
             field_error(form, "amount", "A payment must be more than zero.")
         if is_created:
             model.currency = model.invoice.currency if model.invoice is not None else model.company.currency
+        if model.invoice is not None and model.currency != model.invoice.currency:
+            field_error(form, "invoice", f"This invoice is in {model.invoice.currency}, the payment in {model.currency}.")
+        old_invoice, old_amount = _before_edit(model, is_created)
+        try:
+            payments.record_change(old_invoice, old_amount, model.invoice, model.amount)
+        except payments.PaymentError as exc:
+            field_error(form, "amount", str(exc))
         super().on_model_change(form, model, is_created)
+
+    def on_model_delete(self, model):
+        old_invoice, old_amount = _before_edit(model, is_created=False)
+        payments.record_change(old_invoice, old_amount, None, None)
+        super().on_model_delete(model)
+
+
+def _before_edit(payment: Payment, is_created: bool) -> tuple[Invoice | None, Decimal | None]:
+    """The invoice and amount this payment had before the form changed them."""
+    if is_created:
+        return None, None
+    state = inspect(payment)
+    amount = state.attrs.amount.history
+    invoice = state.attrs.invoice.history
+    old_amount = amount.deleted[0] if amount.deleted else payment.amount
+    old_invoice = invoice.deleted[0] if invoice.deleted else payment.invoice
+    return old_invoice, old_amount
 
 
 class CreditNoteAdmin(DocumentAdmin):

@@ -12,9 +12,8 @@ from markupsafe import Markup, escape
 from sqlalchemy import select, update
 
 from portal.admin_views.base import ReadOnlyModelView, StaffModelView, field_error, selected_ids
-from portal.admin_views.service import staff_users
 from portal.extensions import db
-from portal.models import EmailTemplate, NotificationRoute, OutboxEmail, OutboxStatus
+from portal.models import EmailTemplate, OutboxEmail, OutboxStatus
 from portal.models.base import utcnow
 from portal.services import audit, outbox
 
@@ -39,8 +38,15 @@ def _error(view, context, model, name):
         if model.last_error else ""
 
 
+def _short_error(view, context, model, name):
+    """The last error in the list, cut to one line (the details page has all of it)."""
+    error = " ".join((model.last_error or "").split())
+    return error if len(error) <= 80 else error[:79] + "…"
+
+
 class OutboxEmailAdmin(ReadOnlyModelView):
-    column_list = ("created_dt", "kind", "to_address", "subject", "status", "attempts", "next_attempt_dt", "sent_dt")
+    column_list = ("created_dt", "kind", "to_address", "subject", "status", "attempts", "last_error",
+                   "next_attempt_dt", "sent_dt")
     column_details_list = ("created_dt", "kind", "to_address", "subject", "status", "attempts", "last_error",
                            "next_attempt_dt", "sent_dt", "body_text")
     column_searchable_list = ("to_address", "subject", "kind")
@@ -50,6 +56,7 @@ class OutboxEmailAdmin(ReadOnlyModelView):
     column_descriptions = {"status": "Held: no SMTP server is configured; open the email to read it and copy "
                                      "its links. Failed: gave up after the last retry.",
                            "subject": "Click the eye icon of a row to read the email."}
+    column_formatters = {"last_error": _short_error}
     column_formatters_detail = {"body_text": _body, "last_error": _error}
 
     @action("requeue", "Resend", "Send the selected emails again (sent, failed or held ones)?")
@@ -109,25 +116,9 @@ class EmailTemplateAdmin(StaffModelView):
         super().on_model_change(form, model, is_created)
 
 
-class NotificationRouteAdmin(StaffModelView):
-    column_list = ("kind", "recipient_user", "team_email", "template")
-    column_searchable_list = ("kind", "team_email")
-    column_default_sort = ("kind", False)
-    column_labels = {"kind": "Event", "recipient_user": "Staff member", "team_email": "Team mailbox"}
-    column_descriptions = {"kind": "e.g. order_placed, quote_accepted, ticket_opened, return_requested"}
-    form_columns = ("kind", "recipient_user", "team_email", "template")
-    form_args = {"recipient_user": {"query_factory": staff_users}}
-
-    def on_model_change(self, form, model, is_created):
-        if model.recipient_user is None and not model.team_email:
-            field_error(form, "team_email", "Choose a staff member or enter a team mailbox (or both).")
-        super().on_model_change(form, model, is_created)
-
-
 def views():
     return [
         OutboxEmailAdmin(OutboxEmail, "Outbox", LOGS),
         EmailTemplateAdmin(EmailTemplate, "Email templates", SETTINGS),
-        NotificationRouteAdmin(NotificationRoute, "Notification routes", SETTINGS),
     ]
 

@@ -5,6 +5,7 @@ from flask import current_app, flash, redirect, request, url_for
 from flask_admin import BaseView, expose
 
 from portal import settings
+from portal.admin_views import settings_notices
 from portal.admin_views.base import StaffAccess
 from portal.admin_views.settings_form import (
     LOGO_KEY,
@@ -37,15 +38,17 @@ class PortalSettingsView(StaffAccess, BaseView):
     def index(self):
         if request.method == "POST":
             return self._save()
-        return self._render(current_values(), {})
+        return self._render(current_values(), settings_notices.current(), {})
 
-    def _render(self, values: dict, errors: dict, status: int = 200):
+    def _render(self, values: dict, notices: dict, errors: dict, status: int = 200):
         return self.render("admin/settings.html", groups=build_groups(values, errors), errors=errors,
+                           notices=settings_notices.rows(notices, errors), notice_choices=settings_notices.choices(),
                            logo_key=LOGO_KEY, logo_upload=LOGO_UPLOAD, logo_remove=LOGO_REMOVE), status
 
     def _save(self):
         values = read_values(request.form)
-        errors = validate(values)
+        notices = settings_notices.read(request.form)
+        errors = {**validate(values), **settings_notices.validate(notices)}
         upload = request.files.get(LOGO_UPLOAD)
         if not errors:
             if upload is not None and upload.filename:
@@ -65,10 +68,12 @@ class PortalSettingsView(StaffAccess, BaseView):
                 errors = exc.errors
             else:
                 on, off = side_effects(values, stored)
-                audit.record("settings.save", None, keys=",".join(sorted(stored)))
+                routes = settings_notices.save(notices)
+                audit.record("settings.save", None, keys=",".join(sorted(stored)),
+                             notifications=",".join(routes))
                 db.session.commit()
                 flash(saved_message(on, off), "success")
                 return redirect(url_for(".index"))
         flash("Settings not saved: correct the marked fields. Nothing was changed.", "error")
         shown = {**current_values(), **values}
-        return self._render(shown, errors)
+        return self._render(shown, notices, errors)

@@ -26,6 +26,17 @@ def has_business_data() -> bool:
     return any(db.session.execute(select(func.count(model.id))).scalar_one() for model in (Company, Product))
 
 
+def _seed_notification_routes(world) -> None:
+    """The demo's office manager hears when a contact accepts; the sales team about customer users."""
+    from portal.models import NotificationRoute
+
+    db.session.add_all([
+        NotificationRoute(kind="invitation_accepted", recipient_user=world.staff[0]),
+        NotificationRoute(kind="colleague_invited", team_email="sales@northwind.example"),
+        NotificationRoute(kind="colleague_removed", team_email="sales@northwind.example"),
+    ])
+
+
 def seed_demo() -> bool:
     """Load the demo data and commit; returns False (and changes nothing) if the database is in use."""
     from portal import settings
@@ -47,6 +58,7 @@ def seed_demo() -> bool:
         orders.seed_orders(world, accepted)
         purchasing.seed_purchasing(world)
         service.seed_tickets(world)
+        _seed_notification_routes(world)
         db.session.commit()
     except Exception:
         db.session.rollback()

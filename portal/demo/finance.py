@@ -13,11 +13,11 @@ from portal.models import (
     CreditNoteStatus,
     Invoice,
     InvoiceLine,
-    InvoiceStatus,
     Payment,
     PaymentMethod,
     SalesOrder,
 )
+from portal.services import payments
 from portal.services.totals import recompute_totals, to_cents
 
 REVERSE_CHARGE_NOTE = "VAT reverse-charged: intra-community supply (art. 138 Directive 2006/112/EC)."
@@ -63,12 +63,7 @@ def _pay(world: DemoWorld, invoice: Invoice, amount: Decimal, on) -> Payment:
 
 
 def _set_status(invoice: Invoice) -> None:
-    if invoice.amount_paid >= invoice.total:
-        invoice.status = InvoiceStatus.paid
-    elif invoice.amount_paid > 0:
-        invoice.status = InvoiceStatus.partially_paid
-    else:
-        invoice.status = InvoiceStatus.open
+    payments.settle_status(invoice)
 
 
 def credit_note(world: DemoWorld, invoice: Invoice, lines, reason: str, offset: int) -> CreditNote:

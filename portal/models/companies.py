@@ -5,7 +5,7 @@ import enum
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import Boolean, Enum, ForeignKey, Integer, String, Text
+from sqlalchemy import Boolean, Enum, ForeignKey, Integer, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.models.accounts import Membership, User, rep_allocation
@@ -62,6 +62,8 @@ class Address(Model):
     postcode: Mapped[str] = mapped_column(String(20), default="")
     country: Mapped[str] = mapped_column(String(2), default="NL")
     is_default: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: taken out of the address book but kept, unchanged, for the orders that used it
+    is_archived: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     company: Mapped[Company] = relationship(back_populates="addresses")
 

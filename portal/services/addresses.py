@@ -30,17 +30,24 @@ class AddressData:
     is_default: bool = False
 
 
+#: an address in the book (archived ones are kept only for the orders that used them)
+IN_BOOK = Address.is_archived.is_(False)
+
+
+def book_query():
+    """The address book query, grouped by kind, defaults first; the caller limits it to a company."""
+    return select(Address).where(IN_BOOK).order_by(Address.kind, Address.is_default.desc(), Address.label,
+                                                   Address.id)
+
+
 def addresses_of(company: Company) -> list[Address]:
-    """The book, grouped by kind, defaults first."""
-    return list(db.session.execute(
-        select(Address).where(Address.company_id == company.id)
-        .order_by(Address.kind, Address.is_default.desc(), Address.label, Address.id)
-    ).scalars())
+    return list(db.session.execute(book_query().where(Address.company_id == company.id)).scalars())
 
 
 def default_address(company_id: int, kind: AddressKind) -> Address | None:
     return db.session.execute(
-        select(Address).where(Address.company_id == company_id, Address.kind == kind, Address.is_default.is_(True))
+        select(Address).where(Address.company_id == company_id, Address.kind == kind, Address.is_default.is_(True),
+                              IN_BOOK)
     ).scalars().first()
 
 
@@ -91,8 +98,13 @@ def add(company: Company, data: AddressData) -> Address:
 
 
 def update_address(address: Address, data: AddressData) -> Address:
-    """Change an address; changing its kind moves it to the other list (not as default there)."""
+    """Change an address; changing its kind moves it to the other list (not as default there).
+
+    An address that orders used is not changed under them: it is archived as it was and the
+    edited address takes its place in the book (returned)."""
     values = _clean(data)
+    if orders_using(address) and any(getattr(address, k) != v for k, v in values.items()):
+        address = _replace_for_editing(address)
     was_default, old_kind = address.is_default, address.kind
     changed = sorted(k for k, v in values.items() if getattr(address, k) != v)
     for key, value in values.items():
@@ -113,6 +125,18 @@ def update_address(address: Address, data: AddressData) -> Address:
     return address
 
 
+def _replace_for_editing(address: Address) -> Address:
+    """Archive an address orders refer to and put a copy in its place (same default status)."""
+    copy = Address(company_id=address.company_id, is_default=address.is_default,
+                   **{k: getattr(address, k) for k in ("kind", "label", "recipient", "line1", "line2", "city",
+                                                       "postcode", "country")})
+    address.is_default, address.is_archived = False, True
+    db.session.add(copy)
+    db.session.flush()
+    audit.record("address.archived", address, replaced_by=copy.id, reason="edited while on orders")
+    return copy
+
+
 def set_default(address: Address) -> None:
     _make_only_default(address)
     audit.record("address.default_set", address, kind=address.kind.value)
@@ -126,23 +150,24 @@ def orders_using(address: Address) -> int:
 
 
 def delete(address: Address) -> Address | None:
-    """Delete an address; returns the address that became the default in its place, if any.
+    """Take an address out of the book; returns the address that became the default in its place.
 
-    Addresses on orders are kept: the orders show where they were shipped and billed.
+    An address on orders is archived, not deleted: the orders still show where they were shipped
+    and billed.
     """
-    used = orders_using(address)
-    if used:
-        raise AddressError(f"This address is on {used} order{'s' if used != 1 else ''}, so it is kept for "
-                           "their records. Add the new address and make it the default instead.")
     company_id, kind, was_default = address.company_id, address.kind, address.is_default
-    audit.record("address.deleted", address, kind=kind.value, label=address.label, line1=address.line1)
-    db.session.delete(address)
+    if orders_using(address):
+        address.is_default, address.is_archived = False, True
+        audit.record("address.archived", address, kind=kind.value, label=address.label, line1=address.line1)
+    else:
+        audit.record("address.deleted", address, kind=kind.value, label=address.label, line1=address.line1)
+        db.session.delete(address)
     db.session.flush()
     return _promote_replacement(company_id, kind) if was_default else None
 
 
 def _promote_replacement(company_id: int, kind: AddressKind, exclude: int | None = None) -> Address | None:
-    query = select(Address).where(Address.company_id == company_id, Address.kind == kind).order_by(Address.id)
+    query = select(Address).where(Address.company_id == company_id, Address.kind == kind, IN_BOOK).order_by(Address.id)
     if exclude is not None:
         query = query.where(Address.id != exclude)
     replacement = db.session.execute(query).scalars().first()

@@ -121,7 +121,16 @@ def invite_colleague(company: Company, *, name: str, email: str, role_id: int, i
         raise CompanyUsersError(str(error)) from None
     audit.record("company_user.invited", membership, company_id=company.id, email=email, role=role.name,
                  new_contact=new_contact)
+    _tell_staff("colleague_invited", f"{invited_by.name} gave {user.name} ({email}) access to {company.name} "
+                f"as {role.name}.", membership)
     return InviteResult(membership=membership, link=link, new_contact=new_contact)
+
+
+def _tell_staff(kind: str, summary: str, membership: Membership) -> None:
+    from portal.services import mailer, staff_notices
+
+    staff_notices.notify(kind, summary, company=membership.company, contact=membership.user,
+                         link=mailer.external_url("admin_user.edit_view", id=membership.user_id))
 
 
 def _grant(user: User, company: Company, invited_by: User) -> str:
@@ -174,6 +183,8 @@ def remove_access(membership: Membership, *, by: User) -> bool:
         select(func.count(Membership.id)).where(Membership.user_id == user.id, Membership.is_active.is_(True))
     ).scalar_one()
     audit.record("company_user.removed", membership, company_id=membership.company_id, user=user.email)
+    _tell_staff("colleague_removed", f"{by.name} removed {user.name}'s access to {membership.company.name}.",
+                membership)
     if still_member == 0:
         invitations.revoke(user, by=by)
         return True

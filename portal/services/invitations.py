@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from portal.extensions import db
 from portal.models import Company, InvitationState, Membership, TokenPurpose, User
-from portal.services import audit, mailer, passwords, sessions, tokens
+from portal.services import audit, mailer, passwords, sessions, staff_notices, tokens
 
 INVITATION_TTL = timedelta(days=14)
 
@@ -124,6 +124,9 @@ def accept(raw: str, password: str) -> User:
     mailer.send("welcome", user, company_name=company.name if company else "",
                 login_url=mailer.external_url("core.login"))
     audit.record("invitation.accepted", user, actor=user, company_id=token.company_id or _company_id(user))
+    staff_notices.notify("invitation_accepted", f"{user.name} accepted the invitation and can now sign in.",
+                         company=company, contact=user,
+                         link=mailer.external_url("admin_user.edit_view", id=user.id))
     return user
 
 

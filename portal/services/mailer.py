@@ -32,6 +32,8 @@ KINDS: dict[str, tuple[str, tuple[str, ...]]] = {
                                                "portal_url")),
     "password_changed": ("Password changed notice", ("recipient_name", "reset_link", "business_name",
                                                      "portal_url")),
+    "staff_notice": ("Staff notification", ("recipient_name", "event", "summary", "company_name", "contact_name",
+                                            "contact_email", "link", "business_name", "portal_url")),
 }
 
 _sandbox = SandboxedEnvironment(autoescape=False)
@@ -66,10 +68,11 @@ def branding() -> dict:
     }
 
 
-def render(kind: str, **context) -> tuple[str, str, str]:
-    """(subject, text, html) for one kind of email."""
+def render(kind: str, template: EmailTemplate | None = None, **context) -> tuple[str, str, str]:
+    """(subject, text, html) for one kind of email: the given staff-edited template, else the one
+    whose key is the kind, else the built-in files."""
     context = {**branding(), **context}
-    override = db.session.execute(select(EmailTemplate).filter_by(key=kind)).scalar_one_or_none()
+    override = template or db.session.execute(select(EmailTemplate).filter_by(key=kind)).scalar_one_or_none()
     if override is not None:
         try:
             subject = _sandbox.from_string(override.subject).render(context)
@@ -99,7 +102,8 @@ def _html_from_text(text: str, subject: str, context: dict) -> str:
         subject=subject, paragraphs=paragraphs, **context)
 
 
-def send(kind: str, to_user_or_address: User | str, **context) -> OutboxEmail:
+def send(kind: str, to_user_or_address: User | str, template: EmailTemplate | None = None,
+         **context) -> OutboxEmail:
     """Render an email and queue it in the outbox (same transaction as the caller's action)."""
     if isinstance(to_user_or_address, User):
         user, address = to_user_or_address, to_user_or_address.email
@@ -107,5 +111,5 @@ def send(kind: str, to_user_or_address: User | str, **context) -> OutboxEmail:
     else:
         user, address = None, to_user_or_address
         context.setdefault("recipient_name", "")
-    subject, text, html = render(kind, **context)
+    subject, text, html = render(kind, template, **context)
     return outbox.queue(kind, address, subject, text, html, user=user)

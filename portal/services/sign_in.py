@@ -1,9 +1,12 @@
 """Who may sign in, and sign-in links sent by email ("Email me a sign-in link")."""
 from __future__ import annotations
 
+import secrets
 from datetime import timedelta
+from functools import cache
 
 from sqlalchemy import func, select
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from portal.extensions import db
 from portal.models import TokenPurpose, User
@@ -19,6 +22,24 @@ def find_user(email: str | None) -> User | None:
     if not email:
         return None
     return db.session.execute(select(User).where(func.lower(User.email) == email)).scalar_one_or_none()
+
+
+@cache
+def _dummy_hash() -> str:
+    """Checked when the email is unknown or has no password, so the answer takes as long either way."""
+    return generate_password_hash(secrets.token_urlsafe(16))
+
+
+def authenticate(email: str | None, password: str) -> User | None:
+    """The user these credentials open, or None; the same work is done for unknown emails so
+    the response time does not tell which addresses are registered."""
+    user = find_user(email)
+    if user is None or not user.password_hash:
+        check_password_hash(_dummy_hash(), password or "")
+        return None
+    if user.check_password(password) and may_sign_in(user):
+        return user
+    return None
 
 
 def may_sign_in(user: User) -> bool:

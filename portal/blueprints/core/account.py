@@ -1,8 +1,7 @@
 """The signed-in user's own account: profile, password, notifications, the company's address book."""
-from flask import flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from sqlalchemy import select
 from wtforms import (
     BooleanField,
     PasswordField,
@@ -139,15 +138,16 @@ def account_notifications():
 # --- the acting company's address book -------------------------------------------------------------
 
 def _scoped_address(address_id: int) -> Address:
-    return get_scoped_or_404(Address, address_id)
+    address = get_scoped_or_404(Address, address_id)
+    if address.is_archived:
+        abort(404)
+    return address
 
 
 @bp.route("/account/addresses")
 @require_permission("dashboard.view")  # every member who sees the company may see its addresses
 def addresses_index():
-    query = scoped(select(Address), Address).order_by(Address.kind, Address.is_default.desc(), Address.label,
-                                                      Address.id)
-    book = db.session.execute(query).scalars().all()
+    book = db.session.execute(scoped(addresses.book_query(), Address)).scalars().all()
     by_kind = {kind: [a for a in book if a.kind == kind] for kind in AddressKind}
     return render_template("core/addresses.html", by_kind=by_kind,
                            may_edit=acting().can("account.addresses.manage"))
@@ -213,8 +213,10 @@ def address_delete(address_id: int):
             db.session.rollback()
             flash(str(error), "error")
             return redirect(url_for("core.addresses_index"))
+        kept = address.is_archived  # on orders: out of the book, still shown on those orders
         db.session.commit()
-        message = f"Address {name} deleted."
+        message = (f"Address {name} removed from your address book. The orders that used it still show it."
+                   if kept else f"Address {name} deleted.")
         if replacement is not None:
             message += f" {replacement.label or replacement.line1} is now the default {replacement.kind.value} address."
         flash(message, "success")

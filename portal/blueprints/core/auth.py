@@ -14,7 +14,7 @@ from portal.models import User
 from portal.permissions import active_memberships, public
 from portal.services import sessions
 from portal.services.redirects import safe_next
-from portal.services.sign_in import find_user, may_sign_in
+from portal.services.sign_in import authenticate
 
 TOO_MANY_FROM_ADDRESS = "Too many attempts from your network. Wait a minute and try again."
 TOO_MANY_FOR_EMAIL = "Too many attempts for this email address. Wait a minute and try again."
@@ -73,8 +73,8 @@ def login():
         return redirect(home_for(current_user))
     form = LoginForm(next=request.args.get("next", ""))
     if form.validate_on_submit():
-        user = find_user(form.email.data)
-        if user is not None and user.check_password(form.password.data) and may_sign_in(user):
+        user = authenticate(form.email.data, form.password.data)
+        if user is not None:
             sessions.start(user)
             return redirect(safe_next(form.next.data) or home_for(user))
         # One answer for unknown email, wrong password and no access: reveals nothing.

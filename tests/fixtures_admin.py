@@ -1,0 +1,37 @@
+"""A signed-in staff user in the back office, and helpers for Flask-Admin forms."""
+from __future__ import annotations
+
+import pytest
+from webtest.forms import Text
+
+
+@pytest.fixture
+def staff(make):
+    return make.staff(name="Stella Staff", email="stella@northwind.example")
+
+
+@pytest.fixture
+def admin(testapp, login, staff):
+    """The test browser, signed in as staff."""
+    login(testapp, staff)
+    return testapp
+
+
+def model_form(res):
+    """The record form of a create/edit page (the other form on the page is the sign-out button)."""
+    return next(f for f in res.forms.values() if "_continue_editing" in f.fields)
+
+
+def add_inline(form, relation: str, index: int, **values) -> None:
+    """What the "Add …" button of an inline list does in a browser: new fields <relation>-<n>-<name>."""
+    for name, value in values.items():
+        full = f"{relation}-{index}-{name}"
+        field = Text(form, "input", full, len(form.field_order), value=str(value))
+        form.fields.setdefault(full, []).append(field)
+        form.field_order.append((full, field))
+
+
+def errors_of(res) -> str:
+    """Field errors and error flashes shown on a page."""
+    nodes = res.html.select(".invalid-feedback, .help-block, .alert-danger, .form-text.text-danger")
+    return " ".join(n.get_text(" ", strip=True) for n in nodes)

@@ -1,0 +1,79 @@
+"""Recording a payment in the back office moves the invoice's paid amount and status."""
+from __future__ import annotations
+
+from decimal import Decimal
+
+from portal.models import Invoice, InvoiceStatus, Payment
+from tests.fixtures_admin import errors_of, model_form
+from tests.test_admin_crud import count
+
+
+def _record(admin, company, invoice, amount):
+    form = model_form(admin.get("/admin/payment/new/"))
+    form["company"] = str(company.id)
+    form["invoice"] = str(invoice.id)
+    form["amount"] = amount
+    return form.submit()
+
+
+def _invoice(db, invoice) -> Invoice:
+    db.session.expire_all()
+    return db.session.get(Invoice, invoice.id)
+
+
+def test_payments_make_an_invoice_partially_paid_then_paid(admin, db, make):
+    company = make.company()
+    invoice = make.invoice(company, total="100.00")
+    _record(admin, company, invoice, "40.00")
+    assert (_invoice(db, invoice).amount_paid, _invoice(db, invoice).status) == (
+        Decimal("40.00"), InvoiceStatus.partially_paid)
+    _record(admin, company, invoice, "60.00")
+    assert (_invoice(db, invoice).amount_paid, _invoice(db, invoice).status) == (Decimal("100.00"), InvoiceStatus.paid)
+    listing = admin.get("/admin/invoice/")
+    assert "Paid" in listing.text
+
+
+def test_paying_more_than_is_owed_is_a_form_error_and_changes_nothing(admin, db, make):
+    company = make.company()
+    invoice = make.invoice(company, total="100.00")
+    res = _record(admin, company, invoice, "100.01")
+    assert f"This is more than {invoice.number} still owes" in errors_of(res)
+    assert count(db, Payment) == 0
+    assert (_invoice(db, invoice).amount_paid, _invoice(db, invoice).status) == (Decimal("0.00"), InvoiceStatus.open)
+
+
+def test_correcting_a_payment_amount_corrects_the_invoice(admin, db, make):
+    company = make.company()
+    invoice = make.invoice(company, total="100.00")
+    _record(admin, company, invoice, "100.00")
+    payment = db.session.query(Payment).one()
+    form = model_form(admin.get(f"/admin/payment/edit/?id={payment.id}"))
+    form["amount"] = "30.00"
+    form.submit()
+    assert (_invoice(db, invoice).amount_paid, _invoice(db, invoice).status) == (
+        Decimal("30.00"), InvoiceStatus.partially_paid)
+
+
+def test_moving_a_payment_to_another_invoice_moves_the_money(admin, db, make):
+    company = make.company()
+    first, second = make.invoice(company, total="100.00"), make.invoice(company, total="50.00")
+    _record(admin, company, first, "50.00")
+    payment = db.session.query(Payment).one()
+    form = model_form(admin.get(f"/admin/payment/edit/?id={payment.id}"))
+    form["invoice"] = str(second.id)
+    form.submit()
+    assert (_invoice(db, first).amount_paid, _invoice(db, first).status) == (Decimal("0.00"), InvoiceStatus.open)
+    assert (_invoice(db, second).amount_paid, _invoice(db, second).status) == (Decimal("50.00"), InvoiceStatus.paid)
+
+
+def test_deleting_a_payment_reopens_the_invoice(admin, db, make):
+    company = make.company()
+    invoice = make.invoice(company, total="100.00")
+    _record(admin, company, invoice, "100.00")
+    payment = db.session.query(Payment).one()
+    listing = admin.get("/admin/payment/")
+    delete = next(f for f in listing.forms.values()
+                  if f.action.endswith("/delete/") and f["id"].value == str(payment.id))
+    delete.submit().follow()
+    assert count(db, Payment) == 0
+    assert (_invoice(db, invoice).amount_paid, _invoice(db, invoice).status) == (Decimal("0.00"), InvoiceStatus.open)
