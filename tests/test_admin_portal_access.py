@@ -9,7 +9,16 @@ from sqlalchemy import func, select
 from webtest import TestApp
 from webtest.forms import Text
 
-from portal.models import AccessToken, AuditLog, Company, InvitationState, TokenPurpose, User, UserSession
+from portal.models import (
+    AccessToken,
+    AuditLog,
+    Company,
+    InvitationState,
+    Membership,
+    TokenPurpose,
+    User,
+    UserSession,
+)
 from portal.services import invitations, portal_access, tokens
 from tests.fixtures_admin import errors_of, model_form
 
@@ -197,6 +206,48 @@ def test_switching_a_contacts_access_off_revokes_at_once(db, admin, world, testa
     assert live_tokens(db, world["both"]) == 1 and "/invite/" in link
     anna = db.session.get(User, anna.id)
     assert anna.invitation_state == InvitationState.revoked
+
+
+def _membership(db, user, company) -> Membership:
+    return db.session.execute(select(Membership).filter_by(user_id=user.id, company_id=company.id)).scalar_one()
+
+
+def test_deactivating_a_contacts_only_membership_signs_them_out(db, admin, world, testapp, login):
+    anna = world["anna"]
+    browser = signed_in(testapp, login, anna)
+    tokens.issue(TokenPurpose.magic_link, user=anna, ttl=timedelta(minutes=15))
+    db.session.commit()
+    form = model_form(admin.get(f"/admin/membership/edit/?id={_membership(db, anna, world['acme']).id}"))
+    form["is_active"] = False
+    res = form.submit().follow()
+    assert "Anna Smith has no other company with portal access and is signed out." in flashes(res)
+    assert signed_out(browser)
+    assert live_tokens(db, anna) == 0
+
+
+def test_deleting_one_of_two_memberships_keeps_the_contact_signed_in(db, admin, world, testapp, login):
+    bea = world["both"]
+    browser = signed_in(testapp, login, bea)
+    membership = _membership(db, bea, world["acme"])
+    listing = admin.get("/admin/membership/")
+    delete = next(f for f in listing.forms.values()
+                  if f.action.endswith("/delete/") and f["id"].value == str(membership.id))
+    res = delete.submit().follow()
+    assert "signed out" not in flashes(res)
+    assert not signed_out(browser)
+    assert "Bolt Fasteners" in browser.get("/dashboard").text
+
+
+def test_deleting_the_last_membership_signs_the_contact_out(db, admin, world, testapp, login):
+    anna = world["anna"]
+    browser = signed_in(testapp, login, anna)
+    membership = _membership(db, anna, world["acme"])
+    listing = admin.get("/admin/membership/")
+    delete = next(f for f in listing.forms.values()
+                  if f.action.endswith("/delete/") and f["id"].value == str(membership.id))
+    res = delete.submit().follow()
+    assert "Anna Smith has no other company with portal access and is signed out." in flashes(res)
+    assert signed_out(browser)
 
 
 # --- email address -----------------------------------------------------------------------------------------

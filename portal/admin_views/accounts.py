@@ -129,6 +129,23 @@ class MembershipAdmin(StaffModelView):
     column_filters = (company_filter(Membership.company_id), "role", "is_active", "created_dt")
     form_columns = ("user", "company", "role", "job_title", "is_active")
     form_args = {"user": {"query_factory": contacts, "label": "Contact"}}
+    column_descriptions = {"is_active": "Unticked: the contact no longer sees this company. Without another "
+                                        "company they are signed out at once."}
+
+    def on_model_change(self, form, model, is_created):
+        super().on_model_change(form, model, is_created)
+        if not model.is_active:
+            _ended(model)
+
+    def on_model_delete(self, model):
+        super().on_model_delete(model)
+        _ended(model)
+
+
+def _ended(membership: Membership) -> None:
+    """Saved with the membership change: a contact left without a company is signed out."""
+    if portal_access.membership_ended(membership.user, membership.company, current_user):
+        flash(f"{membership.user.name} has no other company with portal access and is signed out.", "info")
 
 
 def _permission_choices(current: list[str] | None) -> list[tuple[str, str]]:

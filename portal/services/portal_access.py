@@ -96,6 +96,17 @@ def set_company_access(company: Company, enabled: bool, by: User | None) -> list
     return signed_out
 
 
+def membership_ended(user: User, company: Company, by: User | None) -> bool:
+    """A contact's membership of `company` is being deactivated or deleted: left with no other
+    company with portal access, they are signed out at once (their own access stays, so a new
+    membership lets them back in). Returns True when it signed them out."""
+    if user.kind != UserKind.contact or _companies_with_access(user, besides=company):
+        return False
+    sign_out(user)
+    audit.record("access.signed_out", user, company_id=company.id, actor=by, reason="membership ended")
+    return True
+
+
 # --- contacts --------------------------------------------------------------------------------------
 
 def _active_memberships(user: User) -> list[Membership]:
