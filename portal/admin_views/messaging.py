@@ -7,7 +7,7 @@ import re
 from flask import current_app, flash
 from flask_admin.actions import action
 from flask_login import current_user
-from jinja2 import Environment, TemplateSyntaxError
+from jinja2 import Environment, TemplateSyntaxError, meta
 from markupsafe import Markup, escape
 from sqlalchemy import select, update
 
@@ -15,7 +15,7 @@ from portal.admin_views.base import ReadOnlyModelView, StaffModelView, field_err
 from portal.extensions import db
 from portal.models import EmailTemplate, OutboxEmail, OutboxStatus
 from portal.models.base import utcnow
-from portal.services import audit, outbox
+from portal.services import audit, mailer, outbox
 
 SETTINGS = "Settings"
 LOGS = "Logs"
@@ -94,11 +94,25 @@ class OutboxEmailAdmin(ReadOnlyModelView):
             flash(f"Delivery: {report}.", "success" if not (report.retrying or report.failed) else "warning")
 
 
-def _check_template(form, name: str, text: str) -> None:
+def _check_template(form, name: str, text: str, key: str) -> None:
+    """A syntax error or a placeholder the email will not have is a form error (a typo would
+    otherwise print nothing in every email)."""
     try:
-        Environment().parse(text or "")
+        parsed = Environment().parse(text or "")
     except TemplateSyntaxError as exc:
         field_error(form, name, f"Template error on line {exc.lineno}: {exc.message}")
+    allowed = mailer.placeholders(key)
+    unknown = sorted(meta.find_undeclared_variables(parsed) - set(allowed))
+    if unknown:
+        field_error(form, name, f"Unknown placeholder{'s' if len(unknown) > 1 else ''} "
+                                f"{', '.join('{{ ' + u + ' }}' for u in unknown)}. "
+                                f"This email can use: {', '.join(allowed)}.")
+
+
+def _key_help() -> str:
+    kinds = ", ".join(mailer.KINDS)
+    return (f"To replace a built-in email use its key ({kinds}). Any other key makes a template you can "
+            "choose for a staff notification under Portal settings.")
 
 
 class EmailTemplateAdmin(StaffModelView):
@@ -106,13 +120,15 @@ class EmailTemplateAdmin(StaffModelView):
     column_searchable_list = ("key", "name", "subject", "body_text")
     column_default_sort = ("key", False)
     column_labels = {"body_text": "Body"}
-    column_descriptions = {"body_text": "Plain text with {{ placeholders }}."}
+    column_descriptions = {"body_text": "Plain text with {{ placeholders }}; a blank line starts a new paragraph."}
     form_columns = ("key", "name", "subject", "body_text")
     form_widget_args = {"body_text": {"rows": 16}}
+    form_args = {"key": {"description": _key_help()}}
 
     def on_model_change(self, form, model, is_created):
-        _check_template(form, "subject", model.subject)
-        _check_template(form, "body_text", model.body_text)
+        model.key = (model.key or "").strip()
+        _check_template(form, "subject", model.subject, model.key)
+        _check_template(form, "body_text", model.body_text, model.key)
         super().on_model_change(form, model, is_created)
 
 

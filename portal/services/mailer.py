@@ -57,6 +57,17 @@ def _path_for(endpoint: str, values: dict) -> str:
     return current_app.url_map.bind("localhost", script_name="/").build(endpoint, values)
 
 
+#: what every email may use besides its own placeholders
+BRANDING_PLACEHOLDERS = ("business_name", "primary_color", "accent_color", "footer_text", "logo_url", "portal_url")
+
+
+def placeholders(kind: str) -> tuple[str, ...]:
+    """What a template for this kind of email may use; a key that is no built-in kind is a
+    staff notification template."""
+    own = KINDS.get(kind, KINDS["staff_notice"])[1]
+    return tuple(dict.fromkeys((*own, *BRANDING_PLACEHOLDERS)))
+
+
 def branding() -> dict:
     return {
         "business_name": settings.get("branding.business_name"),
