@@ -15,6 +15,7 @@ from portal.models import (
     Membership,
     OrderStatus,
     Product,
+    ProductPrice,
     Quote,
     QuoteStatus,
     Role,
@@ -339,3 +340,36 @@ def test_staff_changes_are_audited(admin, db, staff):
     form.submit()
     row = db.session.execute(select(AuditLog).where(AuditLog.action == "admin.create")).scalar_one()
     assert (row.actor_id, row.object_type) == (staff.id, "price_tier")
+
+
+def test_the_product_list_shows_default_price_and_available_stock_in_few_queries(admin, db, make, count_queries):
+    default = make.tier("STD", "Standard", is_default=True)
+    trade = make.tier("TRADE", "Trade")
+    products = [make.product(sku=f"P-{n}", price="12.50", tier=default) for n in range(12)]
+    products[1].prices.clear()
+    products[1].prices.append(ProductPrice(tier=trade, price=Decimal("9.99"), currency="EUR"))
+    products[0].stock.reserved = products[0].stock.on_hand - 1
+    db.session.commit()
+    admin.get("/admin/product/")  # warm up: the first page load fills caches
+    db.session.expunge_all()  # nothing loaded in advance: the page loads what it shows
+    with count_queries() as counter:
+        listing = admin.get("/admin/product/?sort=0")
+    row = listing.html.find("td", string=lambda s: s and s.strip() == "P-0").find_parent("tr")
+    assert "€12.50" in row.get_text()
+    assert "1 available" in row.get_text() and "low" in row.get_text()
+    assert counter.count <= 8, counter.statements
+    other = listing.html.find("td", string=lambda s: s and s.strip() == "P-1").find_parent("tr")
+    assert "no price" in other.get_text() and "€9.99" not in other.get_text()
+
+
+def test_products_out_of_stock_or_without_stock_are_listed(admin, make, db):
+    make.product(sku="EMPTY-1", on_hand="0")
+    untracked = make.product(sku="UNTRACKED-1")
+    untracked.stock = None
+    db.session.commit()
+    db.session.expunge_all()
+    listing = admin.get("/admin/product/")
+    empty = listing.html.find("td", string=lambda s: s and s.strip() == "EMPTY-1").find_parent("tr").get_text()
+    assert "0 available" in empty and "low" in empty
+    assert "not tracked" in listing.html.find("td", string=lambda s: s and s.strip() == "UNTRACKED-1").find_parent(
+        "tr").get_text()

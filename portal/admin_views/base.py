@@ -182,8 +182,11 @@ class StaffModelView(StaffAccess, ModelView):
                 extra.setdefault(key, ReadOnlyField(self.column_labels.get(key) or key.replace("_", " ").capitalize()))
             self.form_extra_fields = extra
             if self.form_columns:
+                # The document number heads the form; computed values follow what staff edit.
                 rest = [c for c in self.form_columns if c not in self.readonly_columns]
-                self.form_columns = [*self.readonly_columns, *rest]
+                first = [c for c in self.readonly_columns if c == "number"]
+                last = [c for c in self.readonly_columns if c != "number"]
+                self.form_columns = [*first, *rest, *last]
             else:
                 self.form_excluded_columns = [*(self.form_excluded_columns or ()), *self.readonly_columns]
 

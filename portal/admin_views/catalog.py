@@ -2,8 +2,12 @@
 # ruff: noqa: RUF012  (Flask-Admin views are configured with class-level dicts and lists)
 from __future__ import annotations
 
+from decimal import Decimal
+
 from flask_admin.contrib.sqla.form import InlineOneToOneModelConverter
+from markupsafe import Markup, escape
 from sqlalchemy import update
+from sqlalchemy.orm import selectinload
 
 from portal.admin_views.base import StaffInline, StaffModelView, field_error
 from portal.admin_views.companies import CURRENCY_ARGS
@@ -19,6 +23,7 @@ from portal.models import (
     Promotion,
     StockLevel,
 )
+from portal.web import money, quantity
 
 CATALOG = "Catalog"
 PRICE_COLUMNS = ("id", "tier", "price", "currency")
@@ -49,8 +54,32 @@ class CategoryAdmin(StaffModelView):
         super().on_model_change(form, model, is_created)
 
 
+def _default_price(view, context, product, name):
+    """The product's price in the default tier (what a customer without a tier of their own pays)."""
+    price = next((p for p in product.prices if p.tier.is_default), None)
+    return money(price.price, price.currency) if price is not None else Markup('<span class="text-muted">no price</span>')
+
+
+def _stock(view, context, product, name):
+    stock = product.stock
+    if stock is None:
+        return Markup('<span class="text-muted">not tracked</span>')
+    on_hand, reserved = stock.on_hand or Decimal(0), stock.reserved or Decimal(0)
+    available = on_hand - reserved
+    text = f"{quantity(available)} available"
+    if reserved:
+        text += f" ({quantity(on_hand)} on hand)"
+    if available <= (stock.low_stock_threshold or Decimal(0)):
+        return Markup(f'{escape(text)} <span class="badge badge-warning">low</span>')
+    return text
+
+
 class ProductAdmin(StaffModelView):
-    column_list = ("sku", "name", "category", "unit", "is_visible", "guest_visible", "tax_rate", "created_dt")
+    column_list = ("sku", "name", "category", "unit", "price", "stock", "is_visible", "guest_visible", "tax_rate",
+                   "created_dt")
+    column_formatters = {"price": _default_price, "stock": _stock}
+    column_descriptions = {"price": "In the default price tier; other tiers and contract prices on the product.",
+                           "stock": "On hand minus reserved for open orders."}
     column_searchable_list = ("sku", "name", "description")
     column_filters = ("category", "is_visible", "guest_visible", "unit", "created_dt")
     column_sortable_list = ("sku", "name", "unit", "tax_rate", "created_dt")
@@ -64,6 +93,11 @@ class ProductAdmin(StaffModelView):
                     form_args={"currency": CURRENCY_ARGS}),
         StockInline(StockLevel, form_columns=STOCK_COLUMNS, form_label="Stock"),
     )
+
+    def get_query(self):
+        # prices (with their tier) and stock for the whole page in two extra queries
+        return super().get_query().options(selectinload(Product.prices).joinedload(ProductPrice.tier),
+                                           selectinload(Product.stock))
 
 
 class PriceTierAdmin(StaffModelView):
