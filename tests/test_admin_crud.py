@@ -373,3 +373,20 @@ def test_products_out_of_stock_or_without_stock_are_listed(admin, make, db):
     assert "0 available" in empty and "low" in empty
     assert "not tracked" in listing.html.find("td", string=lambda s: s and s.strip() == "UNTRACKED-1").find_parent(
         "tr").get_text()
+
+
+def test_the_user_list_shows_each_contacts_companies_and_each_reps_customers(admin, make, db, count_queries):
+    acme, bolt = make.company(name="ACME Tools"), make.company(name="Bolt Fasteners")
+    anna = make.contact(acme, role="Buyer", name="Anna Both")
+    make.membership(anna, bolt, role="Admin")
+    for n in range(8):
+        make.contact(acme, name=f"Extra {n}")
+    make.rep([bolt], name="Rita Rep")
+    db.session.expunge_all()
+    with count_queries() as counter:
+        listing = admin.get("/admin/user/?search=a")
+    row = listing.html.find("td", string=lambda s: s and s.strip() == "Anna Both").find_parent("tr").get_text(" ")
+    assert "ACME Tools (Buyer)" in row and "Bolt Fasteners (Admin)" in row
+    rep_row = listing.html.find("td", string=lambda s: s and s.strip() == "Rita Rep").find_parent("tr").get_text(" ")
+    assert "Bolt Fasteners" in rep_row and "ACME Tools" not in rep_row
+    assert counter.count <= 10, counter.statements

@@ -6,6 +6,7 @@ from flask import flash
 from flask_admin.form import Select2Widget
 from flask_login import current_user
 from markupsafe import Markup, escape
+from sqlalchemy.orm import selectinload
 from wtforms import SelectMultipleField
 from wtforms.validators import ValidationError
 
@@ -61,9 +62,19 @@ def apply_access_changes(form, model, is_created: bool) -> list[str]:
     return notes
 
 
+def _companies(view, context, user, name):
+    """A contact's companies (with the role), a rep's allocated customers."""
+    if user.kind == UserKind.rep:
+        names = [c.name for c in user.allocated_companies] if user.rep_access == RepAccess.allocated else ["all customers"]
+    else:
+        names = [f"{m.company.name} ({m.role.name})" for m in user.memberships if m.is_active]
+    return Markup("<br>".join(escape(n) for n in sorted(names)))
+
+
 class UserAdmin(StaffModelView):
-    column_list = ("name", "email", "kind", "is_active_flag", "portal_access", "invitation_state", "last_login_dt",
-                   "created_dt")
+    column_list = ("name", "email", "kind", "companies", "is_active_flag", "portal_access", "invitation_state",
+                   "last_login_dt", "created_dt")
+    column_formatters = {"companies": _companies}
     column_exclude_list = SECRET_COLUMNS
     column_details_exclude_list = SECRET_COLUMNS
     column_export_exclude_list = SECRET_COLUMNS
@@ -83,6 +94,12 @@ class UserAdmin(StaffModelView):
                                                   "Switching it off ends the contact's sessions and links at once."},
                  "email": {"description": "Changing it withdraws invitation and sign-in links sent to the old "
                                           "address."}}
+
+    def get_query(self):
+        return super().get_query().options(
+            selectinload(User.memberships).joinedload(Membership.company),
+            selectinload(User.memberships).joinedload(Membership.role),
+            selectinload(User.allocated_companies))
 
     def create_form(self, obj=None):
         form = super().create_form(obj)

@@ -156,10 +156,8 @@ class PromotionAdmin(StaffModelView):
         super().on_model_change(form, model, is_created)
 
 
-def _available(view, context, model, name):
-    from portal.web import quantity
-
-    return quantity(model.available)
+def _quantity(view, context, model, name):
+    return quantity(getattr(model, name))
 
 
 class StockLevelAdmin(StaffModelView):
@@ -167,7 +165,7 @@ class StockLevelAdmin(StaffModelView):
                    "updated_dt")
     column_searchable_list = ("product.sku", "product.name")
     column_filters = ("incoming_date", "updated_dt")
-    column_formatters = {"available": _available}
+    column_formatters = dict.fromkeys(("on_hand", "reserved", "available", "incoming", "low_stock_threshold"), _quantity)
     column_labels = {"low_stock_threshold": "Low below", "updated_dt": "Updated"}
     form_columns = ("product",) + STOCK_COLUMNS
 
