@@ -35,3 +35,11 @@ def errors_of(res) -> str:
     """Field errors and error flashes shown on a page."""
     nodes = res.html.select(".invalid-feedback, .help-block, .alert-danger, .form-text.text-danger")
     return " ".join(n.get_text(" ", strip=True) for n in nodes)
+
+
+def delete_from_list(admin, list_url: str, record_id: int):
+    """Press the delete button of one row on a list screen; returns the page it lands on."""
+    listing = admin.get(list_url)
+    form = next(f for f in listing.forms.values()
+                if f.action.endswith("/delete/") and f["id"].value == str(record_id))
+    return form.submit().follow()

@@ -23,7 +23,7 @@ from portal.models import (
     User,
     UserKind,
 )
-from tests.fixtures_admin import add_inline, errors_of, model_form
+from tests.fixtures_admin import add_inline, delete_from_list, errors_of, model_form
 
 
 def count(db, model, *where) -> int:
@@ -102,10 +102,7 @@ def foreign_keys_enforced(db):
 def test_deleting_a_company_that_has_orders_is_refused_with_a_reason(admin, db, make, foreign_keys_enforced):
     company = make.company(name="ACME Tools")
     make.order(company)
-    listing = admin.get("/admin/company/")
-    delete = next(f for f in listing.forms.values()
-                  if f.action.endswith("/delete/") and f["id"].value == str(company.id))
-    res = delete.submit().follow()
+    res = delete_from_list(admin, "/admin/company/", company.id)
     assert "still referred to by other records" in res.text
     assert count(db, Company) == 1
 
@@ -306,9 +303,7 @@ def test_role_permissions_are_chosen_from_the_declared_keys(admin, db):
 
 def test_builtin_roles_cannot_be_deleted(admin, db, make):
     buyer = make.role("Buyer")
-    listing = admin.get("/admin/role/")
-    delete = next(f for f in listing.forms.values() if f.action.endswith("/delete/") and f["id"].value == str(buyer.id))
-    res = delete.submit().follow()
+    res = delete_from_list(admin, "/admin/role/", buyer.id)
     assert "built-in role" in res.text
     assert count(db, Role, Role.id == buyer.id) == 1
 

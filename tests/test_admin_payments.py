@@ -4,7 +4,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from portal.models import Invoice, InvoiceStatus, Payment
-from tests.fixtures_admin import errors_of, model_form
+from tests.fixtures_admin import delete_from_list, errors_of, model_form
 from tests.test_admin_crud import count
 
 
@@ -71,9 +71,6 @@ def test_deleting_a_payment_reopens_the_invoice(admin, db, make):
     invoice = make.invoice(company, total="100.00")
     _record(admin, company, invoice, "100.00")
     payment = db.session.query(Payment).one()
-    listing = admin.get("/admin/payment/")
-    delete = next(f for f in listing.forms.values()
-                  if f.action.endswith("/delete/") and f["id"].value == str(payment.id))
-    delete.submit().follow()
+    delete_from_list(admin, "/admin/payment/", payment.id)
     assert count(db, Payment) == 0
     assert (_invoice(db, invoice).amount_paid, _invoice(db, invoice).status) == (Decimal("0.00"), InvoiceStatus.open)

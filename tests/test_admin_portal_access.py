@@ -20,7 +20,7 @@ from portal.models import (
     UserSession,
 )
 from portal.services import invitations, portal_access, tokens
-from tests.fixtures_admin import errors_of, model_form
+from tests.fixtures_admin import delete_from_list, errors_of, model_form
 
 
 @pytest.fixture
@@ -229,10 +229,7 @@ def test_deleting_one_of_two_memberships_keeps_the_contact_signed_in(db, admin, 
     bea = world["both"]
     browser = signed_in(testapp, login, bea)
     membership = _membership(db, bea, world["acme"])
-    listing = admin.get("/admin/membership/")
-    delete = next(f for f in listing.forms.values()
-                  if f.action.endswith("/delete/") and f["id"].value == str(membership.id))
-    res = delete.submit().follow()
+    res = delete_from_list(admin, "/admin/membership/", membership.id)
     assert "signed out" not in flashes(res)
     assert not signed_out(browser)
     assert "Bolt Fasteners" in browser.get("/dashboard").text
@@ -242,10 +239,7 @@ def test_deleting_the_last_membership_signs_the_contact_out(db, admin, world, te
     anna = world["anna"]
     browser = signed_in(testapp, login, anna)
     membership = _membership(db, anna, world["acme"])
-    listing = admin.get("/admin/membership/")
-    delete = next(f for f in listing.forms.values()
-                  if f.action.endswith("/delete/") and f["id"].value == str(membership.id))
-    res = delete.submit().follow()
+    res = delete_from_list(admin, "/admin/membership/", membership.id)
     assert "Anna Smith has no other company with portal access and is signed out." in flashes(res)
     assert signed_out(browser)
 
