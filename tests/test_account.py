@@ -189,6 +189,8 @@ def test_switching_to_a_company_one_does_not_belong_to_is_404(testapp, make, log
     login(testapp, user)
     form = testapp.get("/account").forms["profile"]
     testapp.post("/company/switch", {"csrf_token": form["csrf_token"].value, "company_id": stranger.id}, status=404)
+    dashboard = testapp.get("/dashboard").text
+    assert "Alpha Tools" in dashboard and "Gamma" not in dashboard
 
 
 # --- address book: through the pages -----------------------------------------------------------------
