@@ -64,11 +64,10 @@ def _stock(view, context, product, name):
     stock = product.stock
     if stock is None:
         return Markup('<span class="text-muted">not tracked</span>')
-    on_hand, reserved = stock.on_hand or Decimal(0), stock.reserved or Decimal(0)
-    available = on_hand - reserved
+    available = stock.available
     text = f"{quantity(available)} available"
-    if reserved:
-        text += f" ({quantity(on_hand)} on hand)"
+    if stock.reserved:
+        text += f" ({quantity(stock.on_hand)} on hand)"
     if available <= (stock.low_stock_threshold or Decimal(0)):
         return Markup(f'{escape(text)} <span class="badge badge-warning">low</span>')
     return text

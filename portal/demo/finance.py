@@ -47,7 +47,7 @@ def invoice_order(world: DemoWorld, order: SalesOrder, issue_offset: int, state:
         _pay(world, invoice, invoice.total, paid_on)
     elif state == "partially_paid":
         _pay(world, invoice, to_cents(invoice.total * Decimal("0.4")), min(issue + timedelta(days=3), world.day(-1)))
-    _set_status(invoice)
+    payments.settle_status(invoice)
     return invoice
 
 
@@ -60,10 +60,6 @@ def _pay(world: DemoWorld, invoice: Invoice, amount: Decimal, on) -> Payment:
     invoice.amount_paid = (invoice.amount_paid or Decimal(0)) + amount
     db.session.add(payment)
     return payment
-
-
-def _set_status(invoice: Invoice) -> None:
-    payments.settle_status(invoice)
 
 
 def credit_note(world: DemoWorld, invoice: Invoice, lines, reason: str, offset: int) -> CreditNote:

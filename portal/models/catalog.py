@@ -146,4 +146,4 @@ class StockLevel(Model):
 
     @property
     def available(self) -> Decimal:
-        return (self.on_hand or 0) - (self.reserved or 0)
+        return (self.on_hand or Decimal(0)) - (self.reserved or Decimal(0))

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from portal.extensions import db
 from portal.models import Company, InvitationState, Membership, Role, User, UserKind
-from portal.services import audit
+from portal.services import audit, staff_notices
 
 MANAGE_USERS = "company.users.manage"
 
@@ -121,16 +121,9 @@ def invite_colleague(company: Company, *, name: str, email: str, role_id: int, i
         raise CompanyUsersError(str(error)) from None
     audit.record("company_user.invited", membership, company_id=company.id, email=email, role=role.name,
                  new_contact=new_contact)
-    _tell_staff("colleague_invited", f"{invited_by.name} gave {user.name} ({email}) access to {company.name} "
-                f"as {role.name}.", membership)
+    staff_notices.notify_about_contact("colleague_invited", f"{invited_by.name} gave {user.name} ({email}) access "
+                                       f"to {company.name} as {role.name}.", user, company)
     return InviteResult(membership=membership, link=link, new_contact=new_contact)
-
-
-def _tell_staff(kind: str, summary: str, membership: Membership) -> None:
-    from portal.services import mailer, staff_notices
-
-    staff_notices.notify(kind, summary, company=membership.company, contact=membership.user,
-                         link=mailer.external_url("admin_user.edit_view", id=membership.user_id))
 
 
 def _grant(user: User, company: Company, invited_by: User) -> str:
@@ -183,8 +176,9 @@ def remove_access(membership: Membership, *, by: User) -> bool:
         select(func.count(Membership.id)).where(Membership.user_id == user.id, Membership.is_active.is_(True))
     ).scalar_one()
     audit.record("company_user.removed", membership, company_id=membership.company_id, user=user.email)
-    _tell_staff("colleague_removed", f"{by.name} removed {user.name}'s access to {membership.company.name}.",
-                membership)
+    staff_notices.notify_about_contact("colleague_removed",
+                                       f"{by.name} removed {user.name}'s access to {membership.company.name}.",
+                                       user, membership.company)
     if still_member == 0:
         invitations.revoke(user, by=by)
         return True

@@ -124,9 +124,8 @@ def accept(raw: str, password: str) -> User:
     mailer.send("welcome", user, company_name=company.name if company else "",
                 login_url=mailer.external_url("core.login"))
     audit.record("invitation.accepted", user, actor=user, company_id=token.company_id or _company_id(user))
-    staff_notices.notify("invitation_accepted", f"{user.name} accepted the invitation and can now sign in.",
-                         company=company, contact=user,
-                         link=mailer.external_url("admin_user.edit_view", id=user.id))
+    staff_notices.notify_about_contact("invitation_accepted",
+                                       f"{user.name} accepted the invitation and can now sign in.", user, company)
     return user
 
 

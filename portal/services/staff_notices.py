@@ -61,3 +61,11 @@ def notify(kind: str, summary: str, *, company: Company | None = None, contact: 
                "contact_name": contact.name if contact else "", "contact_email": contact.email if contact else "",
                "link": link}
     return [mailer.send("staff_notice", to, template=template, **context) for to in recipients(route)]
+
+
+def notify_about_contact(kind: str, summary: str, contact: User, company: Company | None) -> list[OutboxEmail]:
+    """A notice about one contact, linking to the contact's record in the back office."""
+    from portal.services import mailer
+
+    return notify(kind, summary, company=company, contact=contact,
+                  link=mailer.external_url("admin_user.edit_view", id=contact.id))
