@@ -56,6 +56,10 @@ def create_app(config: dict | None = None, extra_features=()) -> Flask:
     from portal.cli import register_commands
 
     register_commands(app)
+
+    from portal.close_after_send import CloseAfterSend
+
+    app.wsgi_app = CloseAfterSend(app.wsgi_app)
     return app
 
 

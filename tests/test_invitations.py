@@ -263,7 +263,8 @@ def _wait_for_mail(db, smtp_server, address: str, timeout: float = 15.0):
     while not smtp_server.to(address):
         if time.monotonic() > deadline:
             db.session.expire_all()
-            outbox = db.session.execute(select(OutboxEmail.to_address, OutboxEmail.status)).all()
+            outbox = db.session.execute(select(OutboxEmail.to_address, OutboxEmail.status, OutboxEmail.attempts,
+                                                OutboxEmail.last_error)).all()
             raise AssertionError(f"no email to {address} arrived; outbox: {outbox}")
         time.sleep(0.05)
     return smtp_server.to(address)[-1]
