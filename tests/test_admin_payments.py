@@ -74,3 +74,57 @@ def test_deleting_a_payment_reopens_the_invoice(admin, db, make):
     delete_from_list(admin, "/admin/payment/", payment.id)
     assert count(db, Payment) == 0
     assert (_invoice(db, invoice).amount_paid, _invoice(db, invoice).status) == (Decimal("0.00"), InvoiceStatus.open)
+
+
+def _edit_invoice(admin, invoice, **values):
+    form = model_form(admin.get(f"/admin/invoice/edit/?id={invoice.id}"))
+    for name, value in values.items():
+        form[name] = value
+    return form.submit()
+
+
+def test_the_amount_paid_is_shown_but_only_payments_change_it(admin, db, make):
+    company = make.company()
+    invoice = make.invoice(company, total="100.00")
+    _record(admin, company, invoice, "40.00")
+    form = model_form(admin.get(f"/admin/invoice/edit/?id={invoice.id}"))
+    assert form["amount_paid"].value == "40.00"
+    assert "readonly" in form["amount_paid"].attrs
+    form["amount_paid"] = "0.00"  # what a tampered post would send
+    form["notes"] = "Called the customer"
+    form.submit()
+    assert _invoice(db, invoice).amount_paid == Decimal("40.00")
+    assert _invoice(db, invoice).notes == "Called the customer"
+
+
+def test_marking_an_unpaid_invoice_paid_by_hand_is_a_form_error(admin, db, make):
+    invoice = make.invoice(make.company(), total="100.00")
+    res = _edit_invoice(admin, invoice, status="paid", **{"lines-0-tax_rate": "0"})
+    assert "With €0.00 paid of €100.00 this invoice is open. Record or change a payment" in errors_of(res)
+    assert _invoice(db, invoice).status == InvoiceStatus.open
+
+
+def test_a_paid_invoice_can_still_be_voided(admin, db, make):
+    company = make.company()
+    invoice = make.invoice(company, total="100.00")
+    _record(admin, company, invoice, "100.00")
+    _edit_invoice(admin, invoice, status="void")
+    assert _invoice(db, invoice).status == InvoiceStatus.void
+
+
+def test_lowering_the_total_below_the_payments_is_a_form_error(admin, db, make):
+    company = make.company()
+    invoice = make.invoice(company, total="100.00")
+    _record(admin, company, invoice, "80.00")
+    res = _edit_invoice(admin, invoice, **{"lines-0-unit_price": "50.00", "lines-0-tax_rate": "0"})
+    assert "Payments of €80.00 are recorded on this invoice, more than its new total of €50.00" in errors_of(res)
+    assert _invoice(db, invoice).total == Decimal("100.00")
+
+
+def test_raising_the_total_of_a_paid_invoice_makes_it_partially_paid(admin, db, make):
+    company = make.company()
+    invoice = make.invoice(company, total="100.00")
+    _record(admin, company, invoice, "100.00")
+    _edit_invoice(admin, invoice, **{"lines-0-unit_price": "150.00", "lines-0-tax_rate": "0"})
+    assert (_invoice(db, invoice).total, _invoice(db, invoice).status) == (Decimal("150.00"),
+                                                                          InvoiceStatus.partially_paid)

@@ -25,6 +25,7 @@ def _balance(view, context, model, name):
 
 
 class InvoiceAdmin(DocumentAdmin):
+    readonly_columns = (*DocumentAdmin.readonly_columns, "amount_paid")
     column_list = ("number", "company", "status", "issue_date", "due_date", "total", "amount_paid", "balance_due")
     column_searchable_list = ("number", "company.name", "notes")
     column_filters = (company_filter(Invoice.company_id), "status", "issue_date", "due_date", OverdueFilter())
@@ -32,8 +33,10 @@ class InvoiceAdmin(DocumentAdmin):
     column_default_sort = [("issue_date", True), ("id", True)]
     column_formatters = {"balance_due": _balance}
     column_labels = {"balance_due": "Balance due", "order": "Sales order"}
-    form_columns = ("company", "order", "status", "issue_date", "due_date", "amount_paid", "notes")
-    form_args = {"due_date": {"description": "Leave empty on a new invoice to use the company's payment terms."}}
+    form_columns = ("company", "order", "status", "issue_date", "due_date", "notes")
+    form_args = {"due_date": {"description": "Leave empty on a new invoice to use the company's payment terms."},
+                 "status": {"description": "Open, partially paid and paid follow the payments recorded under "
+                                           "Payments; draft and void are yours to set."}}
     inline_models = (line_inline(InvoiceLine),)
 
     def on_model_change(self, form, model, is_created):
@@ -44,8 +47,24 @@ class InvoiceAdmin(DocumentAdmin):
         if model.order is not None and model.order.company_id != model.company.id:
             field_error(form, "order", "Choose an order of this invoice's company.")
         super().on_model_change(form, model, is_created)
-        if model.amount_paid and model.amount_paid > model.total:
-            field_error(form, "amount_paid", "The amount paid cannot exceed the invoice total.")
+        _check_paid_status(form, model, is_created)
+
+
+def _check_paid_status(form, invoice: Invoice, is_created: bool) -> None:
+    """The amount paid comes from payments only; open / partially paid / paid follow it."""
+    paid, currency = invoice.amount_paid or Decimal(0), currency_of(invoice)
+    if paid > invoice.total:
+        field_error(form, "status", f"Payments of {money(paid, currency)} are recorded on this invoice, more than "
+                                    f"its new total of {money(invoice.total, currency)}: change the payments first.")
+    expected = payments.status_for(invoice)
+    if expected is None or expected == invoice.status:
+        return
+    status = getattr(form, "status", None)
+    if is_created or status is None or status.data != status.object_data:
+        field_error(form, "status", f"With {money(paid, currency)} paid of {money(invoice.total, currency)} this "
+                                    f"invoice is {expected.value.replace('_', ' ')}. Record or change a payment "
+                                    f"under Payments to change that.")
+    invoice.status = expected  # the lines changed the total: the status follows
 
 
 class PaymentAdmin(StaffModelView):

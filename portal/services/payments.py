@@ -13,17 +13,23 @@ class PaymentError(ValueError):
     pass
 
 
-def settle_status(invoice: Invoice) -> None:
-    """open / partially paid / paid from the amount paid so far."""
+def status_for(invoice: Invoice) -> InvoiceStatus | None:
+    """open / partially paid / paid from the amount paid so far; None for draft and void."""
     if invoice.status in _FIXED:
-        return
+        return None
     paid = invoice.amount_paid or Decimal(0)
     if paid > 0 and paid >= (invoice.total or Decimal(0)):
-        invoice.status = InvoiceStatus.paid
-    elif paid > 0:
-        invoice.status = InvoiceStatus.partially_paid
-    else:
-        invoice.status = InvoiceStatus.open
+        return InvoiceStatus.paid
+    if paid > 0:
+        return InvoiceStatus.partially_paid
+    return InvoiceStatus.open
+
+
+def settle_status(invoice: Invoice) -> None:
+    """Set open / partially paid / paid from the amount paid so far (draft and void stay)."""
+    status = status_for(invoice)
+    if status is not None:
+        invoice.status = status
 
 
 def move(invoice: Invoice | None, amount: Decimal) -> None:
