@@ -22,6 +22,14 @@ def model_form(res):
     return next(f for f in res.forms.values() if "_continue_editing" in f.fields)
 
 
+def submit_edit(admin, screen: str, record_id: int, **values):
+    """Open a record's edit form on /admin/<screen>/, change the given fields and save it."""
+    form = model_form(admin.get(f"/admin/{screen}/edit/?id={record_id}"))
+    for name, value in values.items():
+        form[name] = value
+    return form.submit()
+
+
 def add_inline(form, relation: str, index: int, **values) -> None:
     """What the "Add …" button of an inline list does in a browser: new fields <relation>-<n>-<name>."""
     for name, value in values.items():
