@@ -1,0 +1,72 @@
+"""A link pressed twice at the same moment works once: real parallel requests on the suite's engine.
+
+Each client opens the page first (own cookies, own CSRF token), then all post together. Runs on
+the session SQLite file, and on PostgreSQL in the CI run, where the requests truly overlap.
+"""
+from __future__ import annotations
+
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
+
+from sqlalchemy import func, select
+
+from portal.extensions import db as _db
+from portal.models import AuditLog, OutboxEmail, TokenPurpose, User
+from portal.services import invitations, tokens
+
+CLIENTS = 8
+
+
+def _post_together(live_client, path: str, form_selector: str, **values) -> list:
+    """CLIENTS browsers open `path`, then post its form at the same moment; their final responses."""
+    start = threading.Barrier(CLIENTS)
+
+    def one(_n):
+        client = live_client()
+        page = client.get(path)
+        assert page.status == 200, f"GET {path}: {page.status}"
+        fields = {**page.form_fields(form_selector), **values}
+        start.wait(timeout=60)
+        return client.post(path, fields)
+
+    with ThreadPoolExecutor(max_workers=CLIENTS) as pool:
+        return list(pool.map(one, range(CLIENTS), timeout=300))
+
+
+def _count(statement) -> int:
+    _db.session.expire_all()
+    return _db.session.execute(statement).scalar_one()
+
+
+def test_a_sign_in_link_pressed_in_parallel_signs_in_once(db, make, live_client):
+    user = make.contact(make.company(name="ACME Tools"), email="anna@acme.example")
+    raw = tokens.issue(TokenPurpose.magic_link, user=user, ttl=timedelta(minutes=15))
+    db.session.commit()
+
+    responses = _post_together(live_client, f"/login/link/{raw}", "form#confirm")
+
+    signed_in = [r for r in responses if r.url.endswith("/dashboard")]
+    refused = [r for r in responses if r.status == 410]
+    assert (len(signed_in), len(refused)) == (1, CLIENTS - 1), [(r.status, r.url) for r in responses]
+    assert "You are signed in." in signed_in[0].text
+    assert all("This link was already used" in r.text for r in refused)
+
+
+def test_an_invitation_accepted_in_parallel_is_accepted_once(db, make, live_client):
+    company = make.company(name="ACME Tools")
+    user = make.contact(company, email="anna@acme.example", name="Anna Smith", password=None, portal_access=False)
+    link = invitations.invite(user)
+    db.session.commit()
+    path = "/" + link.split("://", 1)[1].split("/", 1)[1]
+
+    responses = _post_together(live_client, path, "form#accept",
+                               password="mellow tractor puzzle", confirm="mellow tractor puzzle")
+
+    accepted = [r for r in responses if r.url.endswith("/dashboard")]
+    refused = [r for r in responses if r.status == 410]
+    assert (len(accepted), len(refused)) == (1, CLIENTS - 1), [(r.status, r.url) for r in responses]
+    assert all("This invitation was accepted already" in r.text for r in refused)
+    assert _count(select(func.count(AuditLog.id)).where(AuditLog.action == "invitation.accepted")) == 1
+    assert _count(select(func.count(OutboxEmail.id)).where(OutboxEmail.kind == "welcome")) == 1
+    assert _db.session.get(User, user.id).portal_access is True
