@@ -12,18 +12,19 @@ from datetime import timedelta
 from sqlalchemy import func, select
 
 from portal.extensions import db as _db
-from portal.models import AuditLog, OutboxEmail, TokenPurpose, User
+from portal.models import AuditLog, Membership, OutboxEmail, TokenPurpose, User
 from portal.services import invitations, tokens
 
 CLIENTS = 8
 
 
-def _post_together(live_client, path: str, form_selector: str, **values) -> list:
-    """CLIENTS browsers open `path`, then post its form at the same moment; their final responses."""
+def _post_together(live_client, path: str, form_selector: str, signed_in=None, **values) -> list:
+    """CLIENTS browsers (copies of `signed_in` when given) open `path`, then post its form at the same
+    moment; their final responses."""
     start = threading.Barrier(CLIENTS)
 
     def one(_n):
-        client = live_client()
+        client = signed_in.clone() if signed_in is not None else live_client()
         page = client.get(path)
         assert page.status == 200, f"GET {path}: {page.status}"
         fields = {**page.form_fields(form_selector), **values}
@@ -70,3 +71,25 @@ def test_an_invitation_accepted_in_parallel_is_accepted_once(db, make, live_clie
     assert _count(select(func.count(AuditLog.id)).where(AuditLog.action == "invitation.accepted")) == 1
     assert _count(select(func.count(OutboxEmail.id)).where(OutboxEmail.kind == "welcome")) == 1
     assert _db.session.get(User, user.id).portal_access is True
+
+
+def test_a_colleague_invited_twice_at_once_gets_one_account_and_a_clear_answer(db, make, live_client):
+    from tests.conftest import PASSWORD
+
+    company = make.company(name="ACME Tools")
+    admin = make.contact(company, role="Admin", email="ada@acme.example")
+    browser = live_client()
+    browser.sign_in(admin.email, PASSWORD)
+    role_id = str(db.session.execute(select(Membership.role_id).filter_by(user_id=admin.id)).scalar_one())
+
+    responses = _post_together(live_client, "/company/users/invite", "form#invite", signed_in=browser,
+                               name="Carl Colleague", email="carl@acme.example", role=role_id)
+
+    assert all(r.status == 200 for r in responses), [r.status for r in responses]
+    invited = [r for r in responses if r.url.endswith("/company/users")]
+    assert len(invited) == 1
+    for other in responses:
+        if other is not invited[0]:
+            assert "carl@acme.example" in other.text and "already has access to ACME Tools" in other.text
+    assert _count(select(func.count(User.id)).where(User.email == "carl@acme.example")) == 1
+    assert _count(select(func.count(OutboxEmail.id)).where(OutboxEmail.to_address == "carl@acme.example")) == 1

@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from portal.extensions import db
 from portal.models import Company, InvitationState, Membership, Role, User, UserKind
@@ -87,16 +88,30 @@ def invite_colleague(company: Company, *, name: str, email: str, role_id: int, i
     """Give a colleague access to the company and send the invitation email.
 
     A new email becomes a new contact; an existing contact gets a membership here. Staff and
-    sales rep accounts are never taken over. On any refusal nothing is changed.
+    sales rep accounts are never taken over. On any refusal nothing is changed. When the same
+    person is being given access by another request at the same moment, the loser starts over
+    and so sees what the winner did (usually "already has access").
     """
-    from portal.services import invitations
-
     name, email = (name or "").strip(), (email or "").strip().lower()
     if not name:
         raise CompanyUsersError("Enter your colleague's name.")
     if not email or "@" not in email:
         raise CompanyUsersError("Enter your colleague's email address.")
-    role = _role(role_id)
+    for _attempt in range(2):
+        try:
+            return _invite(company, name, email, _role(role_id), invited_by)
+        except _Raced:
+            continue
+    raise CompanyUsersError(f"{email} was being given access by someone else at the same moment. Try again.")
+
+
+class _Raced(Exception):
+    """Another transaction created the same contact or membership first; ours was rolled back."""
+
+
+def _invite(company: Company, name: str, email: str, role: Role, invited_by: User) -> InviteResult:
+    from portal.services import invitations
+
     user = db.session.execute(select(User).where(func.lower(User.email) == email)).scalar_one_or_none()
     new_contact = user is None
     if user is not None and user.kind != UserKind.contact:
@@ -113,7 +128,11 @@ def invite_colleague(company: Company, *, name: str, email: str, role_id: int, i
         db.session.add(membership)
     else:
         membership.is_active, membership.role = True, role
-    db.session.flush()
+    try:
+        db.session.flush()
+    except IntegrityError:
+        db.session.rollback()
+        raise _Raced from None
     try:
         link = _grant(user, company, invited_by)
     except invitations.InvitationError as error:
