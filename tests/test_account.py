@@ -368,3 +368,26 @@ def test_profile_service_rules(make, db):
         accounts.update_profile(user, name="x" * 121, phone=None)
     assert accounts.update_profile(user, name="  Ann  ", phone="") == []
     assert db.session.get(User, user.id).name == "Ann"
+
+
+# --- moving between the account pages ------------------------------------------------------------------
+
+def _account_tabs(res) -> list[tuple[str, bool]]:
+    nav = res.html.find("nav", attrs={"aria-label": "Your account"})
+    return [(a.get_text(strip=True), a.get("aria-current") == "page") for a in nav.find_all("a")]
+
+
+@pytest.mark.parametrize(("path", "current"), [("/account", "Profile"), ("/account/password", "Password"),
+                                               ("/account/notifications", "Notifications"),
+                                               ("/account/addresses", "Address book"),
+                                               ("/company/users", "Company users")])
+def test_every_account_page_has_the_same_tabs_with_its_own_marked(testapp, make, login, path, current):
+    login(testapp, make.contact(role="Admin"))
+    tabs = _account_tabs(testapp.get(path))
+    assert [label for label, _ in tabs] == ["Profile", "Password", "Notifications", "Address book", "Company users"]
+    assert [label for label, marked in tabs if marked] == [current]
+
+
+def test_a_buyer_has_no_company_users_tab(testapp, make, login):
+    login(testapp, make.contact(role="Buyer"))
+    assert "Company users" not in [label for label, _ in _account_tabs(testapp.get("/account"))]
