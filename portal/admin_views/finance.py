@@ -59,12 +59,11 @@ def _check_paid_status(form, invoice: Invoice, is_created: bool) -> None:
     expected = payments.status_for(invoice)
     if expected is None or expected == invoice.status:
         return
-    status = getattr(form, "status", None)
-    if is_created or status is None or status.data != status.object_data:
+    if is_created or form.status.data != form.status.object_data:
         field_error(form, "status", f"With {money(paid, currency)} paid of {money(invoice.total, currency)} this "
                                     f"invoice is {expected.value.replace('_', ' ')}. Record or change a payment "
                                     f"under Payments to change that.")
-    invoice.status = expected  # the lines changed the total: the status follows
+    invoice.status = expected  # not chosen in this form (the lines changed the total): it follows the payments
 
 
 class PaymentAdmin(StaffModelView):
