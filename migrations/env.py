@@ -107,7 +107,16 @@ def run_migrations_online():
             context.run_migrations()
 
 
+def _was_upgrade() -> bool:
+    """True after `upgrade` (not stamp, downgrade or current): then the features' own follow."""
+    return getattr(context.get_context(), "_migrations_fn", None).__name__ == "upgrade"
+
+
 if context.is_offline_mode():
     run_migrations_offline()
 else:
     run_migrations_online()
+    if _was_upgrade():
+        from portal.schema import upgrade_features
+
+        upgrade_features()

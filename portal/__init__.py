@@ -10,7 +10,15 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from config import config_for
+from portal import gates, web
+from portal.admin_views.setup import build_admin
+from portal.blueprints import BUILTIN_FEATURES
+from portal.cli import register_commands
+from portal.close_after_send import CloseAfterSend
 from portal.extensions import csrf, db, limiter, login_manager, mail, migrate
+from portal.features import init_features
+from portal.services.numbering import enable_auto_numbering
+from portal.services.sessions import load_user
 
 DEFAULT_SECRETS = {"", "change-me", "dev", "secret", "testing-secret-key-not-for-production"}
 
@@ -35,30 +43,13 @@ def create_app(config: dict | None = None, extra_features=()) -> Flask:
     limiter.init_app(app)
     _configure_login(app)
 
-    from portal.services.numbering import enable_auto_numbering
-
     enable_auto_numbering()
 
-    from portal.blueprints.core import bp as core_bp
-    from portal.features import init_features
-
-    app.register_blueprint(core_bp)
-    init_features(app, extra_features)
-
-    from portal.admin_views import init_admin
-
-    init_admin(app)
-
-    from portal import web
-
+    init_features(app, [*BUILTIN_FEATURES, *extra_features])
+    gates.init_app(app)
+    build_admin(app)
     web.init_app(app)
-
-    from portal.cli import register_commands
-
     register_commands(app)
-
-    from portal.close_after_send import CloseAfterSend
-
     app.wsgi_app = CloseAfterSend(app.wsgi_app)
     return app
 
@@ -122,8 +113,6 @@ def _sqlite_pragmas(dbapi_connection, connection_record):
 
 
 def _configure_login(app: Flask) -> None:
-    from portal.services.sessions import load_user
-
     login_manager.user_loader(load_user)
     login_manager.login_view = "core.login"
     login_manager.login_message = "Please sign in to continue."

@@ -5,10 +5,10 @@ import click
 from flask import Flask
 from flask.cli import FlaskGroup
 
+from portal.commands import all_commands
+
 
 def register_commands(app: Flask) -> None:
-    from portal.commands import all_commands
-
     for command in all_commands():
         app.cli.add_command(command)
 

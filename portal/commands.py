@@ -1,35 +1,33 @@
 """CLI commands, registered on the app (`flask ...`) and on the `portal` entry point."""
 from __future__ import annotations
 
-from pathlib import Path
-
 import click
 from flask import current_app
 from flask.cli import with_appcontext
+from sqlalchemy import inspect
+from werkzeug import serving
 
+from portal import schema
+from portal.commands_mail import deliver_outbox_command
+from portal.demo import seed_demo
+from portal.demo.logins import ensure_demo_logins, format_logins
 from portal.extensions import db
-
-MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
+from portal.schema import MIGRATIONS_DIR
+from portal.services.bootstrap import SetupError, create_staff_user, seed_reference_data
 
 
 def all_commands():
-    from portal.commands_mail import deliver_outbox_command
-
     return [init_db_command, create_admin_command, seed_demo_command, demo_command, deliver_outbox_command]
 
 
 # --- helpers --------------------------------------------------------------------------------------
 
 def _has_table(name: str) -> bool:
-    from sqlalchemy import inspect
-
     return inspect(db.engine).has_table(name)
 
 
 def upgrade_schema() -> None:
-    """Apply the Alembic migrations (creates every table on an empty database)."""
-    import flask_migrate
-
+    """Apply the core's and the installed features' migrations (creates every table on an empty database)."""
     if not (MIGRATIONS_DIR / "env.py").exists():
         raise click.ClickException(f"The migrations folder was not found at {MIGRATIONS_DIR}. "
                                    "Run Portal from a checkout of the repository (pip install -e .).")
@@ -38,12 +36,10 @@ def upgrade_schema() -> None:
             "The database has tables but no migration history (it was probably created without "
             "migrations). If its schema is current, mark it once with `portal db stamp head`, then run "
             "`portal init-db` again.")
-    flask_migrate.upgrade(directory=str(MIGRATIONS_DIR))
+    schema.upgrade()
 
 
 def seed_reference() -> list[str]:
-    from portal.services.bootstrap import seed_reference_data
-
     created = seed_reference_data()
     db.session.commit()
     return created
@@ -61,8 +57,6 @@ def _refuse_in_production(what: str) -> None:
 
 
 def _load_demo(when_not_empty: str) -> bool:
-    from portal.demo import seed_demo
-
     loaded = seed_demo()
     click.echo("Loaded the Northwind Supply demo data." if loaded else when_not_empty)
     return loaded
@@ -88,8 +82,6 @@ def init_db_command() -> None:
 @with_appcontext
 def create_admin_command(email: str, name: str, password: str) -> None:
     """Create a staff user who can sign in to the back office (/admin)."""
-    from portal.services.bootstrap import SetupError, create_staff_user
-
     _require_schema()
     try:
         user = create_staff_user(email, name, password)
@@ -116,10 +108,6 @@ def seed_demo_command() -> None:
 @with_appcontext
 def demo_command(host: str, port: int) -> None:
     """Set up the database, load the demo data if it is empty, print the sign-ins and serve the portal."""
-    from werkzeug.serving import run_simple
-
-    from portal.demo.logins import ensure_demo_logins, format_logins
-
     _refuse_in_production("The demo")
     app = current_app._get_current_object()
     upgrade_schema()
@@ -142,4 +130,4 @@ def demo_command(host: str, port: int) -> None:
                    "Create a staff user with `portal create-admin`.")
     click.echo("Stop with Ctrl+C; the data stays in the database for the next run.")
     click.echo("")
-    run_simple(host, port, app, threaded=True, use_reloader=False, use_debugger=False)
+    serving.run_simple(host, port, app, threaded=True, use_reloader=False, use_debugger=False)

@@ -7,6 +7,9 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from portal.extensions import db
+from portal.services.outbox import deliver_due
+
 
 @click.command("deliver-outbox")
 @click.option("--loop", is_flag=True, help="Keep running, delivering due email every --interval seconds.")
@@ -17,9 +20,6 @@ from flask.cli import with_appcontext
 @with_appcontext
 def deliver_outbox_command(loop: bool, interval: float, limit: int) -> None:
     """Send queued outbox email (retries failed sends with backoff). Several workers may run at once."""
-    from portal.extensions import db
-    from portal.services.outbox import deliver_due
-
     app = current_app._get_current_object()
     if not app.config.get("MAIL_SERVER"):
         click.echo("MAIL_SERVER is not set: email is kept in the outbox as held, readable in the admin.")

@@ -1,74 +1,35 @@
-"""Togglable portal features: declarations, the registry, and the per-request gate.
+"""The feature registry: every declared feature (core, built-in, plugins) and what they bring.
 
-Every feature is a blueprint registered at start-up (Flask cannot add blueprints later);
-whether it answers is decided per request from the settings, so a toggle is live.
+``create_app`` hands the built-in list to :func:`init_features`; plugins come from the
+``portal.features`` entry-point group. Everything the core reads per feature — permissions,
+grants, emails, staff events, document numbers, dashboard blocks, isolation factories — is read
+from here, so adding a feature never means editing a core dictionary. Whether a feature is on is
+a setting (``portal.settings.is_enabled``), checked per request by ``portal.gates``.
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from collections.abc import Iterable
 from importlib.metadata import entry_points
-from typing import Any
 
-from flask import Blueprint, Flask, abort, request
+from flask import Flask, current_app
+
+from portal.contract import AUDIENCES, Block, EmailKind, Feature, IsolationArg, NumberKind
 
 ENTRY_POINT_GROUP = "portal.features"
 
 
-@dataclass(frozen=True)
-class NavEntry:
-    endpoint: str
-    label: str
-    permission: str | None = None
-    icon: str = ""
-
-
-@dataclass(frozen=True)
-class SettingSpec:
-    """A typed setting with a strict default. type: bool, int, decimal, str, text, choice, color."""
-
-    default: Any
-    label: str
-    type: str = "bool"
-    choices: tuple[tuple[str, str], ...] = ()
-    help: str = ""
-    minimum: float | None = None
-    maximum: float | None = None
-
-
-@dataclass
-class Feature:
-    key: str
-    label: str
-    description: str
-    blueprint: Blueprint
-    url_prefix: str
-    default_enabled: bool = True
-    #: reachable without signing in (e.g. the guest catalog)
-    public: bool = False
-    requires: frozenset[str] = frozenset()
-    nav: tuple[NavEntry, ...] = ()
-    permissions: dict[str, str] = field(default_factory=dict)
-    settings: dict[str, SettingSpec] = field(default_factory=dict)
-    #: staff notifications this feature sends: kind -> what happened ("order_placed": "A customer placed an order")
-    notifications: dict[str, str] = field(default_factory=dict)
-    #: who the pages are for: "customer", "supplier" or "guest" (drives nav and access policy)
-    audience: str = "customer"
-    admin_views: Callable[[], Iterable[Any]] | None = None
-
-    @property
-    def setting_key(self) -> str:
-        return f"features.{self.key}"
-
-
 class FeatureRegistry:
-    def __init__(self) -> None:
+    def __init__(self, features: Iterable[Feature] = ()) -> None:
         self.features: dict[str, Feature] = {}
         self._by_blueprint: dict[str, str] = {}
+        for feature in features:
+            self.add(feature)
 
     def add(self, feature: Feature) -> None:
         if feature.key in self.features:
             raise ValueError(f"feature {feature.key!r} declared twice")
+        if feature.audience not in AUDIENCES:
+            raise ValueError(f"feature {feature.key!r}: audience must be one of {AUDIENCES}")
         self.features[feature.key] = feature
         self._by_blueprint[feature.blueprint.name] = feature.key
 
@@ -81,14 +42,62 @@ class FeatureRegistry:
     def get(self, key: str) -> Feature:
         return self.features[key]
 
+    def togglable(self) -> list[Feature]:
+        """The features staff switch on and off (everything but the core)."""
+        return [f for f in self if not f.always_on]
+
+    # --- requests and back-office screens -> features -------------------------------------------
+
     def key_for_blueprint(self, blueprint_name: str) -> str | None:
         return self._by_blueprint.get(blueprint_name)
+
+    def claim_blueprint(self, blueprint_name: str, feature_key: str) -> None:
+        """A blueprint (a back-office screen) that answers only while the feature is on."""
+        self._by_blueprint[blueprint_name] = feature_key
+
+    # --- what the features declare, merged --------------------------------------------------------
+
+    def permissions(self) -> dict[str, str]:
+        return {k: v for f in self for k, v in f.permissions.items()}
+
+    def grants(self) -> list[tuple[str, str, str]]:
+        """(feature key, role name, permission) for every default grant, in declaration order."""
+        return [(f.key, role, perm) for f in self for role, perms in f.grants.items() for perm in sorted(perms)]
+
+    def email_kinds(self) -> dict[str, EmailKind]:
+        return {k: v for f in self for k, v in f.emails.items()}
+
+    def feature_of_email(self, kind: str) -> Feature | None:
+        return next((f for f in self if kind in f.emails), None)
+
+    def events(self) -> dict[str, str]:
+        return {k: v for f in self for k, v in f.events.items()}
+
+    def number_kinds(self) -> dict[str, NumberKind]:
+        return {k: v for f in self for k, v in f.numbers.items()}
+
+    def blocks(self, enabled: dict[str, bool]) -> list[tuple[Feature, Block]]:
+        return [(f, b) for f in self if f.always_on or enabled.get(f.key) for b in f.dashboard]
+
+    def isolation_args(self) -> dict[str, IsolationArg]:
+        return {k: v for f in self for k, v in f.isolation_args().items()}
+
+    # --- consistency --------------------------------------------------------------------------------
 
     def validate(self) -> None:
         for feature in self:
             missing = feature.requires - self.features.keys()
             if missing:
                 raise ValueError(f"feature {feature.key!r} requires unknown feature(s) {sorted(missing)}")
+            undeclared = {p for perms in feature.grants.values() for p in perms} - feature.permissions.keys()
+            if undeclared:
+                raise ValueError(f"feature {feature.key!r} grants permission(s) it does not declare: "
+                                 f"{sorted(undeclared)}")
+        for what, names in (("permission", lambda f: f.permissions), ("email kind", lambda f: f.emails),
+                            ("staff event", lambda f: f.events), ("document number kind", lambda f: f.numbers),
+                            ("isolation argument", lambda f: f.isolation)):
+            _refuse_doubles(self, what, names)
+        _refuse_doubles(self, "document number prefix", lambda f: [n.prefix for n in f.numbers.values()])
 
     def closure_on(self, key: str) -> set[str]:
         """The feature and everything it requires, transitively."""
@@ -115,6 +124,9 @@ class FeatureRegistry:
     def resolve(self, wanted: dict[str, bool]) -> dict[str, bool]:
         """Make a set of toggles consistent: a feature whose requirement is off is off."""
         result = dict(wanted)
+        for f in self:
+            if f.always_on:
+                result[f.key] = True
         changed = True
         while changed:
             changed = False
@@ -125,10 +137,13 @@ class FeatureRegistry:
         return result
 
 
-def builtin_features() -> list[Feature]:
-    from portal.blueprints import BUILTIN_FEATURES
-
-    return list(BUILTIN_FEATURES)
+def _refuse_doubles(registry: FeatureRegistry, what: str, names) -> None:
+    owner: dict[str, str] = {}
+    for feature in registry:
+        for name in names(feature):
+            if name in owner:
+                raise ValueError(f"{what} {name!r} is declared by both {owner[name]!r} and {feature.key!r}")
+            owner[name] = feature.key
 
 
 def plugin_features() -> list[Feature]:
@@ -139,43 +154,23 @@ def plugin_features() -> list[Feature]:
     return found
 
 
-def build_registry(app: Flask, extra: Iterable[Feature] = ()) -> FeatureRegistry:
-    registry = FeatureRegistry()
-    features = builtin_features()
+def build_registry(app: Flask, features: Iterable[Feature]) -> FeatureRegistry:
+    features = list(features)
     if app.config.get("FEATURE_ENTRY_POINTS", True):
         features += plugin_features()
-    features += list(extra)
-    for feature in features:
-        registry.add(feature)
+    registry = FeatureRegistry(features)
     registry.validate()
     return registry
 
 
-def init_features(app: Flask, extra: Iterable[Feature] = ()) -> FeatureRegistry:
-    registry = build_registry(app, extra)
+def init_features(app: Flask, features: Iterable[Feature]) -> FeatureRegistry:
+    """Build the registry and register every feature's blueprint (toggles are checked per request)."""
+    registry = build_registry(app, features)
     app.extensions["portal_features"] = registry
     for feature in registry:
-        app.register_blueprint(feature.blueprint, url_prefix=feature.url_prefix)
-    app.before_request(_feature_gate)
+        app.register_blueprint(feature.blueprint, url_prefix=feature.url_prefix or None)
     return registry
 
 
 def registry() -> FeatureRegistry:
-    from flask import current_app
-
     return current_app.extensions["portal_features"]
-
-
-def is_enabled(key: str) -> bool:
-    """Live flag of a feature (a feature whose requirement is off counts as off)."""
-    from portal import settings
-
-    return settings.enabled_features().get(key, False)
-
-
-def _feature_gate():
-    reg = registry()
-    for name in request.blueprints:
-        key = reg.key_for_blueprint(name)
-        if key is not None and not is_enabled(key):
-            abort(404)

@@ -14,13 +14,8 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import contains_eager, joinedload
 
 from portal.extensions import db
-from portal.models import Company, Membership, RepAccess, Role, rep_allocation
-
-CORE_PERMISSIONS: dict[str, str] = {
-    "dashboard.view": "See the dashboard",
-    "company.users.manage": "Invite colleagues, change their roles, remove access",
-    "account.addresses.manage": "Edit the company's address book",
-}
+from portal.features import registry
+from portal.models import Company, Membership, RepAccess, rep_allocation
 
 #: permissions a rep never gets while acting for a customer
 REP_EXCLUDED = frozenset({"company.users.manage"})
@@ -29,41 +24,8 @@ POLICY_ATTR = "portal_access_policy"
 
 
 def all_permissions() -> dict[str, str]:
-    from portal.features import registry
-
-    perms = dict(CORE_PERMISSIONS)
-    for feature in registry():
-        perms.update(feature.permissions)
-    return perms
-
-
-def default_role_permissions(name: str, keys: list[str]) -> list[str]:
-    """The seeded permission set for a built-in role."""
-    view = [k for k in keys if k.endswith(".view")]
-    if name == "Viewer":
-        return view
-    if name == "Finance":
-        return sorted(set(view) | {k for k in keys if k.startswith(("invoices.", "payments."))})
-    if name == "Buyer":
-        return [k for k in keys if k not in REP_EXCLUDED and not k.startswith("payments.")]
-    return list(keys)
-
-
-BUILTIN_ROLES = {
-    "Admin": "Everything, including managing the company's users",
-    "Buyer": "Shop, order, request and accept quotes",
-    "Viewer": "Look, but not order or pay",
-    "Finance": "Invoices, payments and statements",
-}
-
-
-def seed_roles() -> None:
-    """Create the built-in roles if missing (idempotent)."""
-    keys = sorted(all_permissions())
-    for name, description in BUILTIN_ROLES.items():
-        if db.session.execute(select(Role).filter_by(name=name)).scalar_one_or_none() is None:
-            db.session.add(Role(name=name, description=description, is_builtin=True, all_permissions=name == "Admin",
-                                permissions=default_role_permissions(name, keys)))
+    """Every permission key the core and the features declare -> what it allows."""
+    return registry().permissions()
 
 
 # --- the acting company -------------------------------------------------------------------------

@@ -13,8 +13,9 @@ from typing import Any
 from flask import current_app, has_request_context, request
 from sqlalchemy import select
 
+from portal.contract import SettingSpec
 from portal.extensions import db
-from portal.features import SettingSpec
+from portal.features import registry
 from portal.models import PriceTier, SettingValue
 
 STOCK_CHOICES = (("off", "Hidden"), ("number", "Show the number in stock"), ("indication", "In stock / low / out"))
@@ -67,11 +68,11 @@ def specs() -> dict[str, SettingSpec]:
     cached = current_app.extensions.get("portal_setting_specs")
     if cached is not None:
         return cached
-    from portal.features import registry
-
     result = dict(CORE_SETTINGS)
     for feature in registry():
-        result[feature.setting_key] = SettingSpec(feature.default_enabled, feature.label, help=feature.description)
+        if not feature.always_on:
+            result[feature.setting_key] = SettingSpec(feature.default_enabled, feature.label,
+                                                      help=feature.description)
         for name, spec in feature.settings.items():
             result[f"{feature.key}.{name}"] = spec
     current_app.extensions["portal_setting_specs"] = result
@@ -193,10 +194,8 @@ def save(values: dict[str, Any], commit: bool = True) -> dict[str, Any]:
 
 def _consistent_feature_toggles(changes: dict[str, Any]) -> dict[str, bool]:
     """Close the requested toggles over `requires`: on pulls requirements on, off pulls dependants off."""
-    from portal.features import registry
-
     reg = registry()
-    current = {f.key: bool(all_values()[f.setting_key]) for f in reg}
+    current = {f.key: bool(all_values()[f.setting_key]) for f in reg.togglable()}
     result = dict(current)
     # Only what the user changed drives the closure; a form posts every toggle.
     flips = {k.split(".", 1)[1]: bool(v) for k, v in changes.items() if k.startswith("features.")}
@@ -207,7 +206,7 @@ def _consistent_feature_toggles(changes: dict[str, Any]) -> dict[str, bool]:
     for key in [k for k, on in flips.items() if not on]:
         for k in reg.closure_off(key):
             result[k] = False
-    return {f"features.{k}": v for k, v in result.items()}
+    return {f"features.{k}": v for k, v in result.items() if k in current}
 
 
 def set_feature(key: str, enabled: bool) -> dict[str, bool]:
@@ -215,7 +214,11 @@ def set_feature(key: str, enabled: bool) -> dict[str, bool]:
 
 
 def enabled_features() -> dict[str, bool]:
-    from portal.features import registry
-
+    """Every feature's live flag (the core is always on; a feature whose requirement is off is off)."""
     values = all_values()
-    return registry().resolve({f.key: bool(values[f.setting_key]) for f in registry()})
+    return registry().resolve({f.key: bool(values[f.setting_key]) for f in registry().togglable()})
+
+
+def is_enabled(key: str) -> bool:
+    """Live flag of one feature, as of this request."""
+    return enabled_features().get(key, False)

@@ -5,9 +5,13 @@ from decimal import Decimal
 
 from flask import Flask, render_template, request
 from flask_login import current_user
+from flask_wtf.csrf import CSRFError
 
 from portal import settings
-from portal.features import is_enabled, registry
+from portal.extensions import db
+from portal.features import registry
+from portal.permissions import acting, can, current_memberships
+from portal.services import preferences
 
 CURRENCY_SYMBOLS = {"EUR": "€", "USD": "$", "GBP": "£", "CHF": "CHF ", "JPY": "¥"}
 
@@ -30,8 +34,6 @@ def quantity(value) -> str:
 
 def nav_entries():
     """Nav for the acting user: enabled features, audience of the acting company, permissions."""
-    from portal.permissions import acting
-
     if not current_user.is_authenticated or current_user.is_staff:
         return []
     act = acting()
@@ -53,8 +55,6 @@ def nav_entries():
 
 
 def switchable_companies():
-    from portal.permissions import current_memberships
-
     if not current_user.is_authenticated or not current_user.is_contact:
         return []
     return current_memberships()
@@ -65,16 +65,14 @@ def status_label(value) -> str:
 
 
 def init_app(app: Flask) -> None:
-    from portal.permissions import acting, can
-
     app.jinja_env.filters["money"] = money
     app.jinja_env.filters["qty"] = quantity
     app.jinja_env.filters["status"] = status_label
     app.jinja_env.globals.update(
-        feature_enabled=is_enabled, switchable_companies=switchable_companies, setting=settings.get, nav_entries=nav_entries, acting=acting, can=can,
+        feature_enabled=settings.is_enabled, email_preferences=preferences.offered,
+        switchable_companies=switchable_companies, setting=settings.get, nav_entries=nav_entries,
+        acting=acting, can=can,
     )
-
-    from flask_wtf.csrf import CSRFError
 
     @app.errorhandler(CSRFError)
     def csrf_failed(error):
@@ -94,8 +92,6 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(500)
     def server_error(error):
-        from portal.extensions import db
-
         db.session.rollback()
         return render_template("errors/500.html", error=error), 500
 

@@ -17,7 +17,7 @@ from tests.factories import Factories
 PASSWORD = "correct horse battery"
 
 # Fixture modules owned by their areas: live server + browser, SMTP server.
-pytest_plugins = ["tests.fixtures_admin", "tests.fixtures_browser", "tests.fixtures_mail"]
+pytest_plugins = ["tests.fixtures_admin", "tests.fixtures_apps", "tests.fixtures_browser", "tests.fixtures_mail"]
 
 
 def _database_url(tmpdir: str) -> str:
@@ -59,7 +59,7 @@ def db(app):
     """A clean database with the built-in roles, inside an app context."""
     with app.app_context():
         _wipe(app)
-        from portal.permissions import seed_roles
+        from portal.services.roles import seed_roles
 
         seed_roles()
         _db.session.commit()

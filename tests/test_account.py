@@ -112,52 +112,13 @@ def test_refused_password_change_says_why_and_keeps_the_old_password(testapp, ma
 
 
 # --- notification preferences ------------------------------------------------------------------------
+# Offered by the features that send optional email: see tests/test_notification_preferences.py.
 
-def checkboxes(form, name="kinds"):
-    return {box._value: box for box in form.fields[name]}
-
-
-def test_notification_preferences_start_on_and_can_be_switched_off(testapp, make, login, db):
-    user = make.contact()
-    login(testapp, user)
-    form = testapp.get("/account/notifications").forms["notifications"]
-    boxes = checkboxes(form)
-    assert set(boxes) == set(accounts.NOTIFICATION_KINDS)
-    assert all(box.checked for box in boxes.values())
-    boxes["invoice_issued"].checked = False
-    boxes["ticket_replies"].checked = False
-    res = form.submit().follow()
-    assert "preferences are saved" in res.text
-
-    boxes = checkboxes(res.forms["notifications"])
-    assert not boxes["invoice_issued"].checked and not boxes["ticket_replies"].checked
-    assert boxes["order_status"].checked
-    user = fresh(db, user)
-    assert user.notification_prefs == {"order_status": True, "invoice_issued": False, "shipment_updates": True,
-                                       "quote_updates": True, "ticket_replies": False}
-    assert accounts.wants(user, "order_status") and not accounts.wants(user, "invoice_issued")
-    assert "account.notifications_updated" in audit_actions(db, actor_id=user.id)
-
-
-def test_every_notification_can_be_switched_off(testapp, make, login, db):
-    user = make.contact()
-    login(testapp, user)
-    form = testapp.get("/account/notifications").forms["notifications"]
-    for box in checkboxes(form).values():
-        box.checked = False
-    res = form.submit().follow()
-    assert not any(box.checked for box in checkboxes(res.forms["notifications"]).values())
-    assert not any(accounts.notification_prefs(fresh(db, user)).values())
-
-
-def test_unknown_notification_kind_is_refused(testapp, make, login, db):
-    user = make.contact()
-    login(testapp, user)
-    form = testapp.get("/account/notifications").forms["notifications"]
-    token = form["csrf_token"].value
-    res = testapp.post("/account/notifications", {"csrf_token": token, "kinds": ["order_status", "spam"]})
-    assert res.status_int == 200 and "'spam' is not a valid choice" in res.html.get_text()
-    assert fresh(db, user).notification_prefs == {}
+def test_without_optional_emails_the_notifications_page_says_so(testapp, make, login):
+    login(testapp, make.contact())
+    res = testapp.get("/account/notifications")
+    assert "notifications" not in res.forms
+    assert "no optional emails to choose from" in res.text
 
 
 # --- several companies -------------------------------------------------------------------------------
@@ -378,13 +339,13 @@ def _account_tabs(res) -> list[tuple[str, bool]]:
 
 
 @pytest.mark.parametrize(("path", "current"), [("/account", "Profile"), ("/account/password", "Password"),
-                                               ("/account/notifications", "Notifications"),
                                                ("/account/addresses", "Address book"),
                                                ("/company/users", "Company users")])
 def test_every_account_page_has_the_same_tabs_with_its_own_marked(testapp, make, login, path, current):
+    """No built-in feature sends optional email yet, so there is no Notifications tab."""
     login(testapp, make.contact(role="Admin"))
     tabs = _account_tabs(testapp.get(path))
-    assert [label for label, _ in tabs] == ["Profile", "Password", "Notifications", "Address book", "Company users"]
+    assert [label for label, _ in tabs] == ["Profile", "Password", "Address book", "Company users"]
     assert [label for label, marked in tabs if marked] == [current]
 
 

@@ -25,15 +25,15 @@ def _registry_at_collection() -> FeatureRegistry:
 
 
 REGISTRY = _registry_at_collection()
-FEATURE_KEYS = sorted(f.key for f in REGISTRY)
-NAV_FEATURE_KEYS = sorted(f.key for f in REGISTRY if f.nav and f.audience != "guest")
+FEATURE_KEYS = sorted(f.key for f in REGISTRY.togglable())
+NAV_FEATURE_KEYS = sorted(f.key for f in REGISTRY.togglable() if f.nav and f.audience != "guest")
 #: factories that make a document of a company from the company alone, tried when present
 DOCUMENT_FACTORIES = ("order", "invoice", "quote", "shipment", "purchase_order", "supplier_bill",
                       "ticket", "return_request", "purchase_list", "credit_note", "payment")
 
 
 def test_parameters_match_the_live_registry(app):
-    assert FEATURE_KEYS == sorted(f.key for f in app.extensions["portal_features"])
+    assert FEATURE_KEYS == sorted(f.key for f in app.extensions["portal_features"].togglable())
     assert FEATURE_KEYS, "no feature registered at all"
 
 
@@ -44,11 +44,12 @@ def registry_of(app) -> FeatureRegistry:
 
 
 def all_features_on(app) -> None:
-    settings.save({f.setting_key: True for f in registry_of(app)})
+    settings.save({f.setting_key: True for f in registry_of(app).togglable()})
 
 
 def enabled(app) -> dict[str, bool]:
-    return settings.enabled_features()
+    """The live flags of the switchable features (the core is always on)."""
+    return {k: on for k, on in settings.enabled_features().items() if not registry_of(app).get(k).always_on}
 
 
 def get_routes(app, feature):
@@ -188,13 +189,13 @@ def test_turning_a_feature_off_turns_off_what_depends_on_it(app, db, key):
 @pytest.mark.parametrize("key", FEATURE_KEYS)
 def test_turning_a_feature_on_turns_on_what_it_requires(app, db, key):
     reg = registry_of(app)
-    settings.save({f.setting_key: False for f in reg})
+    settings.save({f.setting_key: False for f in reg.togglable()})
     settings.set_feature(key, True)
     now = enabled(app)
     assert {k for k, on in now.items() if on} == reg.closure_on(key)
 
 
-REQUIRED_KEYS = sorted(f.key for f in REGISTRY if REGISTRY.closure_off(f.key) - {f.key}) or [
+REQUIRED_KEYS = sorted(f.key for f in REGISTRY.togglable() if REGISTRY.closure_off(f.key) - {f.key}) or [
     pytest.param(None, marks=pytest.mark.skip(reason="no registered feature is required by another one yet"))]
 
 
@@ -214,7 +215,7 @@ def test_closures_follow_requires_transitively():
     """closure_on/closure_off on a small hand-built registry (the real one may have no chains yet)."""
     from flask import Blueprint
 
-    from portal.features import Feature
+    from portal.contract import Feature
 
     def feature(key, requires=()):
         return Feature(key=key, label=key.title(), description="", blueprint=Blueprint(f"t_{key}", __name__),

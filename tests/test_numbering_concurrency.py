@@ -18,7 +18,7 @@ from sqlalchemy import select
 
 from portal import create_app
 from portal.extensions import db as _db
-from portal.services.numbering import PREFIXES, next_number
+from portal.services.numbering import next_number, prefixes
 
 THREADS, PER_THREAD = 8, 25
 
@@ -104,7 +104,7 @@ def _admin_create_target(app):
         view = views.get(f"admin_{name}")
         if view is not None and getattr(view, "can_create", False):
             table = view.model.__table__.name
-            if table in PREFIXES and "number" in view.model.__table__.c:
+            if table in prefixes() and "number" in view.model.__table__.c:
                 return view, table, f"{view.url}/new/"
     return None
 
@@ -158,7 +158,7 @@ def test_parallel_back_office_creates_number_every_document_once(app, make, live
 
     _db.session.expire_all()
     numbers = list(_db.session.execute(select(view.model.number)).scalars())
-    prefix = PREFIXES[table]
+    prefix = prefixes()[table]
     assert len(numbers) == CONCURRENT_POSTS, f"{len(numbers)} {table} rows saved, {CONCURRENT_POSTS} posted"
     assert all(re.fullmatch(rf"{prefix}-\d{{4}}-\d{{4}}", n) for n in numbers), numbers
     year = date.today().year

@@ -8,8 +8,8 @@ from flask import Blueprint
 from sqlalchemy import func, select
 
 from portal import create_app, settings
+from portal.contract import Feature, SettingSpec
 from portal.extensions import db as _db
-from portal.features import Feature, SettingSpec
 from portal.models import SettingValue
 from portal.settings import SettingsError
 

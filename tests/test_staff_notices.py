@@ -7,6 +7,7 @@ import pytest
 from sqlalchemy import select
 from webtest import TestApp
 
+from portal import settings
 from portal.models import AuditLog, EmailTemplate, NotificationRoute, OutboxEmail
 from portal.services import company_users, invitations, staff_notices
 from portal.services.outbox import deliver_due
@@ -138,7 +139,6 @@ def test_a_bad_recipient_is_explained_and_nothing_is_saved(admin, db, part, valu
     assert message in errors_of(res)
     assert "Nothing was saved" in res.text
     assert routes(db) == {}
-    from portal import settings
     assert settings.get("branding.business_name") != "Renamed Ltd"
 
 
@@ -169,11 +169,15 @@ def test_a_staff_member_who_left_gets_nothing_but_the_team_still_does(db, make):
 def test_a_feature_declares_its_own_notifications(db):
     from portal.features import registry
 
-    feature = next(iter(registry()))
-    feature.notifications["test_event"] = "Something in a feature happened"
+    feature = registry().get("orders")
+    feature.events["test_event"] = "Something in a feature happened"
     try:
         assert staff_notices.kinds()["test_event"] == "Something in a feature happened"
+        assert staff_notices.offered()["test_event"] == "Something in a feature happened"
+        settings.set_feature("orders", False)
+        assert "test_event" not in staff_notices.offered()  # off: no row on the settings screen
+        assert "test_event" in staff_notices.kinds()
     finally:
-        del feature.notifications["test_event"]
+        del feature.events["test_event"]
     with pytest.raises(KeyError):
         staff_notices.notify("test_event", "no longer declared")

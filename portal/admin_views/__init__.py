@@ -1,8 +1,4 @@
-"""The staff back office (Flask-Admin): one module per domain, the settings screen, the home page."""
-from flask import Flask
+"""The staff back office (Flask-Admin): one module per domain, the settings screen, the home page.
 
-
-def init_admin(app: Flask) -> None:
-    from portal.admin_views.setup import build_admin
-
-    build_admin(app)
+``portal.admin_views.setup.build_admin`` builds it; features add their own screens (Feature.admin_views).
+"""

@@ -13,6 +13,7 @@ from sqlalchemy import inspect
 from sqlalchemy.exc import IntegrityError
 from wtforms.validators import Email, InputRequired, NumberRange, Optional, ValidationError
 
+from portal import settings
 from portal.admin_views.errors import integrity_message
 from portal.admin_views.fields import PortalModelConverter, ReadOnlyField
 from portal.admin_views.filters import PortalFilterConverter
@@ -48,8 +49,14 @@ def refuse():
 class StaffAccess:
     """Mixed into every admin view (index, model screens, settings, custom expose() routes)."""
 
+    #: the feature that declared this screen (set at start-up): in the menu only while it is on
+    feature_key: str | None = None
+
     def is_accessible(self) -> bool:
         return staff_only()
+
+    def is_visible(self) -> bool:
+        return self.feature_key is None or settings.is_enabled(self.feature_key)
 
     def inaccessible_callback(self, name, **kwargs):
         return refuse()
@@ -153,8 +160,6 @@ class StaffModelView(StaffAccess, ModelView):
     document_lines: str | None = None
     #: new documents take the currency of their company
     currency_from_company: bool = False
-    #: feature whose switch shows/hides this screen in the menu (screens contributed by features)
-    feature_key: str | None = None
 
     def __init__(self, model, name: str | None = None, category: str | None = None, slug: str | None = None,
                  **kwargs):
@@ -198,13 +203,6 @@ class StaffModelView(StaffAccess, ModelView):
             if isinstance(value, dict):  # Flask-Admin keeps descriptors for some obsolete names
                 merged.update(value)
         return merged
-
-    def is_visible(self) -> bool:
-        if self.feature_key is None:
-            return True
-        from portal.features import is_enabled
-
-        return is_enabled(self.feature_key)
 
     def _get_filter_groups(self):
         """Filter choices that come from the database (companies, staff) are read per request."""

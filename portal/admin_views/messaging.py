@@ -109,10 +109,13 @@ def _check_template(form, name: str, text: str, key: str) -> None:
                                 f"This email can use: {', '.join(allowed)}.")
 
 
-def _key_help() -> str:
-    kinds = ", ".join(mailer.KINDS)
-    return (f"To replace a built-in email use its key ({kinds}). Any other key makes a template you can "
-            "choose for a staff notification under Portal settings.")
+class _KeyHelp:
+    """The key field's help, written when the form is shown: the declared kinds depend on the features."""
+
+    def __str__(self) -> str:
+        kinds = ", ".join(mailer.kinds())
+        return (f"To replace a built-in email use its key ({kinds}). Any other key makes a template you can "
+                "choose for a staff notification under Portal settings.")
 
 
 class EmailTemplateAdmin(StaffModelView):
@@ -123,7 +126,7 @@ class EmailTemplateAdmin(StaffModelView):
     column_descriptions = {"body_text": "Plain text with {{ placeholders }}; a blank line starts a new paragraph."}
     form_columns = ("key", "name", "subject", "body_text")
     form_widget_args = {"body_text": {"rows": 16}}
-    form_args = {"key": {"description": _key_help()}}
+    form_args = {"key": {"description": _KeyHelp()}}
 
     def on_model_change(self, form, model, is_created):
         model.key = (model.key or "").strip()

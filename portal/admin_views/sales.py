@@ -114,10 +114,15 @@ class SalesOrderAdmin(DocumentAdmin):
         super().on_model_change(form, model, is_created)
 
 
-def views():
+def quote_views():
+    """Declared by the quotations feature."""
     return [
         QuoteAdmin(Quote, "Quotes", SALES),
         QuoteMessageAdmin(QuoteMessage, "Quote messages", SALES),
-        SalesOrderAdmin(SalesOrder, "Sales orders", SALES),
     ]
+
+
+def order_views():
+    """Declared by the orders feature."""
+    return [SalesOrderAdmin(SalesOrder, "Sales orders", SALES)]
 

@@ -63,7 +63,7 @@ def build_groups(values: dict, errors: dict | None = None) -> list[SettingGroup]
     used: set[str] = set()
     features = SettingGroup("features", settings.GROUP_LABELS.get("features", "Features"))
     reg = registry()
-    for feature in reg:
+    for feature in reg.togglable():
         own = [f"{feature.key}.{name}" for name in feature.settings]
         used.update([feature.setting_key, *own])
         features.features.append(FeatureBlock(
@@ -108,7 +108,7 @@ def side_effects(requested: dict[str, Any], stored: dict[str, Any]) -> tuple[lis
     """Features the dependency closure switched on / off beyond what the form asked for."""
     reg = registry()
     on, off = [], []
-    for feature in reg:
+    for feature in reg.togglable():
         key = feature.setting_key
         if key in stored and key in requested and bool(stored[key]) != bool(requested[key]):
             (on if stored[key] else off).append(feature.label)

@@ -1,6 +1,6 @@
 """The "Notification recipients" part of the Portal settings screen.
 
-One row per declared kind of staff notification: a staff member, a team mailbox and the email
+One row per kind of staff notification of the core and the enabled features: a staff member, a team mailbox and the email
 template to use. Field names are ``notify.<kind>.user|team|template``; values are stored as
 NotificationRoute rows (a row with no recipient is removed).
 """
@@ -50,7 +50,7 @@ def current() -> dict[str, dict[str, str]]:
     """Stored values per kind, as the form shows them."""
     stored = staff_notices.routes()
     values = {}
-    for kind in staff_notices.kinds():
+    for kind in staff_notices.offered():
         route = stored.get(kind)
         values[kind] = {
             "user": str(route.recipient_user_id or "") if route else "",
@@ -62,13 +62,13 @@ def current() -> dict[str, dict[str, str]]:
 
 def read(form) -> dict[str, dict[str, str]]:
     return {kind: {part: (form.get(f"notify.{kind}.{part}") or "").strip() for part in PARTS}
-            for kind in staff_notices.kinds()}
+            for kind in staff_notices.offered()}
 
 
 def validate(values: dict[str, dict[str, str]]) -> dict[str, str]:
     """Errors keyed by field name; the wording names the notification."""
     offered = choices()
-    labels = staff_notices.kinds()
+    labels = staff_notices.offered()
     errors = {}
     for kind, row in values.items():
         label = labels[kind]
@@ -107,7 +107,7 @@ def save(values: dict[str, dict[str, str]]) -> list[str]:
 
 
 def rows(values: dict[str, dict[str, str]], errors: dict[str, str]) -> list[NoticeRow]:
-    labels = staff_notices.kinds()
+    labels = staff_notices.offered()
     return [NoticeRow(kind, labels[kind], **values[kind],
                       errors={p: errors[f"notify.{kind}.{p}"] for p in PARTS if f"notify.{kind}.{p}" in errors})
             for kind in labels]

@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 import flask_admin
-from flask import Flask, request
+from flask import Flask, current_app, request
 from flask_admin import Admin
 from flask_admin.theme import Bootstrap4Theme
 
@@ -14,26 +14,24 @@ from portal.admin_views import (
     accounts,
     catalog,
     companies,
-    finance,
     fulfilment,
     invitations,
     logs,
     messaging,
-    purchasing,
     reps,
-    sales,
 )
 from portal.admin_views import service as service_views
 from portal.admin_views.base import refuse, staff_only
 from portal.admin_views.index import StaffIndexView
 from portal.admin_views.settings_view import PortalSettingsView
+from portal.features import FeatureRegistry
 
 log = logging.getLogger(__name__)
 
-#: menu order of the categories
+#: menu order of the categories (a feature's own category goes after these)
 CATEGORIES = ("Customers", "Catalog", "Sales", "Finance", "Fulfilment", "Purchasing", "Service", "Settings", "Logs")
-DOMAIN_MODULES = (companies, accounts, invitations, reps, catalog, sales, finance, fulfilment, purchasing,
-                  service_views, messaging, logs)
+#: the core's screens; the others come from the features that declare them (Feature.admin_views)
+DOMAIN_MODULES = (companies, accounts, invitations, reps, catalog, fulfilment, service_views, messaging, logs)
 _REMOTE_URL = re.compile(r"""(?:url\(\s*['"]?|@import\s+['"])\s*(?:https?:)?//""", re.IGNORECASE)
 
 
@@ -51,38 +49,39 @@ def offline_swatch(name: str | None) -> str:
     return name
 
 
-def all_views():
+def all_views(registry: FeatureRegistry) -> list:
+    """The core's screens and every feature's, sorted by menu category (stable within one).
+
+    A feature's screens carry its key: hidden from the menu and 404 while it is off.
+    """
     views = [PortalSettingsView()]
     for module in DOMAIN_MODULES:
         views.extend(module.views())
+    for feature in registry:
+        for view in (feature.admin_views() if feature.admin_views else ()):
+            if not feature.always_on:
+                view.feature_key = feature.key
+                registry.claim_blueprint(view.endpoint, feature.key)
+            views.append(view)
     order = {name: i for i, name in enumerate(CATEGORIES)}
-    return sorted(views, key=lambda v: order.get(v.category, len(order)))  # stable: module order within
+    return sorted(views, key=lambda v: order.get(v.category, len(order)))
 
 
 def build_admin(app: Flask) -> Admin:
     theme = Bootstrap4Theme(base_template="admin/portal_base.html", fluid=True,
                             swatch=offline_swatch(app.config.get("FLASK_ADMIN_SWATCH")))
     admin = Admin(app, name="Back office", index_view=StaffIndexView(name="Home", url="/admin"), theme=theme)
-    for view in all_views():
+    for view in all_views(app.extensions["portal_features"]):
         admin.add_view(view)
-    for feature in app.extensions["portal_features"]:
-        if feature.admin_views:
-            for view in feature.admin_views():
-                admin.add_view(view)
     app.extensions["portal_admin"] = admin
+    app.extensions["portal_admin_blueprints"] = {view.endpoint for view in admin._views}
     app.before_request(_staff_gate)
     return admin
-
-
-def _admin_blueprints() -> set[str]:
-    from flask import current_app
-
-    return {view.endpoint for view in current_app.extensions["portal_admin"]._views}
 
 
 def _staff_gate():
     """Belt and braces for every admin URL, including views added later that forget StaffAccess."""
     is_asset = (request.endpoint or "").endswith(".static")
-    if request.blueprint in _admin_blueprints() and not is_asset and not staff_only():
+    if request.blueprint in current_app.extensions["portal_admin_blueprints"] and not is_asset and not staff_only():
         return refuse()
     return None

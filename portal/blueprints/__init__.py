@@ -1,9 +1,14 @@
-"""The built-in portal features, listed explicitly (plugins come from entry points)."""
+"""The built-in portal features, listed explicitly (plugins come from entry points).
+
+Adding a feature: create its package here (``__init__.py`` exporting ``feature``, views, forms,
+services, templates) and add it to BUILTIN_FEATURES — nothing else in the core changes.
+"""
+from portal.blueprints.core import feature as core
 from portal.blueprints.invoices import feature as invoices
 from portal.blueprints.orders import feature as orders
 from portal.blueprints.quotations import feature as quotations
 from portal.blueprints.shipments import feature as shipments
 from portal.blueprints.supplier import feature as supplier
 
-#: in the order their nav entries appear
-BUILTIN_FEATURES = [quotations, orders, shipments, invoices, supplier]
+#: the core first, then the features in the order their nav entries and dashboard blocks appear
+BUILTIN_FEATURES = [core, quotations, orders, shipments, invoices, supplier]

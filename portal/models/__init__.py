@@ -5,6 +5,7 @@ from portal.models.accounts import (  # noqa: F401
     Membership,
     RepAccess,
     Role,
+    RoleGrant,
     TokenPurpose,
     User,
     UserKind,

@@ -121,6 +121,21 @@ class Role(Model):
         return self.name
 
 
+class RoleGrant(Model):
+    """A default permission a feature gave a built-in role, applied once (install or upgrade).
+
+    Kept so that a staff member who later takes the permission away from the role is not
+    overruled by the next upgrade.
+    """
+
+    __tablename__ = "role_grant"
+    role_name: Mapped[str] = mapped_column(String(60), primary_key=True)
+    permission: Mapped[str] = mapped_column(String(120), primary_key=True)
+    #: the feature that declared the grant
+    feature: Mapped[str] = mapped_column(String(60))
+    granted_dt: Mapped[datetime] = created_column()
+
+
 class Membership(Model):
     """A contact's place in a company (a contact may belong to several)."""
 

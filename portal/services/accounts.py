@@ -5,16 +5,7 @@ import re
 from collections.abc import Iterable
 
 from portal.models import User
-from portal.services import audit
-
-#: notification kinds a user can switch off, in the order shown on the preferences page
-NOTIFICATION_KINDS: dict[str, str] = {
-    "order_status": "Order status changes",
-    "invoice_issued": "New invoices",
-    "shipment_updates": "Shipment updates",
-    "quote_updates": "Quotes sent, changed or about to expire",
-    "ticket_replies": "Replies to support tickets",
-}
+from portal.services import audit, preferences
 
 _PHONE = re.compile(r"^[0-9+()./\- ]{5,40}$")
 
@@ -45,27 +36,23 @@ def update_profile(user: User, *, name: str, phone: str | None) -> list[str]:
 
 
 def notification_prefs(user: User) -> dict[str, bool]:
-    """Every kind with its state; a kind the user never chose is on."""
-    stored = user.notification_prefs or {}
-    return {kind: bool(stored.get(kind, True)) for kind in NOTIFICATION_KINDS}
-
-
-def wants(user: User, kind: str) -> bool:
-    """Whether the user wants notifications of this kind (for the features that send them)."""
-    return notification_prefs(user).get(kind, True)
+    """Every offered preference with its state; one the user never chose is on."""
+    return preferences.of(user)
 
 
 def set_notification_prefs(user: User, enabled: Iterable[str]) -> dict[str, bool]:
-    """Switch on exactly the given kinds, the others off."""
+    """Switch on exactly the given offered preferences, the other offered ones off (the choices
+    of features that are off now are kept as they were)."""
     enabled = set(enabled)
-    unknown = enabled - NOTIFICATION_KINDS.keys()
+    offered = preferences.offered()
+    unknown = enabled - offered.keys()
     if unknown:
         raise AccountError(f"Unknown notification kind: {', '.join(sorted(unknown))}.", field="kinds")
     before = notification_prefs(user)
-    prefs = {kind: kind in enabled for kind in NOTIFICATION_KINDS}
+    prefs = {kind: kind in enabled for kind in offered}
     if prefs != before:
         # A new dict, so the JSON column sees the change.
-        user.notification_prefs = dict(prefs)
+        user.notification_prefs = {**(user.notification_prefs or {}), **prefs}
         audit.record("account.notifications_updated", user,
                      on=",".join(k for k, v in prefs.items() if v), off=",".join(k for k, v in prefs.items() if not v))
     return prefs

@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 
 from portal.extensions import db
 from portal.models import PriceTier, User, UserKind
-from portal.services import passwords
+from portal.services import passwords, roles
 
 DEFAULT_TIER = {"code": "STD", "name": "Standard"}
 
@@ -16,17 +16,12 @@ class SetupError(ValueError):
 
 
 def seed_reference_data() -> list[str]:
-    """Create built-in roles and a default price tier when missing (idempotent); caller commits.
+    """Create built-in roles (with the features' pending default grants) and a default price tier
+    when missing (idempotent); caller commits.
 
     Returns what was created, for the command to report.
     """
-    from portal.models import Role
-    from portal.permissions import BUILTIN_ROLES, seed_roles
-
-    created = []
-    existing_roles = set(db.session.execute(select(Role.name)).scalars())
-    seed_roles()
-    created += [f"role {name}" for name in BUILTIN_ROLES if name not in existing_roles]
+    created = [f"role {name}" for name in roles.seed_roles()]
     has_default = db.session.execute(select(PriceTier.id).where(PriceTier.is_default.is_(True))).first()
     if has_default is None:
         tier = db.session.execute(select(PriceTier).filter_by(code=DEFAULT_TIER["code"])).scalar_one_or_none()

@@ -1,9 +1,10 @@
 """Compose branded emails from templates and put them in the outbox.
 
-A kind of email ("invitation", "welcome", ...) is the file pair templates/email/<kind>.txt
-(plain text, its first line sets ``subject``) and optionally <kind>.html (extends
-email/_layout.html). A staff-edited EmailTemplate row with key == kind overrides subject and
-text; its HTML part is then the text in the branded layout.
+Kinds of email are declared by the core and the features (``Feature.emails``: an EmailKind with
+its template path); sending an undeclared kind is an error. A kind's template is the file pair
+``<template>.txt`` (plain text, its first line sets ``subject``) and optionally ``<template>.html``
+(extends email/_layout.html). A staff-edited EmailTemplate row with key == kind overrides subject
+and text; its HTML part is then the text in the branded layout.
 """
 from __future__ import annotations
 
@@ -15,26 +16,13 @@ from jinja2.sandbox import SandboxedEnvironment
 from sqlalchemy import select
 
 from portal import settings
+from portal.contract import EmailKind
 from portal.extensions import db
+from portal.features import registry
 from portal.models import EmailTemplate, OutboxEmail, User
-from portal.services import outbox
+from portal.services import outbox, preferences
 
 log = logging.getLogger(__name__)
-
-#: kinds of email the core sends, with the placeholders their templates may use
-KINDS: dict[str, tuple[str, tuple[str, ...]]] = {
-    "invitation": ("Invitation to the portal", ("recipient_name", "company_name", "invited_by_name", "link",
-                                                "expires_days", "business_name", "portal_url")),
-    "welcome": ("Welcome, access granted", ("recipient_name", "company_name", "login_url", "business_name",
-                                            "portal_url")),
-    "magic_link": ("Sign-in link", ("recipient_name", "link", "expires_minutes", "business_name", "portal_url")),
-    "password_reset": ("Password reset link", ("recipient_name", "link", "expires_minutes", "business_name",
-                                               "portal_url")),
-    "password_changed": ("Password changed notice", ("recipient_name", "reset_link", "business_name",
-                                                     "portal_url")),
-    "staff_notice": ("Staff notification", ("recipient_name", "event", "summary", "company_name", "contact_name",
-                                            "contact_email", "link", "business_name", "portal_url")),
-}
 
 _sandbox = SandboxedEnvironment(autoescape=False)
 
@@ -61,10 +49,23 @@ def _path_for(endpoint: str, values: dict) -> str:
 BRANDING_PLACEHOLDERS = ("business_name", "primary_color", "accent_color", "footer_text", "logo_url", "portal_url")
 
 
+def kinds() -> dict[str, EmailKind]:
+    """Every declared kind of email (core and features)."""
+    return registry().email_kinds()
+
+
+def kind_of(kind: str) -> EmailKind:
+    declared = kinds()
+    if kind not in declared:
+        raise KeyError(f"undeclared kind of email {kind!r}: declare it in its feature's `emails`")
+    return declared[kind]
+
+
 def placeholders(kind: str) -> tuple[str, ...]:
-    """What a template for this kind of email may use; a key that is no built-in kind is a
+    """What a template for this kind of email may use; a key that is no declared kind is a
     staff notification template."""
-    own = KINDS.get(kind, KINDS["staff_notice"])[1]
+    declared = kinds()
+    own = (declared.get(kind) or declared["staff_notice"]).placeholders
     return tuple(dict.fromkeys((*own, *BRANDING_PLACEHOLDERS)))
 
 
@@ -81,7 +82,8 @@ def branding() -> dict:
 
 def render(kind: str, template: EmailTemplate | None = None, **context) -> tuple[str, str, str]:
     """(subject, text, html) for one kind of email: the given staff-edited template, else the one
-    whose key is the kind, else the built-in files."""
+    whose key is the kind, else the declared template files."""
+    spec = kind_of(kind)
     context = {**branding(), **context}
     override = template or db.session.execute(select(EmailTemplate).filter_by(key=kind)).scalar_one_or_none()
     if override is not None:
@@ -93,11 +95,11 @@ def render(kind: str, template: EmailTemplate | None = None, **context) -> tuple
             # A typo in a staff-edited template must not stop invitations going out.
             log.exception("email template %r is broken; using the built-in one", kind)
     env = current_app.jinja_env
-    module = env.get_template(f"email/{kind}.txt").make_module(context)
-    subject = _one_line(str(getattr(module, "subject", "")) or KINDS.get(kind, (kind,))[0])
+    module = env.get_template(f"{spec.template}.txt").make_module(context)
+    subject = _one_line(str(getattr(module, "subject", "")) or spec.label)
     text = str(module).strip() + "\n"
     try:
-        html = env.get_template(f"email/{kind}.html").render(subject=subject, **context)
+        html = env.get_template(f"{spec.template}.html").render(subject=subject, **context)
     except TemplateNotFound:
         html = _html_from_text(text, subject, context)
     return subject, text, html
@@ -114,8 +116,15 @@ def _html_from_text(text: str, subject: str, context: dict) -> str:
 
 
 def send(kind: str, to_user_or_address: User | str, template: EmailTemplate | None = None,
-         **context) -> OutboxEmail:
-    """Render an email and queue it in the outbox (same transaction as the caller's action)."""
+         **context) -> OutboxEmail | None:
+    """Render an email and queue it in the outbox (same transaction as the caller's action).
+
+    An undeclared kind raises KeyError before anything is queued. A user who switched off the
+    kind's notification preference gets nothing (None is returned).
+    """
+    spec = kind_of(kind)
+    if isinstance(to_user_or_address, User) and not preferences.wants(to_user_or_address, spec.pref):
+        return None
     if isinstance(to_user_or_address, User):
         user, address = to_user_or_address, to_user_or_address.email
         context.setdefault("recipient_name", user.name)

@@ -1,6 +1,6 @@
 """Staff notifications: who on the staff side hears about an event, and the email they get.
 
-Each kind of event is declared once (core ones here, a feature's in ``Feature.notifications``);
+Each kind of event is declared once, by the core or a feature (``Feature.events``);
 staff choose its recipients — one staff member and/or a team mailbox — and optionally a
 staff-edited email template on the Portal settings screen (stored as NotificationRoute rows).
 An event nobody is set to hear about sends nothing.
@@ -9,24 +9,22 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from portal import settings
 from portal.extensions import db
+from portal.features import registry
 from portal.models import Company, EmailTemplate, NotificationRoute, OutboxEmail, User
-
-CORE_NOTICES: dict[str, str] = {
-    "invitation_accepted": "A contact accepted an invitation",
-    "colleague_invited": "A customer's admin invited a colleague",
-    "colleague_removed": "A customer's admin removed a colleague's access",
-}
+from portal.services import mailer
 
 
 def kinds() -> dict[str, str]:
     """Every declared kind of staff notification -> what happened, core ones first."""
-    from portal.features import registry
+    return registry().events()
 
-    declared = dict(CORE_NOTICES)
-    for feature in registry():
-        declared.update(feature.notifications)
-    return declared
+
+def offered() -> dict[str, str]:
+    """The kinds of the core and the enabled features: the rows of the settings screen."""
+    enabled = settings.enabled_features()
+    return {k: v for f in registry() if enabled.get(f.key) for k, v in f.events.items()}
 
 
 def routes() -> dict[str, NotificationRoute]:
@@ -50,8 +48,6 @@ def recipients(route: NotificationRoute | None) -> list[User | str]:
 def notify(kind: str, summary: str, *, company: Company | None = None, contact: User | None = None,
            link: str = "") -> list[OutboxEmail]:
     """Queue the notice for this kind's recipients (in the caller's transaction)."""
-    from portal.services import mailer
-
     declared = kinds()
     if kind not in declared:
         raise KeyError(f"undeclared staff notification {kind!r}")
@@ -65,7 +61,5 @@ def notify(kind: str, summary: str, *, company: Company | None = None, contact: 
 
 def notify_about_contact(kind: str, summary: str, contact: User, company: Company | None) -> list[OutboxEmail]:
     """A notice about one contact, linking to the contact's record in the back office."""
-    from portal.services import mailer
-
     return notify(kind, summary, company=company, contact=contact,
                   link=mailer.external_url("admin_user.edit_view", id=contact.id))

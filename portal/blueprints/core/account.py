@@ -25,8 +25,8 @@ from portal.permissions import (
     scoped,
     signed_in,
 )
-from portal.services import accounts, addresses
-from portal.services.accounts import NOTIFICATION_KINDS, AccountError
+from portal.services import accounts, addresses, preferences
+from portal.services.accounts import AccountError
 from portal.services.addresses import AddressData, AddressError
 
 COUNTRY_MESSAGE = "Enter the country as a two-letter code, e.g. NL or DE."
@@ -47,7 +47,8 @@ class PasswordForm(FlaskForm):
 
 
 class NotificationsForm(FlaskForm):
-    kinds = SelectMultipleField("Email me about", choices=list(NOTIFICATION_KINDS.items()),
+    #: choices are set per request: the preferences of the enabled features
+    kinds = SelectMultipleField("Email me about", choices=[],
                                 widget=widgets.ListWidget(prefix_label=False),
                                 option_widget=widgets.CheckboxInput())
     submit = SubmitField("Save preferences")
@@ -120,6 +121,7 @@ def account_password():
 def account_notifications():
     user = current_user._get_current_object()
     form = NotificationsForm()
+    form.kinds.choices = list(preferences.offered().items())
     if not form.is_submitted():
         form.kinds.data = [kind for kind, on in accounts.notification_prefs(user).items() if on]
     if form.validate_on_submit():

@@ -3,6 +3,7 @@ from flask import abort, flash, g, redirect, render_template, request, session, 
 from flask_login import current_user
 
 from portal.blueprints.core import bp
+from portal.blueprints.core.blocks import shown_blocks
 from portal.extensions import db
 from portal.models import Company
 from portal.permissions import (
@@ -14,7 +15,6 @@ from portal.permissions import (
     signed_in,
 )
 from portal.services import audit, reps
-from portal.services.dashboard import summary_for
 from portal.services.redirects import safe_next
 
 
@@ -31,7 +31,8 @@ def home():
 @bp.route("/dashboard")
 @require_permission("dashboard.view")
 def dashboard():
-    return render_template("core/dashboard.html", summary=summary_for(acting().company))
+    act = acting()
+    return render_template("core/dashboard.html", blocks=shown_blocks(act.company, act.can))
 
 
 @bp.route("/company/switch", methods=["POST"])

@@ -1,7 +1,10 @@
 """Invoices: what the company owes, what it paid (receipts) and what was credited back."""
 from flask import Blueprint
 
-from portal.features import Feature, NavEntry
+from portal.admin_views.finance import views as finance_views
+from portal.blueprints.invoices import isolation
+from portal.blueprints.invoices.blocks import outstanding, recent_invoices
+from portal.contract import Block, Feature, NavEntry, NumberKind
 
 bp = Blueprint("invoices", __name__)
 
@@ -13,6 +16,13 @@ feature = Feature(
     url_prefix="/invoices",
     nav=(NavEntry("invoices.index", "Invoices", permission="invoices.view"),),
     permissions={"invoices.view": "See the company's invoices, credit notes and receipts"},
+    grants={role: {"invoices.view"} for role in ("Admin", "Buyer", "Viewer", "Finance")},
+    admin_views=finance_views,
+    dashboard=(Block("invoices/_outstanding.html", outstanding, permission="invoices.view", area="stats"),
+               Block("invoices/_recent_invoices.html", recent_invoices, permission="invoices.view")),
+    numbers={"invoice": NumberKind("INV"), "payment": NumberKind("RCT"), "credit_note": NumberKind("CN")},
+    isolation={"invoice_id": isolation.make_invoice, "credit_note_id": isolation.make_credit_note,
+               "payment_id": isolation.make_payment},
 )
 
 from portal.blueprints.invoices import views  # noqa: F401

@@ -1,6 +1,10 @@
+"""Orders: the company's order history, order lines and status."""
 from flask import Blueprint
 
-from portal.features import Feature, NavEntry
+from portal.admin_views.sales import order_views
+from portal.blueprints.orders.blocks import open_orders, recent_orders
+from portal.blueprints.orders.isolation import make_order
+from portal.contract import Block, Feature, NavEntry, NumberKind
 
 bp = Blueprint("orders", __name__)
 
@@ -12,6 +16,12 @@ feature = Feature(
     url_prefix="/orders",
     nav=(NavEntry("orders.index", "Orders", permission="orders.view"),),
     permissions={"orders.view": "See the company's orders"},
+    grants={role: {"orders.view"} for role in ("Admin", "Buyer", "Viewer", "Finance")},
+    admin_views=order_views,
+    dashboard=(Block("orders/_open_orders.html", open_orders, permission="orders.view", area="stats"),
+               Block("orders/_recent_orders.html", recent_orders, permission="orders.view")),
+    numbers={"sales_order": NumberKind("SO")},
+    isolation={"order_id": make_order},
 )
 
 from portal.blueprints.orders import views  # noqa: F401

@@ -4,9 +4,9 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from portal.blueprints.orders import bp
 from portal.extensions import db
-from portal.features import is_enabled
 from portal.models import OrderStatus, SalesOrder, SalesOrderLine, Shipment
 from portal.permissions import can, require_permission, scoped
+from portal.settings import is_enabled
 
 
 @bp.route("/")

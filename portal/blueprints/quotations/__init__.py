@@ -1,7 +1,9 @@
 """Quotations: the offers sent to the company, their sections, lines and conversation."""
 from flask import Blueprint
 
-from portal.features import Feature, NavEntry
+from portal.admin_views.sales import quote_views
+from portal.blueprints.quotations.isolation import make_quote
+from portal.contract import Feature, NavEntry, NumberKind
 
 bp = Blueprint("quotations", __name__)
 
@@ -13,6 +15,10 @@ feature = Feature(
     url_prefix="/quotes",
     nav=(NavEntry("quotations.index", "Quotes", permission="quotes.view"),),
     permissions={"quotes.view": "See the company's quotes and their conversation"},
+    grants={role: {"quotes.view"} for role in ("Admin", "Buyer", "Viewer", "Finance")},
+    admin_views=quote_views,
+    numbers={"quote": NumberKind("Q")},
+    isolation={"quote_id": make_quote},
 )
 
 from portal.blueprints.quotations import views  # noqa: F401

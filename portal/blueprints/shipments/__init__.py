@@ -1,7 +1,9 @@
 """Shipments: where the company's goods are, with the carrier's tracking steps."""
 from flask import Blueprint
 
-from portal.features import Feature, NavEntry
+from portal.admin_views.fulfilment import shipment_views
+from portal.blueprints.shipments.isolation import make_shipment
+from portal.contract import Feature, NavEntry, NumberKind
 
 bp = Blueprint("shipments", __name__)
 
@@ -14,6 +16,10 @@ feature = Feature(
     requires=frozenset({"orders"}),
     nav=(NavEntry("shipments.index", "Shipments", permission="shipments.view"),),
     permissions={"shipments.view": "Track the company's shipments"},
+    grants={role: {"shipments.view"} for role in ("Admin", "Buyer", "Viewer", "Finance")},
+    admin_views=shipment_views,
+    numbers={"shipment": NumberKind("SH")},
+    isolation={"shipment_id": make_shipment},
 )
 
 from portal.blueprints.shipments import views  # noqa: F401

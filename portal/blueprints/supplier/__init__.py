@@ -1,7 +1,9 @@
 """Supplier documents: the purchase orders we sent a supplier and the bills it sent us."""
 from flask import Blueprint
 
-from portal.features import Feature, NavEntry
+from portal.admin_views.purchasing import views as purchasing_views
+from portal.blueprints.supplier import isolation
+from portal.contract import Feature, NavEntry, NumberKind
 
 bp = Blueprint("supplier", __name__)
 
@@ -14,6 +16,10 @@ feature = Feature(
     audience="supplier",
     nav=(NavEntry("supplier.purchase_orders", "Purchase orders & bills", permission="supplier.view"),),
     permissions={"supplier.view": "Suppliers: see our purchase orders and their bills"},
+    grants={role: {"supplier.view"} for role in ("Admin", "Buyer", "Viewer", "Finance")},
+    admin_views=purchasing_views,
+    numbers={"purchase_order": NumberKind("PO"), "supplier_bill": NumberKind("BILL")},
+    isolation={"purchase_order_id": isolation.make_purchase_order, "bill_id": isolation.make_bill},
 )
 
 from portal.blueprints.supplier import views  # noqa: F401

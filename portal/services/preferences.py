@@ -1,0 +1,36 @@
+"""Which optional emails a contact gets: one preference per ``pref`` of a declared email kind.
+
+The choices are exactly those of the core and the enabled features (``EmailKind.pref``), so the
+preferences page never offers an email that nothing sends. A preference never chosen is on.
+"""
+from __future__ import annotations
+
+from portal import settings
+from portal.features import registry
+from portal.models import User
+
+
+def offered() -> dict[str, str]:
+    """pref key -> wording, for the emails of the core and the enabled features, in declared order."""
+    enabled = settings.enabled_features()
+    result: dict[str, str] = {}
+    for feature in registry():
+        if not enabled.get(feature.key):
+            continue
+        for kind in feature.emails.values():
+            if kind.pref and kind.pref not in result:
+                result[kind.pref] = kind.pref_label or kind.label
+    return result
+
+
+def of(user: User) -> dict[str, bool]:
+    """Every offered preference with the user's state."""
+    stored = user.notification_prefs or {}
+    return {pref: bool(stored.get(pref, True)) for pref in offered()}
+
+
+def wants(user: User, pref: str | None) -> bool:
+    """Whether the user gets an email of this preference (None: always sent)."""
+    if pref is None:
+        return True
+    return bool((user.notification_prefs or {}).get(pref, True))
