@@ -8,17 +8,8 @@ from flask_login import current_user
 
 from portal import settings
 from portal.features import is_enabled, registry
-
-CURRENCY_SYMBOLS = {"EUR": "€", "USD": "$", "GBP": "£", "CHF": "CHF ", "JPY": "¥"}
-
-
-def money(value, currency: str = "EUR") -> str:
-    if value is None:
-        return ""
-    amount = Decimal(str(value)).quantize(Decimal("0.01"))
-    sign = "-" if amount < 0 else ""
-    symbol = CURRENCY_SYMBOLS.get(currency, f"{currency} ")
-    return f"{sign}{symbol}{abs(amount):,.2f}"
+from portal.money import money
+from portal.services import receivables
 
 
 def quantity(value) -> str:
@@ -72,6 +63,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["status"] = status_label
     app.jinja_env.globals.update(
         feature_enabled=is_enabled, switchable_companies=switchable_companies, setting=settings.get, nav_entries=nav_entries, acting=acting, can=can,
+        invoice_overdue=receivables.is_overdue,
     )
 
     from flask_wtf.csrf import CSRFError

@@ -1,7 +1,12 @@
 """The customer dashboard: credit position, totals, recent documents, query budget."""
+from datetime import timedelta
 from decimal import Decimal
 
-from portal.models import InvoiceStatus, OrderStatus
+import pytest
+from bs4 import BeautifulSoup
+
+from portal.models import CreditNoteStatus, InvoiceStatus, OrderStatus
+from portal.services import clock, credit_limit, orders
 from portal.services.dashboard import summary_for
 
 
@@ -53,3 +58,82 @@ def test_dashboard_query_count_does_not_grow_with_documents(db, testapp, make, l
     with count_queries() as many:
         testapp.get("/dashboard")
     assert many.count == few.count
+
+
+# --- the states behind the figures (portal.services.receivables, orders, credit_limit) ----------------
+
+def _stats(res) -> dict[str, str]:
+    page = BeautifulSoup(res.text, "html.parser")
+    return {s.select_one(".stat-label").get_text(strip=True): s.select_one(".stat-value").get_text(strip=True)
+            for s in page.select(".stats .stat")}
+
+
+def test_a_draft_invoice_is_not_on_the_dashboard(testapp, make, login):
+    company = make.company()
+    draft = make.invoice(company, total="777.00", status=InvoiceStatus.draft, due_in_days=-10)
+    issued = make.invoice(company, total="121.00")
+    res = login(testapp, make.contact(company, role="Viewer"))
+    assert issued.number in res.text
+    assert draft.number not in res.text  # its page is a 404 for the customer, so it is not listed either
+    assert testapp.get(f"/invoices/{draft.id}", expect_errors=True).status_int == 404
+    assert _stats(res)["Outstanding"] == "€121.00"
+
+
+def test_a_credit_note_lowers_outstanding_and_raises_available_credit(testapp, make, login):
+    company = make.company(credit_limit=Decimal("1000.00"))
+    invoice = make.invoice(company, total="300.00")
+    before = summary_for(company)
+    assert (before.outstanding, before.available_credit) == (Decimal("300.00"), Decimal("700.00"))
+    make.credit_note(company, invoice, total="100.00")
+    after = summary_for(company)
+    assert (after.outstanding, after.available_credit) == (Decimal("200.00"), Decimal("800.00"))
+    stats = _stats(login(testapp, make.contact(company, role="Viewer")))
+    assert (stats["Outstanding"], stats["Available credit"]) == ("€200.00", "€800.00")
+
+
+def test_a_company_credit_note_lowers_outstanding(db, make):
+    company = make.company(credit_limit=Decimal("1000.00"))
+    make.invoice(company, total="300.00")
+    make.credit_note(company, None, total="50.00")
+    make.credit_note(company, None, total="25.00", status=CreditNoteStatus.void)
+    summary = summary_for(company)
+    assert (summary.outstanding, summary.available_credit) == (Decimal("250.00"), Decimal("750.00"))
+
+
+@pytest.mark.parametrize(("invoice_status", "open_value"), [
+    (None, "250.00"),
+    (InvoiceStatus.draft, "250.00"),   # not issued yet: the order still counts
+    (InvoiceStatus.void, "250.00"),
+    (InvoiceStatus.open, "0.00"),      # owed on its invoice now: counted once, as outstanding
+    (InvoiceStatus.paid, "0.00"),
+])
+def test_open_orders_count_against_credit_until_invoiced(db, make, invoice_status, open_value):
+    company = make.company(credit_limit=Decimal("1000.00"))
+    order = make.order(company, total="250.00", status=OrderStatus.partially_shipped)
+    if invoice_status is not None:
+        make.invoice(company, total="250.00", status=invoice_status, order_id=order.id,
+                     amount_paid=Decimal("250.00") if invoice_status == InvoiceStatus.paid else Decimal(0))
+    assert orders.open_orders_value(company) == Decimal(open_value)
+    summary = summary_for(company)
+    assert summary.open_orders == 1
+    assert summary.available_credit == Decimal("1000.00") - summary.outstanding - Decimal(open_value)
+
+
+def test_an_order_invoiced_in_part_counts_what_is_not_invoiced_yet(db, make):
+    company = make.company()
+    order = make.order(company, total="250.00", status=OrderStatus.partially_shipped)
+    make.invoice(company, total="100.00", order_id=order.id)
+    make.order(company, total="99.00", status=OrderStatus.delivered)
+    assert orders.open_orders_value(company) == Decimal("150.00")
+    assert credit_limit.available_credit(company) == Decimal("10000.00") - Decimal("100.00") - Decimal("150.00")
+
+
+def test_overdue_on_the_dashboard_follows_the_clock(testapp, make, login):
+    company = make.company()
+    make.invoice(company, due_in_days=3)
+    user = make.contact(company, role="Viewer")
+    assert summary_for(company).overdue_invoices == 0
+    with clock.frozen(clock.today() + timedelta(days=4)):
+        assert summary_for(company).overdue_invoices == 1
+        res = login(testapp, user)
+        assert "1 overdue" in res.text and "badge-overdue" in res.text

@@ -2,6 +2,8 @@
 # ruff: noqa: RUF012  (Flask-Admin views are configured with class-level dicts and lists)
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from decimal import Decimal
 
 from flask import abort, flash, redirect, request, url_for
@@ -27,6 +29,7 @@ from portal.admin_views.formatting import (
 )
 from portal.extensions import db
 from portal.services import audit
+from portal.services.errors import RuleError
 from portal.services.totals import recompute_totals
 
 EMAIL_COLUMNS = ("email", "team_email", "to_address")
@@ -271,6 +274,15 @@ def field_error(form, field_name: str, message: str) -> None:
     if field is not None:
         field.errors = [*field.errors, message]
     raise ValidationError(message if field is None else gettext("Please correct the marked fields."))
+
+
+@contextmanager
+def obey(form) -> Iterator[None]:
+    """Run business rules (services) for a form: a refusal becomes that field's error and stops the save."""
+    try:
+        yield
+    except RuleError as exc:
+        field_error(form, exc.field or "", str(exc))
 
 
 def selected_ids(ids) -> list[int]:

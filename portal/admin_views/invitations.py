@@ -4,7 +4,6 @@ resend, copy a link, revoke. The rules live in portal.services.portal_access."""
 from __future__ import annotations
 
 import json
-from datetime import date
 
 from flask import Response, flash, g, redirect, request, url_for
 from flask_admin import expose
@@ -22,7 +21,7 @@ from portal.admin_views.fields import badge
 from portal.admin_views.filters import company_options
 from portal.extensions import db
 from portal.models import Company, InvitationState, Membership, User, UserKind
-from portal.services import portal_access
+from portal.services import clock, portal_access
 
 _PAGE_DATA = "invitation_rows"
 
@@ -196,7 +195,7 @@ class InvitationsAdmin(ReadOnlyModelView):
         places = portal_access.places_of([u.id for u, _ in rows])
         body = portal_access.links_csv(rows, places)
         db.session.commit()
-        filename = f"invitation-links-{date.today().isoformat()}.csv"
+        filename = f"invitation-links-{clock.today().isoformat()}.csv"
         return Response(body, mimetype="text/csv", headers={
             "Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"})
 

@@ -15,6 +15,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from portal.extensions import db
 from portal.models import DocumentSequence
+from portal.services import clock
 
 PREFIXES = {
     "quote": "Q",
@@ -34,7 +35,7 @@ PREFIXES = {
 def next_number(kind: str, on: date | None = None, session=None) -> str:
     """Reserve the next number for a document kind; commits with the caller's transaction."""
     prefix = PREFIXES[kind]
-    year = (on or date.today()).year
+    year = (on or clock.today()).year
     session = session or db.session
     insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
     session.execute(
