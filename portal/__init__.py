@@ -122,7 +122,7 @@ def _sqlite_pragmas(dbapi_connection, connection_record):
 
 
 def _configure_login(app: Flask) -> None:
-    from portal.services.sessions import load_user
+    from portal.login_session import load_user
 
     login_manager.user_loader(load_user)
     login_manager.login_view = "core.login"

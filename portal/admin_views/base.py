@@ -28,6 +28,7 @@ from portal.admin_views.formatting import (
     percent_formatter,
 )
 from portal.extensions import db
+from portal.permissions import current_actor
 from portal.services import audit
 from portal.services.errors import RuleError
 from portal.services.totals import recompute_totals
@@ -247,7 +248,7 @@ class StaffModelView(StaffAccess, ModelView):
     def record_change(self, model, action: str) -> None:
         changed = sorted(a.key for a in inspect(model).attrs if a.history.has_changes())
         db.session.flush()  # gives a new row its id (and surfaces constraint errors here)
-        audit.record(action, model, screen=self.name, fields=",".join(changed))
+        audit.record(action, model, actor=current_actor(), screen=self.name, fields=",".join(changed))
 
     def on_model_delete(self, model) -> None:
         self.record_change(model, "admin.delete")
