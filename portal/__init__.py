@@ -17,8 +17,8 @@ from portal.cli import register_commands
 from portal.close_after_send import CloseAfterSend
 from portal.extensions import csrf, db, limiter, login_manager, mail, migrate
 from portal.features import init_features
+from portal.login_session import load_user
 from portal.services.numbering import enable_auto_numbering
-from portal.services.sessions import load_user
 
 DEFAULT_SECRETS = {"", "change-me", "dev", "secret", "testing-secret-key-not-for-production"}
 

@@ -15,7 +15,9 @@ from sqlalchemy.orm import contains_eager, joinedload
 
 from portal.extensions import db
 from portal.features import registry
+from portal.login_session import SESSION_KEY
 from portal.models import Company, Membership, RepAccess, rep_allocation
+from portal.services.actor import Actor
 
 #: permissions a rep never gets while acting for a customer
 REP_EXCLUDED = frozenset({"company.users.manage"})
@@ -104,6 +106,17 @@ def acting() -> Acting:
 
 def can(permission: str) -> bool:
     return acting().can(permission)
+
+
+def current_actor() -> Actor:
+    """The principal of this request, for services: who, for which company, from where."""
+    origin = {"ip": request.remote_addr, "user_agent": (request.user_agent.string or "")[:255]}
+    if current_user.is_anonymous:  # not is_authenticated: that follows is_active, which a form may be changing
+        return Actor(**origin)
+    user = current_user._get_current_object()
+    company_id = None if user.is_staff else acting().company_id
+    return Actor(user=user, company_id=company_id, acting_rep_id=user.id if user.is_rep else None,
+                 session_key=session.get(SESSION_KEY), **origin)
 
 
 def scoped(query: Select, model) -> Select:

@@ -10,19 +10,9 @@ from flask_wtf.csrf import CSRFError
 from portal import settings
 from portal.extensions import db
 from portal.features import registry
+from portal.money import money
 from portal.permissions import acting, can, current_memberships
-from portal.services import preferences
-
-CURRENCY_SYMBOLS = {"EUR": "€", "USD": "$", "GBP": "£", "CHF": "CHF ", "JPY": "¥"}
-
-
-def money(value, currency: str = "EUR") -> str:
-    if value is None:
-        return ""
-    amount = Decimal(str(value)).quantize(Decimal("0.01"))
-    sign = "-" if amount < 0 else ""
-    symbol = CURRENCY_SYMBOLS.get(currency, f"{currency} ")
-    return f"{sign}{symbol}{abs(amount):,.2f}"
+from portal.services import preferences, receivables
 
 
 def quantity(value) -> str:
@@ -71,7 +61,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(
         feature_enabled=settings.is_enabled, email_preferences=preferences.offered,
         switchable_companies=switchable_companies, setting=settings.get, nav_entries=nav_entries,
-        acting=acting, can=can,
+        acting=acting, can=can, invoice_overdue=receivables.is_overdue,
     )
 
     @app.errorhandler(CSRFError)

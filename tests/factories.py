@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import itertools
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 from sqlalchemy import select
@@ -43,6 +43,7 @@ from portal.models import (
     User,
     UserKind,
 )
+from portal.services import clock, credit_notes
 from portal.services.numbering import next_number
 
 PASSWORD = "correct horse battery"
@@ -131,8 +132,8 @@ class Factories:
                 due_in_days: int = 30, **kw) -> Invoice:
         invoice = Invoice(number=next_number("invoice"), company_id=company.id, status=status,
                           total=Decimal(total), subtotal=Decimal(total),
-                          currency=kw.pop("currency", company.currency), issue_date=kw.pop("issue_date", date.today()),
-                          due_date=date.today() + timedelta(days=due_in_days), **kw)
+                          currency=kw.pop("currency", company.currency), issue_date=kw.pop("issue_date", clock.today()),
+                          due_date=clock.today() + timedelta(days=due_in_days), **kw)
         invoice.lines.append(InvoiceLine(description="Widget", quantity=Decimal(1), unit_price=Decimal(total),
                                          line_total=Decimal(total)))
         return self._save(invoice)
@@ -169,13 +170,14 @@ class Factories:
 
     def credit_note(self, company: Company, invoice: Invoice | None = None, total: str = "24.20",
                     status=CreditNoteStatus.issued, **kw) -> CreditNote:
+        """Issued (or applied) against an invoice, it credits the invoice as the back office does."""
         description = kw.pop("description", "Credit for damaged widget")
-        note = CreditNote(number=next_number("credit_note"), company_id=company.id,
-                          invoice_id=invoice.id if invoice else None, status=status,
+        note = CreditNote(number=next_number("credit_note"), company_id=company.id, invoice=invoice, status=status,
                           reason=kw.pop("reason", "Damaged in transit"), subtotal=Decimal(total),
-                          total=Decimal(total), currency=company.currency, **kw)
+                          total=Decimal(total), currency=kw.pop("currency", company.currency), **kw)
         note.lines.append(CreditNoteLine(description=description,
                                          quantity=Decimal(1), unit_price=Decimal(total), line_total=Decimal(total)))
+        credit_notes.issue(note)
         return self._save(note)
 
     def shipment_event(self, shipment: Shipment, status: str = "In transit", **kw) -> ShipmentEvent:

@@ -8,6 +8,7 @@ from webtest import TestApp
 from portal.models import Address, AddressKind, AuditLog, User
 from portal.services import accounts, addresses
 from portal.services.accounts import AccountError
+from portal.services.actor import Actor
 from portal.services.addresses import AddressData, AddressError
 from tests.conftest import PASSWORD
 
@@ -296,13 +297,15 @@ def test_another_companys_address_is_404_for_every_action(testapp, make, login, 
 
 def test_only_one_default_per_kind_per_company(make, db):
     one, other = make.company(), make.company()
-    theirs = addresses.add(other, AddressData(kind="shipping", line1="Elsewhere 1", city="Gent", country="BE"))
-    a = addresses.add(one, AddressData(kind="shipping", line1="A 1", city="Utrecht"))
-    b = addresses.add(one, AddressData(kind="shipping", line1="B 1", city="Utrecht", is_default=True))
-    bill = addresses.add(one, AddressData(kind="billing", line1="C 1", city="Utrecht"))
+    theirs = addresses.add(other, AddressData(kind="shipping", line1="Elsewhere 1", city="Gent", country="BE"),
+                           by=Actor.system())
+    a = addresses.add(one, AddressData(kind="shipping", line1="A 1", city="Utrecht"), by=Actor.system())
+    b = addresses.add(one, AddressData(kind="shipping", line1="B 1", city="Utrecht", is_default=True),
+                      by=Actor.system())
+    bill = addresses.add(one, AddressData(kind="billing", line1="C 1", city="Utrecht"), by=Actor.system())
     db.session.commit()
     assert (a.is_default, b.is_default, bill.is_default, theirs.is_default) == (False, True, True, True)
-    addresses.set_default(a)
+    addresses.set_default(a, by=Actor.system())
     db.session.commit()
     assert [x.is_default for x in (fresh(db, a), fresh(db, b), fresh(db, bill), fresh(db, theirs))] == [
         True, False, True, True]
@@ -310,9 +313,9 @@ def test_only_one_default_per_kind_per_company(make, db):
 
 def test_moving_the_default_to_the_other_kind_promotes_a_replacement(make, db):
     company = make.company()
-    a = addresses.add(company, AddressData(kind="shipping", line1="A 1", city="Utrecht"))
-    b = addresses.add(company, AddressData(kind="shipping", line1="B 1", city="Utrecht"))
-    addresses.update_address(a, AddressData(kind="billing", line1="A 1", city="Utrecht"))
+    a = addresses.add(company, AddressData(kind="shipping", line1="A 1", city="Utrecht"), by=Actor.system())
+    b = addresses.add(company, AddressData(kind="shipping", line1="B 1", city="Utrecht"), by=Actor.system())
+    addresses.update_address(a, AddressData(kind="billing", line1="A 1", city="Utrecht"), by=Actor.system())
     db.session.commit()
     assert (fresh(db, a).kind, fresh(db, a).is_default, fresh(db, b).is_default) == (
         AddressKind.billing, True, True)
@@ -320,14 +323,14 @@ def test_moving_the_default_to_the_other_kind_promotes_a_replacement(make, db):
 
 def test_address_service_rejects_unknown_kind(make, db):
     with pytest.raises(AddressError, match="billing or shipping"):
-        addresses.add(make.company(), AddressData(kind="postal", line1="A", city="B"))
+        addresses.add(make.company(), AddressData(kind="postal", line1="A", city="B"), by=Actor.system())
 
 
 def test_profile_service_rules(make, db):
     user = make.contact(name="Ann")
     with pytest.raises(AccountError, match="at most 120"):
-        accounts.update_profile(user, name="x" * 121, phone=None)
-    assert accounts.update_profile(user, name="  Ann  ", phone="") == []
+        accounts.update_profile(user, name="x" * 121, phone=None, by=Actor.of(user))
+    assert accounts.update_profile(user, name="  Ann  ", phone="", by=Actor.of(user)) == []
     assert db.session.get(User, user.id).name == "Ann"
 
 

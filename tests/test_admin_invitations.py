@@ -14,6 +14,7 @@ from webtest.forms import Text
 from portal.models import AccessToken, AuditLog, InvitationState, OutboxEmail, OutboxStatus, TokenPurpose
 from portal.models.base import utcnow
 from portal.services import invitations, tokens
+from portal.services.actor import Actor
 from tests.fixtures_mail import link_in, text_of
 
 NEW_PASSWORD = "mellow tractor puzzle"
@@ -121,7 +122,7 @@ def test_invite_selected_emails_the_contact_who_accepts_and_lands_on_the_dashboa
 
 def test_accepted_contacts_are_skipped_not_invited_again(db, admin, people, mail_app, smtp_server):
     link = invitations.invite(people["anna"], send_email=False)
-    invitations.accept(link.rsplit("/", 1)[1], NEW_PASSWORD)
+    invitations.accept(link.rsplit("/", 1)[1], NEW_PASSWORD, by=Actor.system())
     db.session.commit()
     res = run_action(admin.get(SCREEN), "invite", [people["anna"]]).follow()
     assert "anna@acme.example has already accepted an invitation" in flashes(res)
@@ -264,7 +265,7 @@ def test_copy_link_shows_a_fresh_link_once_and_sends_nothing(db, admin, people, 
 def test_revoke_logs_out_an_open_session_and_withdraws_its_links(db, admin, people, login, staff):
     anna = people["anna"]
     link = invitations.invite(anna, send_email=False)
-    invitations.accept(link.rsplit("/", 1)[1], NEW_PASSWORD)
+    invitations.accept(link.rsplit("/", 1)[1], NEW_PASSWORD, by=Actor.system())
     magic = tokens.issue(TokenPurpose.magic_link, user=anna, ttl=timedelta(minutes=15))
     db.session.commit()
     contact = TestApp(admin.app)

@@ -68,6 +68,15 @@ def test_moving_a_payment_to_another_invoice_moves_the_money(admin, db, make):
     assert _paid(db, second) == (Decimal("50.00"), InvoiceStatus.paid)
 
 
+def test_a_payment_on_account_put_on_an_invoice_pays_it(admin, db, make):
+    company = make.company()
+    invoice = make.invoice(company, total="100.00")
+    payment = make.payment(company, None, amount="100.00")
+    _edit_the_payment(admin, db, invoice=str(invoice.id))
+    assert _paid(db, invoice) == (Decimal("100.00"), InvoiceStatus.paid)
+    assert db.session.get(Payment, payment.id).invoice_id == invoice.id
+
+
 def test_deleting_a_payment_reopens_the_invoice(admin, db, make):
     company = make.company()
     invoice = make.invoice(company, total="100.00")

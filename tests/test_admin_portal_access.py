@@ -20,6 +20,7 @@ from portal.models import (
     UserSession,
 )
 from portal.services import invitations, portal_access, tokens
+from portal.services.actor import Actor
 from tests.fixtures_admin import delete_from_list, errors_of, model_form
 
 
@@ -299,14 +300,14 @@ def test_set_company_access_signs_out_only_contacts_without_another_company(db, 
         db.session.add(UserSession(key_hash=f"k{user.id}".ljust(64, "0"), user_id=user.id))
     invitations.invite(anna, send_email=False)
     db.session.commit()
-    out = portal_access.set_company_access(world["acme"], False, staff)
+    out = portal_access.set_company_access(world["acme"], False, Actor.of(staff))
     db.session.commit()
     assert out == [anna]
     live = dict(db.session.execute(select(UserSession.user_id, UserSession.revoked_dt)).all())
     assert live[anna.id] is not None and live[both.id] is None
     assert live_tokens(db, anna) == 0
     # Again: no change, no one else signed out, nothing audited twice.
-    assert portal_access.set_company_access(world["acme"], False, staff) == []
+    assert portal_access.set_company_access(world["acme"], False, Actor.of(staff)) == []
     assert db.session.execute(select(func.count()).select_from(AuditLog)
                               .where(AuditLog.action == "company.portal_disabled")).scalar_one() == 1
 

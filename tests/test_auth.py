@@ -6,12 +6,13 @@ import pytest
 from sqlalchemy import select, update
 from webtest import TestApp
 
+from portal.login_session import SESSION_KEY
 from portal.models import AccessToken, OutboxEmail, TokenPurpose
 from portal.models.base import utcnow
 from portal.permissions import policy_of
 from portal.services import tokens
+from portal.services.actor import Actor
 from portal.services.redirects import safe_next
-from portal.services.sessions import SESSION_KEY
 from tests.conftest import PASSWORD
 from tests.fixtures_mail import link_in, text_of
 
@@ -265,7 +266,7 @@ def test_password_change_keeps_this_session_and_ends_the_others(app, db, make, t
     login(testapp, user)
     other = TestApp(testapp.app)
     login(other, user)
-    passwords.change_password(user, NEW_PASSWORD, keep_session_key=_session(app, testapp)[SESSION_KEY])
+    passwords.change_password(user, NEW_PASSWORD, by=Actor.of(user), keep_session_key=_session(app, testapp)[SESSION_KEY])
     db.session.commit()
     assert _signed_in(testapp)
     assert not _signed_in(other)
@@ -277,7 +278,7 @@ def test_password_change_refuses_a_weak_password_and_changes_nothing(db, make):
 
     user = make.contact(name="Anna Smith")
     with pytest.raises(passwords.PasswordError) as caught:
-        passwords.change_password(user, "annasmith")
+        passwords.change_password(user, "annasmith", by=Actor.of(user))
     assert caught.value.messages == ["Use at least 10 characters.",
                                      "Don't use your email address or name as your password."]
     assert user.check_password(PASSWORD)

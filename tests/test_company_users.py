@@ -10,6 +10,7 @@ from webtest import TestApp
 
 from portal.models import AuditLog, InvitationState, Membership, OutboxEmail, RepAccess, User, UserKind
 from portal.services import company_users
+from portal.services.actor import Actor
 from portal.services.company_users import CompanyUsersError
 
 NEW_PASSWORD = "plum orchard lantern 42"
@@ -173,7 +174,7 @@ def test_invitation_refused_by_the_company_settings_changes_nothing(make, db):
     staff = make.staff()
     with pytest.raises(CompanyUsersError, match="does not have portal access"):
         company_users.invite_colleague(closed, name="Nina", email="nina@example.com",
-                                       role_id=make.role("Buyer").id, invited_by=staff)
+                                       role_id=make.role("Buyer").id, invited_by=Actor.of(staff))
     assert db.session.execute(select(User).filter_by(email="nina@example.com")).first() is None
 
 
@@ -207,11 +208,11 @@ def test_the_last_admin_is_never_demoted_or_removed(make, db, acme, admin):
     staff = make.staff()
     own = membership(db, admin, acme)
     with pytest.raises(CompanyUsersError, match="last admin of ACME Tools"):
-        company_users.change_role(own, make.role("Buyer").id, by=staff)
+        company_users.change_role(own, make.role("Buyer").id, by=Actor.of(staff))
     with pytest.raises(CompanyUsersError, match="last admin of ACME Tools"):
-        company_users.remove_access(own, by=staff)
+        company_users.remove_access(own, by=Actor.of(staff))
     second = make.contact(acme, role="Admin")
-    company_users.change_role(own, make.role("Buyer").id, by=second)
+    company_users.change_role(own, make.role("Buyer").id, by=Actor.of(second))
     db.session.commit()
     assert membership(db, admin, acme).role.name == "Buyer"
 
@@ -219,7 +220,7 @@ def test_the_last_admin_is_never_demoted_or_removed(make, db, acme, admin):
 def test_an_admin_without_portal_access_does_not_count(make, db, acme, admin):
     make.contact(acme, role="Admin", portal_access=False)
     with pytest.raises(CompanyUsersError, match="last admin"):
-        company_users.change_role(membership(db, admin, acme), make.role("Viewer").id, by=make.staff())
+        company_users.change_role(membership(db, admin, acme), make.role("Viewer").id, by=Actor.of(make.staff()))
 
 
 # --- remove access -----------------------------------------------------------------------------------

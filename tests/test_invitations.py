@@ -9,6 +9,7 @@ from portal import settings
 from portal.models import AccessToken, AuditLog, InvitationState, OutboxEmail, TokenPurpose
 from portal.models.base import utcnow
 from portal.services import invitations, tokens
+from portal.services.actor import Actor
 from portal.services.outbox import deliver_due
 from tests.fixtures_mail import link_in, text_of
 
@@ -23,7 +24,7 @@ def invitee(make):
 
 
 def _invite(db, user, staff=None) -> str:
-    link = invitations.invite(user, invited_by=staff)
+    link = invitations.invite(user, invited_by=Actor.of(staff) if staff is not None else None)
     db.session.commit()
     return link
 
@@ -117,7 +118,7 @@ def test_unusable_invitation_links_get_a_friendly_page(db, testapp, invitee, cha
         token = db.session.execute(select(AccessToken)).scalar_one()
         token.expires_dt = utcnow() - timedelta(minutes=1)
     elif change == "use":
-        invitations.accept(link.rsplit("/", 1)[1], GOOD_PASSWORD)
+        invitations.accept(link.rsplit("/", 1)[1], GOOD_PASSWORD, by=Actor.system())
     elif change == "revoke":
         invitations.revoke(invitee)
     else:
@@ -182,7 +183,7 @@ def test_invite_turns_access_on_and_records_who_invited(db, make, invitee):
 def test_links_for_csv_export_are_unique_and_send_no_email(db, make):
     company = make.company()
     people = [make.contact(company, portal_access=False) for _ in range(3)]
-    rows = invitations.links_for(people, make.staff())
+    rows = invitations.links_for(people, Actor.of(make.staff()))
     db.session.commit()
     assert [user for user, _ in rows] == people
     assert len({link for _, link in rows}) == 3
@@ -201,7 +202,7 @@ def test_links_for_refuses_all_when_one_cannot_be_invited(db, make):
 
 def test_an_accepted_contact_is_not_sent_another_invitation(db, invitee):
     link = _invite(db, invitee)
-    invitations.accept(link.rsplit("/", 1)[1], GOOD_PASSWORD)
+    invitations.accept(link.rsplit("/", 1)[1], GOOD_PASSWORD, by=Actor.system())
     db.session.commit()
     with pytest.raises(invitations.InvitationError, match="already accepted"):
         invitations.resend(invitee, None)
@@ -210,7 +211,7 @@ def test_an_accepted_contact_is_not_sent_another_invitation(db, invitee):
 def test_revoking_access_ends_sessions_and_links_at_once(db, make, testapp, login, invitee):
     staff = make.staff()
     link = _invite(db, invitee)
-    invitations.accept(link.rsplit("/", 1)[1], GOOD_PASSWORD)
+    invitations.accept(link.rsplit("/", 1)[1], GOOD_PASSWORD, by=Actor.system())
     db.session.commit()
     login(testapp, invitee, password=GOOD_PASSWORD)
     copied = _copy_browser(testapp)
@@ -218,7 +219,7 @@ def test_revoking_access_ends_sessions_and_links_at_once(db, make, testapp, logi
     pending_reset = tokens.issue(TokenPurpose.password_reset, user=invitee, ttl=timedelta(hours=1))
     db.session.commit()
 
-    invitations.revoke(invitee, by=staff)
+    invitations.revoke(invitee, by=Actor.of(staff))
     db.session.commit()
 
     for browser in (testapp, copied):

@@ -1,7 +1,7 @@
 """Invoices feature: the customer's invoices, balances, credit notes and receipts (read-only)."""
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -11,6 +11,7 @@ from sqlalchemy import select
 from portal import settings
 from portal.blueprints.invoices import services
 from portal.models import CreditNoteStatus, Invoice, InvoiceStatus, PaymentMethod
+from portal.services import clock, receivables
 
 URLS = ("/invoices/", "/invoices/credit-notes", "/invoices/receipts")
 
@@ -50,7 +51,7 @@ def signed_in_a(testapp, make, login, two_companies):
 
 def _numbers(db, company, status, search="", today=None):
     query = select(Invoice).where(Invoice.company_id == company.id)
-    query = services.filter_invoices(query, status, search, today or date.today())
+    query = services.filter_invoices(query, status, search, today or clock.today())
     return [inv.number for inv in db.session.execute(query).scalars()]
 
 
@@ -68,7 +69,7 @@ def test_filters_split_open_overdue_paid_and_hide_drafts(db, make):
     assert set(_numbers(db, company, "all")) == {current.number, late.number, paid.number, void.number}
     assert draft.number not in _numbers(db, company, "nonsense")
     # the day after the due date of `current`, it is overdue too
-    assert set(_numbers(db, company, "overdue", today=date.today() + timedelta(days=11))) == {
+    assert set(_numbers(db, company, "overdue", today=clock.today() + timedelta(days=11))) == {
         current.number, late.number}
 
 
@@ -82,9 +83,9 @@ def test_search_matches_part_of_the_number_and_treats_wildcards_literally(db, ma
 
 def test_list_is_newest_first(db, make):
     company = make.company()
-    old = make.invoice(company, issue_date=date.today() - timedelta(days=40))
-    new = make.invoice(company, issue_date=date.today() - timedelta(days=1))
-    middle = make.invoice(company, issue_date=date.today() - timedelta(days=20))
+    old = make.invoice(company, issue_date=clock.today() - timedelta(days=40))
+    new = make.invoice(company, issue_date=clock.today() - timedelta(days=1))
+    middle = make.invoice(company, issue_date=clock.today() - timedelta(days=20))
     assert _numbers(db, company, "all") == [new.number, middle.number, old.number]
 
 
@@ -99,17 +100,16 @@ def test_outstanding_sums_balances_per_currency_and_counts_overdue(db, make):
     make.invoice(company, total="40.00", due_in_days=-2, currency="USD")
     make.invoice(other, total="5000.00", due_in_days=-2)
 
-    query = select(Invoice).where(Invoice.company_id == company.id)
-    result = {o.currency: o for o in services.outstanding(query, date.today())}
-    assert result["EUR"] == services.Outstanding("EUR", Decimal("250.00"), 2, Decimal("150.00"), 1)
-    assert result["USD"] == services.Outstanding("USD", Decimal("40.00"), 1, Decimal("40.00"), 1)
+    result = {o.currency: o for o in receivables.outstanding(company, clock.today())}
+    assert result["EUR"] == receivables.Outstanding("EUR", Decimal("250.00"), 2, Decimal("150.00"), 1)
+    assert result["USD"] == receivables.Outstanding("USD", Decimal("40.00"), 1, Decimal("40.00"), 1)
     assert set(result) == {"EUR", "USD"}
 
 
 def test_outstanding_of_a_company_without_open_invoices_is_empty(db, make):
     company = make.company()
     make.invoice(company, status=InvoiceStatus.paid, amount_paid=Decimal("121.00"))
-    assert services.outstanding(select(Invoice).where(Invoice.company_id == company.id), date.today()) == []
+    assert receivables.outstanding(company) == []
 
 
 # --- pages: what a contact sees ------------------------------------------------------------------
@@ -145,9 +145,9 @@ def test_detail_shows_lines_totals_payments_and_credit_notes(signed_in_a, make, 
     assert "Widget" in res.text
     foot = page.select_one("tfoot").get_text(" ", strip=True)
     for label, amount in (("Subtotal", "€1,000.00"), ("Tax", "€210.00"), ("Total", "€1,210.00"),
-                          ("Amount paid", "€500.00"), ("Balance due", "€710.00")):
+                          ("Amount paid", "€500.00"), ("Credited", "€60.50"), ("Balance due", "€649.50")):
         assert f"{label} {amount}" in foot
-    assert stat(res, "balance-due") == "€710.00"
+    assert stat(res, "balance-due") == "€649.50"  # the issued credit note counts, the draft one does not
     assert "Pay by wire" in res.text
     assert receipt.number in res.text and "TX-991" in res.text and "Card" in res.text
     assert unrelated_receipt.number not in res.text
@@ -202,6 +202,35 @@ def test_open_and_overdue_totals_at_the_top(signed_in_a, make):
     assert stat(res, "overdue-total") == "€200.00"
 
 
+def test_credit_notes_lower_the_balances_and_the_totals_at_the_top(signed_in_a, make):
+    client, a, _ = signed_in_a
+    late = make.invoice(a, total="250.00", due_in_days=-10)
+    make.invoice(a, total="100.00", due_in_days=10)
+    make.credit_note(a, late, total="50.00")          # against the late invoice
+    make.credit_note(a, None, total="30.00")          # company credit
+    make.credit_note(a, None, total="999.00", status=CreditNoteStatus.draft)
+    res = client.get("/invoices/")
+    assert stat(res, "open-total") == "€270.00"       # 350 - 50 - 30
+    assert stat(res, "overdue-total") == "€170.00"    # 250 - 50, then the company credit
+    assert stat(res, "company-credit") == "€30.00"
+    row = next(r for r in BeautifulSoup(res.text, "html.parser").select("tbody tr")
+               if r.select_one("td").get_text(strip=True) == late.number)
+    assert row.select("td.num")[-1].get_text(strip=True) == "€200.00"
+    assert stat(client.get(f"/invoices/{late.id}"), "balance-due") == "€200.00"
+
+
+def test_overdue_tab_and_badges_follow_the_clock(signed_in_a, make):
+    client, a, _ = signed_in_a
+    invoice = make.invoice(a, due_in_days=2)
+    assert first_column(client.get("/invoices/?status=overdue")) == []
+    with clock.frozen(clock.today() + timedelta(days=3)):
+        res = client.get("/invoices/?status=overdue")
+        assert first_column(res) == [invoice.number]
+        assert "badge-overdue" in res.text
+        assert stat(res, "overdue-total") == "€121.00"
+        assert "badge-overdue" in client.get(f"/invoices/{invoice.id}").text
+
+
 def test_money_shows_with_the_currency_symbol_even_when_prices_are_hidden(testapp, make, login):
     company = make.company(currency="GBP")
     invoice = make.invoice(company, total="1210.00")
@@ -231,7 +260,7 @@ def test_empty_states(signed_in_a):
 
 def test_list_paginates_25_per_page_newest_first(signed_in_a, make):
     client, a, _ = signed_in_a
-    made = [make.invoice(a, issue_date=date.today() - timedelta(days=40 - i)) for i in range(27)]
+    made = [make.invoice(a, issue_date=clock.today() - timedelta(days=40 - i)) for i in range(27)]
     newest_first = [inv.number for inv in reversed(made)]
     res = client.get("/invoices/")
     assert first_column(res) == newest_first[:25]
@@ -260,7 +289,7 @@ def test_credit_notes_list_and_detail(signed_in_a, make):
 def test_receipts_list_payments_with_links_to_their_invoices(signed_in_a, make):
     client, a, b = signed_in_a
     invoice = make.invoice(a)
-    first = make.payment(a, invoice, amount="40.00", received_date=date.today() - timedelta(days=3))
+    first = make.payment(a, invoice, amount="40.00", received_date=clock.today() - timedelta(days=3))
     second = make.payment(a, invoice, amount="81.00", method=PaymentMethod.direct_debit)
     theirs = make.payment(b, amount="999.00")
 

@@ -5,11 +5,13 @@ afterwards) or a new SQLite file.
 """
 from __future__ import annotations
 
+from decimal import Decimal
+
 import flask_migrate
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
 
 from portal import create_app
 from portal.extensions import db as _db
@@ -48,3 +50,44 @@ def test_downgrade_to_base_and_upgrade_again(migrated_app):
     assert set(inspect(_db.engine).get_table_names()) <= {"alembic_version"}
     flask_migrate.upgrade()
     assert schema_differences() == []
+
+
+def test_existing_credit_notes_credit_their_invoices_on_upgrade(migrated_app):
+    """3c51d7e0a2b4 stores what issued credit notes took off each invoice, never more than it owed."""
+    flask_migrate.upgrade(revision="fcbc61508e59")
+    now = "2026-01-05 10:00:00+00:00"
+    with _db.engine.begin() as conn:
+        conn.execute(text(
+            "INSERT INTO company (id, code, name, is_customer, is_supplier, portal_access, currency, credit_limit, "
+            "payment_terms_days, discount_percent, created_dt) "
+            "VALUES (1, 'C-1', 'ACME', true, false, true, 'EUR', 0, 30, 0, :now)"), {"now": now})
+        for invoice_id, status, total, paid in ((1, "open", "100.00", "0.00"), (2, "partially_paid", "100.00", "70.00"),
+                                                (3, "paid", "100.00", "100.00"), (4, "open", "100.00", "0.00")):
+            conn.execute(text(
+                "INSERT INTO invoice (id, number, company_id, status, issue_date, due_date, amount_paid, created_dt, "
+                "currency, subtotal, tax_total, total) VALUES (:id, :number, 1, :status, '2026-01-05', '2026-02-04', "
+                ":paid, :now, 'EUR', :total, 0, :total)"),
+                {"id": invoice_id, "number": f"INV-{invoice_id}", "status": status, "paid": paid, "total": total,
+                 "now": now})
+        for note_id, invoice_id, status, total in ((1, 1, "issued", "40.00"), (2, 1, "draft", "60.00"),
+                                                   (3, 2, "applied", "30.00"), (4, 3, "issued", "10.00"),
+                                                   (5, 4, "void", "100.00"), (6, None, "issued", "5.00")):
+            conn.execute(text(
+                "INSERT INTO credit_note (id, number, company_id, invoice_id, status, reason, issue_date, created_dt, "
+                "currency, subtotal, tax_total, total) VALUES (:id, :number, 1, :invoice_id, :status, '', "
+                "'2026-01-06', :now, 'EUR', :total, 0, :total)"),
+                {"id": note_id, "number": f"CN-{note_id}", "invoice_id": invoice_id, "status": status,
+                 "total": total, "now": now})
+    flask_migrate.upgrade()
+    with _db.engine.connect() as conn:
+        rows = conn.execute(text("SELECT number, status, amount_credited FROM invoice ORDER BY id")).all()
+    assert [(n, s, Decimal(str(c))) for n, s, c in rows] == [
+        ("INV-1", "partially_paid", Decimal("40.00")),
+        ("INV-2", "paid", Decimal("30.00")),
+        ("INV-3", "paid", Decimal("0.00")),  # already paid in full: nothing left to credit
+        ("INV-4", "open", Decimal("0.00")),
+    ]
+    flask_migrate.downgrade(revision="fcbc61508e59")
+    with _db.engine.connect() as conn:
+        assert conn.execute(text("SELECT status FROM invoice ORDER BY id")).scalars().all() == [
+            "open", "partially_paid", "paid", "open"]

@@ -14,6 +14,7 @@ from portal.contract import EmailKind, Feature
 from portal.extensions import db as _db
 from portal.models import AuditLog, OutboxEmail, User
 from portal.services import accounts, mailer, preferences
+from portal.services.actor import Actor
 from tests.factories import Factories
 from tests.fixtures_apps import sign_in
 
@@ -82,7 +83,7 @@ def test_switching_one_off_saves_it_and_audits(app_with_bulletins, contact):
 def test_a_switched_off_preference_stops_that_email_only(app_with_bulletins, contact):
     with app_with_bulletins.test_request_context():
         user = _db.session.get(User, contact[0])
-        accounts.set_notification_prefs(user, ["bulletin_news"])
+        accounts.set_notification_prefs(user, ["bulletin_news"], by=Actor.of(user))
         assert mailer.send("bulletin_digest", user, event="x", summary="y") is None
         assert mailer.send("bulletin_news", user, event="x", summary="y") is not None
         assert mailer.send("bulletin_receipt", user, event="x", summary="y") is not None

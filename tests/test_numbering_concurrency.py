@@ -11,13 +11,13 @@ import os
 import re
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from datetime import date
 
 import pytest
 from sqlalchemy import select
 
 from portal import create_app
 from portal.extensions import db as _db
+from portal.services import clock
 from portal.services.numbering import next_number, prefixes
 
 THREADS, PER_THREAD = 8, 25
@@ -69,7 +69,7 @@ def _reserve_in_parallel(app, kind: str) -> list[str]:
 
 def test_parallel_sessions_get_distinct_gap_free_numbers(engine_app):
     numbers = _reserve_in_parallel(engine_app, "sales_order")
-    year = date.today().year
+    year = clock.today().year
     total = THREADS * PER_THREAD
     assert len(numbers) == total
     assert len(set(numbers)) == total, "a number was handed out twice"
@@ -161,5 +161,5 @@ def test_parallel_back_office_creates_number_every_document_once(app, make, live
     prefix = prefixes()[table]
     assert len(numbers) == CONCURRENT_POSTS, f"{len(numbers)} {table} rows saved, {CONCURRENT_POSTS} posted"
     assert all(re.fullmatch(rf"{prefix}-\d{{4}}-\d{{4}}", n) for n in numbers), numbers
-    year = date.today().year
+    year = clock.today().year
     assert sorted(numbers) == [f"{prefix}-{year}-{n:04d}" for n in range(1, CONCURRENT_POSTS + 1)]

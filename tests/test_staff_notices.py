@@ -10,6 +10,7 @@ from webtest import TestApp
 from portal import settings
 from portal.models import AuditLog, EmailTemplate, NotificationRoute, OutboxEmail
 from portal.services import company_users, invitations, staff_notices
+from portal.services.actor import Actor
 from portal.services.outbox import deliver_due
 from tests.fixtures_admin import errors_of
 from tests.fixtures_mail import link_in, text_of
@@ -100,7 +101,7 @@ def test_a_chosen_template_shapes_the_email(admin, db, make):
     acme = make.company(name="ACME Tools")
     boss = make.contact(acme, role="Admin", name="Ada Admin")
     company_users.invite_colleague(acme, name="Bob Buyer", email="bob@example.com",
-                                   role_id=company_users.roles()[1].id, invited_by=boss)
+                                   role_id=company_users.roles()[1].id, invited_by=Actor.of(boss))
     db.session.commit()
     [email] = outbox_to(db, "accounts@northwind.example")
     assert email.subject == "New user at ACME Tools"
@@ -114,7 +115,7 @@ def test_removing_a_colleague_notifies_the_team(admin, db, make):
     acme = make.company(name="ACME Tools")
     boss = make.contact(acme, role="Admin", name="Ada Admin")
     bea = make.contact(acme, role="Buyer", name="Bea Buyer")
-    company_users.remove_access(company_users.membership_of(acme, bea.id), by=boss)
+    company_users.remove_access(company_users.membership_of(acme, bea.id), by=Actor.of(boss))
     db.session.commit()
     [email] = outbox_to(db, "accounts@northwind.example")
     assert "Ada Admin removed Bea Buyer's access to ACME Tools." in email.body_text

@@ -9,6 +9,7 @@ from sqlalchemy import select, text
 from portal.models import AccessToken, TokenPurpose
 from portal.models.base import utcnow
 from portal.services import passwords, tokens
+from portal.services.actor import Actor
 from portal.services.tokens import TokenError
 
 
@@ -97,7 +98,7 @@ def test_revoke_for_user_withdraws_only_that_users_live_tokens(db, make):
 def test_a_password_change_withdraws_outstanding_sign_in_links(db, make):
     user = make.contact()
     links = {purpose: _issue(db, user, purpose) for purpose in passwords.SIGN_IN_PURPOSES}
-    passwords.change_password(user, "a brand new passphrase")
+    passwords.change_password(user, "a brand new passphrase", by=Actor.of(user))
     db.session.commit()
     for purpose, raw in links.items():
         assert _reason(purpose, raw) == "revoked"

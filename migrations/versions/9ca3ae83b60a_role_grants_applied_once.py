@@ -1,7 +1,7 @@
 """role grants applied once
 
 Revision ID: 9ca3ae83b60a
-Revises: fcbc61508e59
+Revises: 3c51d7e0a2b4
 Create Date: 2026-11-30 13:41:43.286006
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '9ca3ae83b60a'
-down_revision = 'fcbc61508e59'
+down_revision = '3c51d7e0a2b4'
 branch_labels = None
 depends_on = None
 

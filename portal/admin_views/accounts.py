@@ -4,62 +4,22 @@ from __future__ import annotations
 
 from flask import flash
 from flask_admin.form import Select2Widget
-from flask_login import current_user
 from markupsafe import Markup, escape
 from sqlalchemy.orm import selectinload
 from wtforms import SelectMultipleField
 from wtforms.validators import ValidationError
 
-from portal.admin_views.base import StaffInline, StaffModelView, field_error
+from portal.admin_views.base import StaffInline, StaffModelView, obey
 from portal.admin_views.companies import CUSTOMERS, contacts, customers, known_choices
 from portal.admin_views.fields import SetPasswordField
 from portal.admin_views.filters import company_filter
 from portal.models import Membership, RepAccess, Role, User, UserKind
-from portal.permissions import all_permissions
-from portal.services import passwords, portal_access
+from portal.permissions import all_permissions, current_actor
+from portal.services import portal_access, user_edits
 
 SETTINGS = "Settings"
 SECRET_COLUMNS = ("password_hash",)
 REP_ACCESS_CHOICES = [(RepAccess.all.value, "All customers"), (RepAccess.allocated.value, "Allocated customers only")]
-
-
-ACCESS_FIELDS = ("email", "portal_access")
-
-
-def remember_stored(form, model) -> None:
-    """Keep the stored values of the access fields on the form, before the form overwrites them."""
-    form.stored_values = {key: getattr(model, key) for key in ACCESS_FIELDS}
-
-
-def apply_access_changes(form, model, is_created: bool) -> list[str]:
-    """Email and portal access typed on a user form go through the portal_access rules: a new email
-    withdraws links sent to the old one; access needs a company with access, and off is a revocation.
-
-    The stored values are put back first, so each service sees the change it makes. Returns what to
-    tell the staff member once the record is saved."""
-    notes = []
-    wanted = {key: getattr(model, key) for key in ACCESS_FIELDS}
-    stored = getattr(form, "stored_values", None)
-    if stored is not None and not is_created:
-        for key, value in stored.items():
-            setattr(model, key, value)
-    try:
-        changed = (is_created or wanted["email"] != model.email) and portal_access.change_email(
-            model, wanted["email"], current_user)
-        if changed and not is_created:
-            notes.append(f"Email changed to {model.email}: links sent to the old address no longer work.")
-    except portal_access.AccessError as exc:
-        field_error(form, "email", str(exc))
-    try:
-        if is_created or bool(wanted["portal_access"]) != bool(model.portal_access):
-            turned_off = model.portal_access and not wanted["portal_access"]
-            portal_access.set_contact_access(model, bool(wanted["portal_access"]), current_user)
-            if turned_off and not is_created:
-                notes.append(f"Portal access of {model.name} revoked: open sessions end on their next request "
-                             "and outstanding links no longer work.")
-    except portal_access.AccessError as exc:
-        field_error(form, "portal_access", str(exc))
-    return notes
 
 
 def _companies(view, context, user, name):
@@ -116,25 +76,16 @@ class UserAdmin(StaffModelView):
     )
 
     def update_model(self, form, model):
-        remember_stored(form, model)
+        form.stored_access = user_edits.stored_access(model)  # before the form overwrites them
         return super().update_model(form, model)
 
     def on_model_change(self, form, model, is_created):
-        notes = apply_access_changes(form, model, is_created)
-        if not is_created and model.id == current_user.id and (not model.is_staff or not model.is_active_flag):
-            field_error(form, "kind", "You cannot take away your own staff access.")
-        password = form.password.data
-        if password:
-            try:
-                if is_created:
-                    passwords.require_strong(password, model)
-                    model.set_password(password)
-                else:  # also withdraws sign-in links and ends the user's other sessions
-                    passwords.change_password(model, password)
-            except passwords.PasswordError as exc:
-                field_error(form, "password", " ".join(exc.messages))
-        elif is_created and model.kind in (UserKind.staff, UserKind.rep):
-            field_error(form, "password", "Staff and sales reps need a password to sign in.")
+        by = current_actor()
+        with obey(form):
+            notes = user_edits.apply_access(model, stored=getattr(form, "stored_access", None),
+                                            is_created=is_created, by=by)
+            user_edits.keep_own_staff_access(model, by)
+            user_edits.set_password(model, form.password.data, is_created=is_created, by=by)
         super().on_model_change(form, model, is_created)
         for note in notes:
             flash(note, "info")
@@ -161,7 +112,7 @@ class MembershipAdmin(StaffModelView):
 
 def _ended(membership: Membership) -> None:
     """Saved with the membership change: a contact left without a company is signed out."""
-    if portal_access.membership_ended(membership.user, membership.company, current_user):
+    if portal_access.membership_ended(membership.user, membership.company, current_actor()):
         flash(f"{membership.user.name} has no other company with portal access and is signed out.", "info")
 
 

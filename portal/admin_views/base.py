@@ -2,6 +2,8 @@
 # ruff: noqa: RUF012  (Flask-Admin views are configured with class-level dicts and lists)
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from decimal import Decimal
 
 from flask import abort, flash, redirect, request, url_for
@@ -27,7 +29,9 @@ from portal.admin_views.formatting import (
     percent_formatter,
 )
 from portal.extensions import db
+from portal.permissions import current_actor
 from portal.services import audit
+from portal.services.errors import RuleError
 from portal.services.totals import recompute_totals
 
 EMAIL_COLUMNS = ("email", "team_email", "to_address")
@@ -242,7 +246,7 @@ class StaffModelView(StaffAccess, ModelView):
     def record_change(self, model, action: str) -> None:
         changed = sorted(a.key for a in inspect(model).attrs if a.history.has_changes())
         db.session.flush()  # gives a new row its id (and surfaces constraint errors here)
-        audit.record(action, model, screen=self.name, fields=",".join(changed))
+        audit.record(action, model, actor=current_actor(), screen=self.name, fields=",".join(changed))
 
     def on_model_delete(self, model) -> None:
         self.record_change(model, "admin.delete")
@@ -269,6 +273,15 @@ def field_error(form, field_name: str, message: str) -> None:
     if field is not None:
         field.errors = [*field.errors, message]
     raise ValidationError(message if field is None else gettext("Please correct the marked fields."))
+
+
+@contextmanager
+def obey(form) -> Iterator[None]:
+    """Run business rules (services) for a form: a refusal becomes that field's error and stops the save."""
+    try:
+        yield
+    except RuleError as exc:
+        field_error(form, exc.field or "", str(exc))
 
 
 def selected_ids(ids) -> list[int]:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import flash
 from flask_admin.actions import action
-from flask_login import current_user
 from sqlalchemy import select
 from wtforms.validators import Regexp, ValidationError
 
@@ -12,6 +11,7 @@ from portal.admin_views.base import StaffInline, StaffModelView, selected_ids
 from portal.admin_views.filters import company_filter
 from portal.extensions import db
 from portal.models import Address, Company, Membership, User, UserKind
+from portal.permissions import current_actor
 from portal.services import portal_access
 
 CUSTOMERS = "Customers"
@@ -80,7 +80,7 @@ class CompanyAdmin(StaffModelView):
         signed_out = []
         if not is_created and getattr(form, "stored_portal_access", wanted) != wanted:
             model.portal_access = form.stored_portal_access  # the service makes the change, and its effects
-            signed_out = portal_access.set_company_access(model, wanted, current_user)
+            signed_out = portal_access.set_company_access(model, wanted, current_actor())
         super().on_model_change(form, model, is_created)
         if signed_out:
             flash(f"{len(signed_out)} contact(s) of {model.name} were signed out: "
@@ -106,7 +106,7 @@ class CompanyAdmin(StaffModelView):
         changed = [c for c in companies if c.portal_access != enabled]
         signed_out = set()
         for company in changed:
-            signed_out.update(u.id for u in portal_access.set_company_access(company, enabled, current_user))
+            signed_out.update(u.id for u in portal_access.set_company_access(company, enabled, current_actor()))
         db.session.commit()
         state = "enabled" if enabled else "disabled"
         message = f"Customer portal {state} for {len(changed)} company(ies)"

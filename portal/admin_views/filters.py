@@ -1,8 +1,6 @@
 """List filters shared by staff screens: enum labels, pick a company, overdue invoices."""
 from __future__ import annotations
 
-from datetime import date
-
 from flask import has_app_context, url_for
 from flask_admin.contrib.sqla.filters import BaseSQLAFilter, FilterConverter, FilterEqual
 from flask_admin.model import filters
@@ -10,9 +8,8 @@ from sqlalchemy import select
 
 from portal.admin_views.fields import enum_choices
 from portal.extensions import db
-from portal.models import Company, Invoice, InvoiceStatus, User, UserKind
-
-OPEN_INVOICE = (InvoiceStatus.open, InvoiceStatus.partially_paid)
+from portal.models import Company, Invoice, User, UserKind
+from portal.services import receivables
 
 
 class PortalFilterConverter(FilterConverter):
@@ -65,7 +62,7 @@ class OverdueFilter(BaseSQLAFilter):
         super().__init__(Invoice.due_date, name, options=(("yes", "Overdue"), ("no", "Not overdue")))
 
     def apply(self, query, value, alias=None):
-        overdue = Invoice.status.in_(OPEN_INVOICE) & (Invoice.due_date < date.today())
+        overdue = receivables.overdue_clause()
         return query.filter(overdue if value == "yes" else ~overdue)
 
     def operation(self):

@@ -4,17 +4,13 @@ from __future__ import annotations
 
 from wtforms.validators import URL, Optional
 
-from portal.admin_views.base import StaffInline, StaffModelView, field_error
+from portal.admin_views.base import StaffInline, StaffModelView, obey
 from portal.admin_views.filters import company_filter
 from portal.models import ReturnLine, ReturnRequest, Shipment, ShipmentEvent, ShipmentStatus
 from portal.models.base import utcnow
+from portal.services import documents
 
 FULFILMENT = "Fulfilment"
-
-
-def _same_company(form, model, what: str) -> None:
-    if model.order is not None and model.order.company_id != model.company.id:
-        field_error(form, "order", f"Choose an order of this {what}'s company.")
 
 
 class ShipmentAdmin(StaffModelView):
@@ -35,7 +31,8 @@ class ShipmentAdmin(StaffModelView):
     )
 
     def on_model_change(self, form, model, is_created):
-        _same_company(form, model, "shipment")
+        with obey(form):
+            documents.same_company(model)
         now = utcnow()
         if model.status in (ShipmentStatus.shipped, ShipmentStatus.in_transit) and model.shipped_dt is None:
             model.shipped_dt = now
@@ -59,7 +56,8 @@ class ReturnRequestAdmin(StaffModelView):
     )
 
     def on_model_change(self, form, model, is_created):
-        _same_company(form, model, "return")
+        with obey(form):
+            documents.same_company(model)
         super().on_model_change(form, model, is_created)
 
 

@@ -2,18 +2,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 
 from flask_admin import AdminIndexView, expose
 from flask_admin.contrib.sqla.filters import EnumFilterInList
 from sqlalchemy import func, select
 
 from portal.admin_views.base import StaffAccess
-from portal.admin_views.filters import OPEN_INVOICE, OverdueFilter, filtered_url
+from portal.admin_views.filters import OverdueFilter, filtered_url
 from portal.extensions import db
 from portal.models import (
     Invoice,
-    OrderStatus,
     OutboxEmail,
     OutboxStatus,
     Quote,
@@ -24,9 +22,8 @@ from portal.models import (
     Ticket,
     TicketStatus,
 )
+from portal.services import orders, receivables
 
-OPEN_ORDER = (OrderStatus.pending_approval, OrderStatus.submitted, OrderStatus.confirmed,
-              OrderStatus.partially_shipped)
 OPEN_TICKET = (TicketStatus.open, TicketStatus.waiting_on_customer)
 QUEUED_EMAIL = (OutboxStatus.queued, OutboxStatus.sending)
 
@@ -47,10 +44,12 @@ def _count(model, *where):
 
 #: key, label, model, status filter values (or a custom filter), alarming
 FIGURES = (
-    ("open_orders", "Open orders", SalesOrder, _count(SalesOrder, SalesOrder.status.in_(OPEN_ORDER)), OPEN_ORDER, False),
+    ("open_orders", "Open orders", SalesOrder, _count(SalesOrder, orders.open_clause()),
+     orders.OPEN_ORDER, False),
     ("quote_requests", "Quote requests to price", Quote, _count(Quote, Quote.status == QuoteStatus.requested),
      (QuoteStatus.requested,), False),
-    ("open_invoices", "Open invoices", Invoice, _count(Invoice, Invoice.status.in_(OPEN_INVOICE)), OPEN_INVOICE, False),
+    ("open_invoices", "Open invoices", Invoice, _count(Invoice, receivables.open_clause()),
+     receivables.OPEN_INVOICE, False),
     ("overdue_invoices", "Overdue invoices", Invoice, None, "overdue", True),
     ("open_tickets", "Open tickets", Ticket, _count(Ticket, Ticket.status.in_(OPEN_TICKET)), OPEN_TICKET, False),
     ("return_requests", "Return requests", ReturnRequest,
@@ -64,7 +63,7 @@ FIGURES = (
 
 def counts() -> dict[str, int]:
     """Every figure of the home page in one query."""
-    overdue = _count(Invoice, Invoice.status.in_(OPEN_INVOICE), Invoice.due_date < date.today())
+    overdue = _count(Invoice, receivables.overdue_clause())
     columns = [(overdue if query is None else query).label(key) for key, _, _, query, _, _ in FIGURES]
     row = db.session.execute(select(*columns)).one()
     return dict(row._mapping)

@@ -4,14 +4,12 @@ resend, copy a link, revoke. The rules live in portal.services.portal_access."""
 from __future__ import annotations
 
 import json
-from datetime import date
 
 from flask import Response, flash, g, redirect, request, url_for
 from flask_admin import expose
 from flask_admin.actions import action
 from flask_admin.contrib.sqla.filters import BaseSQLAFilter
 from flask_admin.helpers import get_redirect_target
-from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup, escape
 from sqlalchemy import exists, func, or_
@@ -22,7 +20,8 @@ from portal.admin_views.fields import badge
 from portal.admin_views.filters import company_options
 from portal.extensions import db
 from portal.models import Company, InvitationState, Membership, User, UserKind
-from portal.services import portal_access
+from portal.permissions import current_actor
+from portal.services import clock, portal_access
 
 _PAGE_DATA = "invitation_rows"
 
@@ -172,7 +171,7 @@ class InvitationsAdmin(ReadOnlyModelView):
         if not users:
             flash("Select at least one contact.", "error")
             return
-        report = portal_access.invite_many(users, current_user)
+        report = portal_access.invite_many(users, current_actor())
         db.session.commit()
         if report.sent:
             flash(f"Invitation sent to {len(report.sent)} contact(s): "
@@ -188,7 +187,7 @@ class InvitationsAdmin(ReadOnlyModelView):
     def action_export_links(self, ids):
         users = self._selected(ids)
         try:
-            rows = portal_access.export_links(users, current_user)
+            rows = portal_access.export_links(users, current_actor())
         except portal_access.AccessError as exc:
             db.session.rollback()
             flash(str(exc), "error")
@@ -196,7 +195,7 @@ class InvitationsAdmin(ReadOnlyModelView):
         places = portal_access.places_of([u.id for u, _ in rows])
         body = portal_access.links_csv(rows, places)
         db.session.commit()
-        filename = f"invitation-links-{date.today().isoformat()}.csv"
+        filename = f"invitation-links-{clock.today().isoformat()}.csv"
         return Response(body, mimetype="text/csv", headers={
             "Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"})
 
@@ -217,7 +216,7 @@ class InvitationsAdmin(ReadOnlyModelView):
         if user is None:
             return self._back()
         try:
-            change(user, current_user)
+            change(user, current_actor())
         except portal_access.AccessError as exc:
             db.session.rollback()
             flash(str(exc), "error")
@@ -242,7 +241,7 @@ class InvitationsAdmin(ReadOnlyModelView):
         if user is None:
             return self._back()
         try:
-            link = portal_access.copy_link(user, current_user)
+            link = portal_access.copy_link(user, current_actor())
         except portal_access.AccessError as exc:
             db.session.rollback()
             flash(str(exc), "error")

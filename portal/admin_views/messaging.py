@@ -6,7 +6,6 @@ import re
 
 from flask import current_app, flash
 from flask_admin.actions import action
-from flask_login import current_user
 from jinja2 import Environment, TemplateSyntaxError, meta
 from markupsafe import Markup, escape
 from sqlalchemy import select, update
@@ -15,6 +14,7 @@ from portal.admin_views.base import ReadOnlyModelView, StaffModelView, field_err
 from portal.extensions import db
 from portal.models import EmailTemplate, OutboxEmail, OutboxStatus
 from portal.models.base import utcnow
+from portal.permissions import current_actor
 from portal.services import audit, mailer, outbox
 
 SETTINGS = "Settings"
@@ -67,7 +67,7 @@ class OutboxEmailAdmin(ReadOnlyModelView):
         for email in again:
             outbox.resend(email)
         if again:
-            audit.record("outbox.resend", None, actor=current_user, emails=",".join(str(e.id) for e in again))
+            audit.record("outbox.resend", None, actor=current_actor(), emails=",".join(str(e.id) for e in again))
         db.session.commit()
         flash(f"{len(again)} email(s) queued again.", "success")
         if len(again) < len(emails):
@@ -81,7 +81,7 @@ class OutboxEmailAdmin(ReadOnlyModelView):
         db.session.execute(update(OutboxEmail).where(OutboxEmail.id.in_(wanted),
                                                      OutboxEmail.status == OutboxStatus.queued)
                            .values(next_attempt_dt=utcnow()))
-        audit.record("outbox.deliver_now", None, actor=current_user, emails=",".join(map(str, wanted)))
+        audit.record("outbox.deliver_now", None, actor=current_actor(), emails=",".join(map(str, wanted)))
         db.session.commit()
         report = outbox.deliver_due(current_app._get_current_object(), limit=max(len(wanted), 1), ids=wanted)
         if report.total == 0:

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from portal.admin_views.base import StaffModelView, field_error, line_inline
+from portal.admin_views.base import StaffModelView, field_error, line_inline, obey
 from portal.admin_views.documents import TOTALS, DocumentAdmin
 from portal.admin_views.filters import company_filter
 from portal.extensions import db
 from portal.models import Company, PurchaseOrder, PurchaseOrderLine, SupplierBill
+from portal.services import documents
 
 PURCHASING = "Purchasing"
 
@@ -49,9 +50,8 @@ class SupplierBillAdmin(StaffModelView):
     form_args = SUPPLIER_ARGS
 
     def on_model_change(self, form, model, is_created):
-        po = model.purchase_order
-        if po is not None and po.company_id != model.company.id:
-            field_error(form, "purchase_order", "Choose a purchase order of this supplier.")
+        with obey(form):
+            documents.same_company(model)
         model.total = (model.subtotal or 0) + (model.tax_total or 0)
         if model.amount_paid and model.amount_paid > model.total:
             field_error(form, "amount_paid", "The amount paid cannot exceed the bill total.")

@@ -10,7 +10,6 @@ from flask_admin import expose
 from flask_admin.actions import action
 from flask_admin.contrib.sqla.fields import QuerySelectMultipleField
 from flask_admin.form import Select2Widget
-from flask_login import current_user
 from flask_wtf import FlaskForm
 from markupsafe import Markup, escape
 from wtforms import EmailField, SelectField, StringField
@@ -22,6 +21,7 @@ from portal.admin_views.companies import CUSTOMERS, customers, known_choices
 from portal.admin_views.fields import badge
 from portal.extensions import db
 from portal.models import RepAccess, User, UserKind
+from portal.permissions import current_actor
 from portal.services import portal_access
 
 
@@ -103,7 +103,7 @@ class SalesRepsAdmin(ReadOnlyModelView):
         if not reps:
             flash("Select at least one sales rep.", "error")
             return
-        report = portal_access.invite_many(reps, current_user)
+        report = portal_access.invite_many(reps, current_actor())
         db.session.commit()
         if report.sent:
             flash(f"Invitation sent to {len(report.sent)} rep(s): {', '.join(u.email for u in report.sent)}.",
@@ -118,7 +118,7 @@ class SalesRepsAdmin(ReadOnlyModelView):
             try:
                 rep = portal_access.invite_rep(name=form.name.data, email=form.email.data,
                                                access=form.rep_access.data,
-                                               companies=form.allocated_companies.data or [], by=current_user)
+                                               companies=form.allocated_companies.data or [], by=current_actor())
             except portal_access.AccessError as exc:
                 db.session.rollback()
                 field = getattr(form, exc.field or "", None)

@@ -6,7 +6,7 @@ from flask_login import current_user
 from markupsafe import Markup, escape
 from sqlalchemy import select
 
-from portal.admin_views.base import LINE_COLUMNS, StaffInline, StaffModelView, field_error, line_inline
+from portal.admin_views.base import LINE_COLUMNS, StaffInline, StaffModelView, field_error, line_inline, obey
 from portal.admin_views.companies import contacts
 from portal.admin_views.documents import DocumentAdmin
 from portal.admin_views.filters import company_filter
@@ -23,6 +23,7 @@ from portal.models import (
     UserKind,
 )
 from portal.models.base import utcnow
+from portal.services import documents
 from portal.services.numbering import next_number
 
 SALES = "Sales"
@@ -108,9 +109,8 @@ class SalesOrderAdmin(DocumentAdmin):
     inline_models = (line_inline(SalesOrderLine, form_columns=("id", *LINE_COLUMNS, "quantity_shipped")),)
 
     def on_model_change(self, form, model, is_created):
-        address = model.shipping_address
-        if address is not None and model.company is not None and address.company_id != model.company.id:
-            field_error(form, "shipping_address", "Choose an address of this order's company.")
+        with obey(form):
+            documents.same_company(model)
         super().on_model_change(form, model, is_created)
 
 

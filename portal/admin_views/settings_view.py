@@ -18,6 +18,7 @@ from portal.admin_views.settings_form import (
     validate,
 )
 from portal.extensions import db
+from portal.permissions import current_actor
 from portal.services import audit
 from portal.services.storage import save_image
 
@@ -69,7 +70,7 @@ class PortalSettingsView(StaffAccess, BaseView):
             else:
                 on, off = side_effects(values, stored)
                 routes = settings_notices.save(notices)
-                audit.record("settings.save", None, keys=",".join(sorted(stored)),
+                audit.record("settings.save", None, actor=current_actor(), keys=",".join(sorted(stored)),
                              notifications=",".join(routes))
                 db.session.commit()
                 flash(saved_message(on, off), "success")

@@ -17,7 +17,7 @@ from portal.models import (
     PaymentMethod,
     SalesOrder,
 )
-from portal.services import payments
+from portal.services import credit_notes, receivables
 from portal.services.totals import recompute_totals, to_cents
 
 REVERSE_CHARGE_NOTE = "VAT reverse-charged: intra-community supply (art. 138 Directive 2006/112/EC)."
@@ -47,7 +47,7 @@ def invoice_order(world: DemoWorld, order: SalesOrder, issue_offset: int, state:
         _pay(world, invoice, invoice.total, paid_on)
     elif state == "partially_paid":
         _pay(world, invoice, to_cents(invoice.total * Decimal("0.4")), min(issue + timedelta(days=3), world.day(-1)))
-    payments.settle_status(invoice)
+    receivables.settle(invoice)
     return invoice
 
 
@@ -71,5 +71,8 @@ def credit_note(world: DemoWorld, invoice: Invoice, lines, reason: str, offset: 
                                          quantity=quantity, unit_price=line.unit_price,
                                          discount_percent=line.discount_percent, tax_rate=line.tax_rate))
     recompute_totals(note)
+    if note.total > invoice.balance_due:  # already paid: the credit is the company's, to use on a later invoice
+        note.invoice, note.reason = None, f"{reason} ({invoice.number})"
+    credit_notes.issue(note)
     db.session.add(note)
     return note

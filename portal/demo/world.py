@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
 from portal.models import Address, AddressKind, Company, PriceTier, Product, User
+from portal.services import clock
 
 SEED = 2026
 
@@ -25,7 +26,7 @@ class DemoCustomer:
 @dataclass
 class DemoWorld:
     rng: random.Random = field(default_factory=lambda: random.Random(SEED))
-    today: date = field(default_factory=date.today)
+    today: date = field(default_factory=clock.today)
     tiers: dict[str, PriceTier] = field(default_factory=dict)
     products: list[Product] = field(default_factory=list)
     customers: list[DemoCustomer] = field(default_factory=list)

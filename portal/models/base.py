@@ -1,11 +1,12 @@
 """Shared column helpers: UTC timestamps, money columns."""
-from datetime import UTC, datetime
+from datetime import datetime
 from decimal import Decimal
 
 from sqlalchemy import DateTime, Numeric, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.extensions import db
+from portal.services import clock
 
 MONEY = Numeric(14, 2)
 QTY = Numeric(12, 3)
@@ -13,7 +14,8 @@ PERCENT = Numeric(5, 2)
 
 
 def utcnow() -> datetime:
-    return datetime.now(UTC)
+    """Now, in UTC, from the one clock (tests can freeze it)."""
+    return clock.now()
 
 
 def money_column(**kw) -> Mapped[Decimal]:

@@ -5,11 +5,13 @@ import enum
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import Date, Enum, ForeignKey, String, Text
+from sqlalchemy import Date, Enum, ForeignKey, String, Text, text
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.models.base import MONEY, Model, created_column, currency_column
 from portal.models.sales import DocumentLine, DocumentTotals
+from portal.services import clock
 
 
 class InvoiceStatus(enum.StrEnum):
@@ -27,9 +29,12 @@ class Invoice(DocumentTotals, Model):
     company_id: Mapped[int] = mapped_column(ForeignKey("company.id"), index=True)
     order_id: Mapped[int | None] = mapped_column(ForeignKey("sales_order.id", ondelete="SET NULL"))
     status: Mapped[InvoiceStatus] = mapped_column(Enum(InvoiceStatus, native_enum=False, length=24), default=InvoiceStatus.open)
-    issue_date: Mapped[date] = mapped_column(Date, default=date.today)
-    due_date: Mapped[date] = mapped_column(Date, default=date.today)
+    issue_date: Mapped[date] = mapped_column(Date, default=clock.today)
+    due_date: Mapped[date] = mapped_column(Date, default=clock.today)
+    #: sum of the payments recorded against it (portal.services.payments keeps it)
     amount_paid: Mapped[Decimal] = mapped_column(MONEY, default=Decimal("0.00"))
+    #: sum of the issued and applied credit notes against it (portal.services.credit_notes keeps it)
+    amount_credited: Mapped[Decimal] = mapped_column(MONEY, default=Decimal("0.00"), server_default=text("0"))
     notes: Mapped[str | None] = mapped_column(Text)
     created_dt: Mapped[datetime] = created_column()
 
@@ -39,13 +44,17 @@ class Invoice(DocumentTotals, Model):
                                                     order_by="InvoiceLine.position")
     payments: Mapped[list[Payment]] = relationship(back_populates="invoice")
 
-    @property
+    @hybrid_property
     def balance_due(self) -> Decimal:
-        return (self.total or Decimal(0)) - (self.amount_paid or Decimal(0))
+        """What is still owed on it: total less payments and credit notes (also usable in queries).
 
-    @property
-    def is_overdue(self) -> bool:
-        return self.status in (InvoiceStatus.open, InvoiceStatus.partially_paid) and self.due_date < date.today()
+        Whether it is owed at all (open, overdue) is decided by portal.services.receivables."""
+        return (self.total or Decimal(0)) - (self.amount_paid or Decimal(0)) - (self.amount_credited or Decimal(0))
+
+    @balance_due.inplace.expression
+    @classmethod
+    def _balance_due_expression(cls):
+        return cls.total - cls.amount_paid - cls.amount_credited
 
     def __str__(self) -> str:
         return self.number
@@ -79,7 +88,7 @@ class Payment(Model):
     method: Mapped[PaymentMethod] = mapped_column(Enum(PaymentMethod, native_enum=False, length=20),
                                                   default=PaymentMethod.bank_transfer)
     reference: Mapped[str | None] = mapped_column(String(120))
-    received_date: Mapped[date] = mapped_column(Date, default=date.today)
+    received_date: Mapped[date] = mapped_column(Date, default=clock.today)
     created_dt: Mapped[datetime] = created_column()
 
     company: Mapped[Company] = relationship()  # noqa: F821
@@ -105,7 +114,7 @@ class CreditNote(DocumentTotals, Model):
     status: Mapped[CreditNoteStatus] = mapped_column(Enum(CreditNoteStatus, native_enum=False, length=20),
                                                      default=CreditNoteStatus.issued)
     reason: Mapped[str] = mapped_column(String(255), default="")
-    issue_date: Mapped[date] = mapped_column(Date, default=date.today)
+    issue_date: Mapped[date] = mapped_column(Date, default=clock.today)
     created_dt: Mapped[datetime] = created_column()
 
     company: Mapped[Company] = relationship()  # noqa: F821

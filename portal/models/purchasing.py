@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.models.base import MONEY, Model, created_column
 from portal.models.sales import DocumentLine, DocumentTotals
+from portal.services import clock
 
 
 class PurchaseOrderStatus(enum.StrEnum):
@@ -28,7 +29,7 @@ class PurchaseOrder(DocumentTotals, Model):
     company_id: Mapped[int] = mapped_column(ForeignKey("company.id"), index=True)
     status: Mapped[PurchaseOrderStatus] = mapped_column(Enum(PurchaseOrderStatus, native_enum=False, length=20),
                                                         default=PurchaseOrderStatus.sent)
-    order_date: Mapped[date] = mapped_column(Date, default=date.today)
+    order_date: Mapped[date] = mapped_column(Date, default=clock.today)
     expected_date: Mapped[date | None] = mapped_column(Date)
     notes: Mapped[str | None] = mapped_column(Text)
     created_dt: Mapped[datetime] = created_column()
@@ -64,7 +65,7 @@ class SupplierBill(DocumentTotals, Model):
     purchase_order_id: Mapped[int | None] = mapped_column(ForeignKey("purchase_order.id", ondelete="SET NULL"))
     status: Mapped[SupplierBillStatus] = mapped_column(Enum(SupplierBillStatus, native_enum=False, length=20),
                                                        default=SupplierBillStatus.received)
-    bill_date: Mapped[date] = mapped_column(Date, default=date.today)
+    bill_date: Mapped[date] = mapped_column(Date, default=clock.today)
     due_date: Mapped[date | None] = mapped_column(Date)
     amount_paid: Mapped[Decimal] = mapped_column(MONEY, default=Decimal("0.00"))
     created_dt: Mapped[datetime] = created_column()

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 
 from portal.models import User
 from portal.services import audit, preferences
+from portal.services.actor import Actor
 
 _PHONE = re.compile(r"^[0-9+()./\- ]{5,40}$")
 
@@ -18,7 +19,7 @@ class AccountError(ValueError):
         self.field = field
 
 
-def update_profile(user: User, *, name: str, phone: str | None) -> list[str]:
+def update_profile(user: User, *, name: str, phone: str | None, by: Actor) -> list[str]:
     """Change name and phone; returns the fields that changed."""
     name = (name or "").strip()
     phone = (phone or "").strip() or None
@@ -31,7 +32,7 @@ def update_profile(user: User, *, name: str, phone: str | None) -> list[str]:
     changed = [field for field, value in (("name", name), ("phone", phone)) if getattr(user, field) != value]
     if changed:
         user.name, user.phone = name, phone
-        audit.record("account.profile_updated", user, fields=",".join(changed))
+        audit.record("account.profile_updated", user, actor=by, fields=",".join(changed))
     return changed
 
 
@@ -40,7 +41,7 @@ def notification_prefs(user: User) -> dict[str, bool]:
     return preferences.of(user)
 
 
-def set_notification_prefs(user: User, enabled: Iterable[str]) -> dict[str, bool]:
+def set_notification_prefs(user: User, enabled: Iterable[str], *, by: Actor) -> dict[str, bool]:
     """Switch on exactly the given offered preferences, the other offered ones off (the choices
     of features that are off now are kept as they were)."""
     enabled = set(enabled)
@@ -53,12 +54,12 @@ def set_notification_prefs(user: User, enabled: Iterable[str]) -> dict[str, bool
     if prefs != before:
         # A new dict, so the JSON column sees the change.
         user.notification_prefs = {**(user.notification_prefs or {}), **prefs}
-        audit.record("account.notifications_updated", user,
+        audit.record("account.notifications_updated", user, actor=by,
                      on=",".join(k for k, v in prefs.items() if v), off=",".join(k for k, v in prefs.items() if not v))
     return prefs
 
 
-def change_password(user: User, *, current: str, new: str, confirm: str) -> None:
+def change_password(user: User, *, current: str, new: str, confirm: str, by: Actor) -> None:
     """Check the current password, then set the new one: the strength rule applies, the user's other
     sessions and sign-in links end, the current session stays (passwords.change_password audits it)."""
     from portal.services import passwords
@@ -70,6 +71,6 @@ def change_password(user: User, *, current: str, new: str, confirm: str) -> None
     if new == current:
         raise AccountError("Choose a new password that differs from the current one.", field="new")
     try:
-        passwords.change_password(user, new)
+        passwords.change_password(user, new, by=by)
     except ValueError as error:
         raise AccountError(str(error), field="new") from None

@@ -9,6 +9,7 @@ from sqlalchemy import func, or_, select, update
 from portal.extensions import db
 from portal.models import Address, AddressKind, Company, SalesOrder
 from portal.services import audit
+from portal.services.actor import Actor
 
 _COUNTRY = re.compile(r"^[A-Z]{2}$")
 
@@ -85,7 +86,7 @@ def _make_only_default(address: Address) -> None:
     address.is_default = True
 
 
-def add(company: Company, data: AddressData) -> Address:
+def add(company: Company, data: AddressData, *, by: Actor) -> Address:
     """Add an address; the first of its kind becomes the default."""
     values = _clean(data)
     address = Address(company_id=company.id, is_default=False, **values)
@@ -93,18 +94,18 @@ def add(company: Company, data: AddressData) -> Address:
     db.session.flush()
     if data.is_default or default_address(company.id, values["kind"]) is None:
         _make_only_default(address)
-    audit.record("address.added", address, kind=address.kind.value, label=address.label)
+    audit.record("address.added", address, actor=by, kind=address.kind.value, label=address.label)
     return address
 
 
-def update_address(address: Address, data: AddressData) -> Address:
+def update_address(address: Address, data: AddressData, *, by: Actor) -> Address:
     """Change an address; changing its kind moves it to the other list (not as default there).
 
     An address that orders used is not changed under them: it is archived as it was and the
     edited address takes its place in the book (returned)."""
     values = _clean(data)
     if orders_using(address) and any(getattr(address, k) != v for k, v in values.items()):
-        address = _replace_for_editing(address)
+        address = _replace_for_editing(address, by)
     was_default, old_kind = address.is_default, address.kind
     changed = sorted(k for k, v in values.items() if getattr(address, k) != v)
     for key, value in values.items():
@@ -121,11 +122,11 @@ def update_address(address: Address, data: AddressData) -> Address:
         changed.append("is_default")
     db.session.flush()
     if changed:
-        audit.record("address.updated", address, fields=",".join(changed))
+        audit.record("address.updated", address, actor=by, fields=",".join(changed))
     return address
 
 
-def _replace_for_editing(address: Address) -> Address:
+def _replace_for_editing(address: Address, by: Actor) -> Address:
     """Archive an address orders refer to and put a copy in its place (same default status)."""
     copy = Address(company_id=address.company_id, is_default=address.is_default,
                    **{k: getattr(address, k) for k in ("kind", "label", "recipient", "line1", "line2", "city",
@@ -133,13 +134,13 @@ def _replace_for_editing(address: Address) -> Address:
     address.is_default, address.is_archived = False, True
     db.session.add(copy)
     db.session.flush()
-    audit.record("address.archived", address, replaced_by=copy.id, reason="edited while on orders")
+    audit.record("address.archived", address, actor=by, replaced_by=copy.id, reason="edited while on orders")
     return copy
 
 
-def set_default(address: Address) -> None:
+def set_default(address: Address, *, by: Actor) -> None:
     _make_only_default(address)
-    audit.record("address.default_set", address, kind=address.kind.value)
+    audit.record("address.default_set", address, actor=by, kind=address.kind.value)
 
 
 def orders_using(address: Address) -> int:
@@ -149,7 +150,7 @@ def orders_using(address: Address) -> int:
     ).scalar_one()
 
 
-def delete(address: Address) -> Address | None:
+def delete(address: Address, *, by: Actor) -> Address | None:
     """Take an address out of the book; returns the address that became the default in its place.
 
     An address on orders is archived, not deleted: the orders still show where they were shipped
@@ -158,9 +159,9 @@ def delete(address: Address) -> Address | None:
     company_id, kind, was_default = address.company_id, address.kind, address.is_default
     if orders_using(address):
         address.is_default, address.is_archived = False, True
-        audit.record("address.archived", address, kind=kind.value, label=address.label, line1=address.line1)
+        audit.record("address.archived", address, actor=by, kind=kind.value, label=address.label, line1=address.line1)
     else:
-        audit.record("address.deleted", address, kind=kind.value, label=address.label, line1=address.line1)
+        audit.record("address.deleted", address, actor=by, kind=kind.value, label=address.label, line1=address.line1)
         db.session.delete(address)
     db.session.flush()
     return _promote_replacement(company_id, kind) if was_default else None

@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from portal.extensions import db
 from portal.models import Company, InvitationState, Membership, Role, User, UserKind
 from portal.services import audit, staff_notices
+from portal.services.actor import Actor
 
 MANAGE_USERS = "company.users.manage"
 
@@ -84,7 +85,7 @@ def _role(role_id: int) -> Role:
     return role
 
 
-def invite_colleague(company: Company, *, name: str, email: str, role_id: int, invited_by: User) -> InviteResult:
+def invite_colleague(company: Company, *, name: str, email: str, role_id: int, invited_by: Actor) -> InviteResult:
     """Give a colleague access to the company and send the invitation email.
 
     A new email becomes a new contact; an existing contact gets a membership here. Staff and
@@ -109,7 +110,7 @@ class _Raced(Exception):
     """Another transaction created the same contact or membership first; ours was rolled back."""
 
 
-def _invite(company: Company, name: str, email: str, role: Role, invited_by: User) -> InviteResult:
+def _invite(company: Company, name: str, email: str, role: Role, invited_by: Actor) -> InviteResult:
     from portal.services import invitations
 
     user = db.session.execute(select(User).where(func.lower(User.email) == email)).scalar_one_or_none()
@@ -138,14 +139,14 @@ def _invite(company: Company, name: str, email: str, role: Role, invited_by: Use
     except invitations.InvitationError as error:
         db.session.rollback()
         raise CompanyUsersError(str(error)) from None
-    audit.record("company_user.invited", membership, company_id=company.id, email=email, role=role.name,
-                 new_contact=new_contact)
-    staff_notices.notify_about_contact("colleague_invited", f"{invited_by.name} gave {user.name} ({email}) access "
-                                       f"to {company.name} as {role.name}.", user, company)
+    audit.record("company_user.invited", membership, company_id=company.id, actor=invited_by, email=email,
+                 role=role.name, new_contact=new_contact)
+    staff_notices.notify_about_contact("colleague_invited", f"{invited_by.user.name} gave {user.name} ({email}) "
+                                       f"access to {company.name} as {role.name}.", user, company)
     return InviteResult(membership=membership, link=link, new_contact=new_contact)
 
 
-def _grant(user: User, company: Company, invited_by: User) -> str:
+def _grant(user: User, company: Company, invited_by: Actor) -> str:
     """Someone who already signs in gets a "welcome" email for the new company; others an invitation."""
     from portal.services import invitations, mailer
 
@@ -156,10 +157,10 @@ def _grant(user: User, company: Company, invited_by: User) -> str:
     return invitations.invite(user, invited_by=invited_by, send_email=True)
 
 
-def change_role(membership: Membership, role_id: int, *, by: User) -> Role:
+def change_role(membership: Membership, role_id: int, *, by: Actor) -> Role:
     """Give a member another role; never one's own, never the last admin away."""
     role = _role(role_id)
-    if membership.user_id == by.id:
+    if membership.user_id == by.user_id:
         raise CompanyUsersError("You cannot change your own role. Ask another admin of your company.")
     if not membership.is_active:
         raise CompanyUsersError(f"{membership.user.name} no longer has access. Invite them again first.")
@@ -172,16 +173,16 @@ def change_role(membership: Membership, role_id: int, *, by: User) -> Role:
     membership.role_id = role.id
     db.session.flush()
     db.session.expire(membership, ["role"])
-    audit.record("company_user.role_changed", membership, company_id=membership.company_id,
+    audit.record("company_user.role_changed", membership, company_id=membership.company_id, actor=by,
                  user=membership.user.email, old=old, new=role.name)
     return role
 
 
-def remove_access(membership: Membership, *, by: User) -> bool:
+def remove_access(membership: Membership, *, by: Actor) -> bool:
     """End a member's access to this company; returns True when the contact lost all portal access."""
     from portal.services import invitations
 
-    if membership.user_id == by.id:
+    if membership.user_id == by.user_id:
         raise CompanyUsersError("You cannot remove your own access. Ask another admin of your company.")
     if not membership.is_active:
         raise CompanyUsersError(f"{membership.user.name} has no access to remove.")
@@ -194,9 +195,9 @@ def remove_access(membership: Membership, *, by: User) -> bool:
     still_member = db.session.execute(
         select(func.count(Membership.id)).where(Membership.user_id == user.id, Membership.is_active.is_(True))
     ).scalar_one()
-    audit.record("company_user.removed", membership, company_id=membership.company_id, user=user.email)
+    audit.record("company_user.removed", membership, company_id=membership.company_id, actor=by, user=user.email)
     staff_notices.notify_about_contact("colleague_removed",
-                                       f"{by.name} removed {user.name}'s access to {membership.company.name}.",
+                                       f"{by.user.name} removed {user.name}'s access to {membership.company.name}.",
                                        user, membership.company)
     if still_member == 0:
         invitations.revoke(user, by=by)

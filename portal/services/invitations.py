@@ -13,6 +13,7 @@ from sqlalchemy import select
 from portal.extensions import db
 from portal.models import Company, InvitationState, Membership, TokenPurpose, User
 from portal.services import audit, mailer, passwords, sessions, staff_notices, tokens
+from portal.services.actor import SYSTEM, Actor
 
 INVITATION_TTL = timedelta(days=14)
 
@@ -61,12 +62,12 @@ def check_invitable(user: User) -> Company | None:
     return company
 
 
-def _issue(user: User, company: Company | None, invited_by: User | None) -> str:
+def _issue(user: User, company: Company | None, invited_by: Actor) -> str:
     user.portal_access = True
     user.invitation_state = InvitationState.invited
     tokens.revoke_for_user(user, [TokenPurpose.invitation])
     raw = tokens.issue(TokenPurpose.invitation, user=user, company=company, ttl=INVITATION_TTL,
-                       created_by=invited_by)
+                       created_by=invited_by.user)
     return mailer.external_url("core.accept_invitation", token=raw)
 
 
@@ -79,21 +80,24 @@ def _company_id(user: User, company: Company | None = None) -> int | None:
     ).scalars().first()
 
 
-def invite(user: User, *, invited_by: User | None = None, send_email: bool = True) -> str:
+def invite(user: User, *, invited_by: Actor | None = None, send_email: bool = True) -> str:
     """Turn portal access on, issue a 14-day invitation link (older ones are withdrawn), queue the
-    "invitation" email, and return the absolute accept link. Raises InvitationError."""
+    "invitation" email, and return the absolute accept link. Raises InvitationError.
+
+    `invited_by` is who invites (None: the system)."""
+    invited_by = invited_by or SYSTEM
     company = check_invitable(user)
     link = _issue(user, company, invited_by)
     if send_email:
         mailer.send("invitation", user, link=link, company_name=company.name if company else "",
-                    invited_by_name=invited_by.name if invited_by is not None else "",
+                    invited_by_name=invited_by.user.name if invited_by.user is not None else "",
                     expires_days=INVITATION_TTL.days)
     audit.record("invitation.sent" if send_email else "invitation.link_created", user, actor=invited_by,
                  company_id=_company_id(user, company), email=user.email)
     return link
 
 
-def links_for(users: Iterable[User], invited_by: User | None) -> list[tuple[User, str]]:
+def links_for(users: Iterable[User], invited_by: Actor | None) -> list[tuple[User, str]]:
     """One fresh invitation link per user, no email (CSV export). All or nothing: raises
     InvitationError naming everyone who cannot be invited, before issuing any link."""
     users = list(users)
@@ -108,10 +112,11 @@ def links_for(users: Iterable[User], invited_by: User | None) -> list[tuple[User
     return [(user, invite(user, invited_by=invited_by, send_email=False)) for user in users]
 
 
-def accept(raw: str, password: str) -> User:
+def accept(raw: str, password: str, *, by: Actor) -> User:
     """Accept an invitation: the password must pass the strength rule (PasswordError, the link stays
     usable), then the link is used up, the password set, and a "welcome" email queued.
-    Raises TokenError for a bad link. Caller commits and signs the user in."""
+    Raises TokenError for a bad link. Caller commits and signs the user in. `by` is the visitor
+    using the link (audited as the invited user, from their address)."""
     token = tokens.peek(TokenPurpose.invitation, raw)
     user = token.user
     if user is None or not user.portal_access or user.invitation_state == InvitationState.revoked:
@@ -123,22 +128,22 @@ def accept(raw: str, password: str) -> User:
     company = _invitation_company(user)
     mailer.send("welcome", user, company_name=company.name if company else "",
                 login_url=mailer.external_url("core.login"))
-    audit.record("invitation.accepted", user, actor=user, company_id=token.company_id or _company_id(user))
+    audit.record("invitation.accepted", user, actor=by.as_user(user), company_id=token.company_id or _company_id(user))
     staff_notices.notify_about_contact("invitation_accepted",
                                        f"{user.name} accepted the invitation and can now sign in.", user, company)
     return user
 
 
-def revoke(user: User, by: User | None = None) -> None:
+def revoke(user: User, by: Actor | None = None) -> None:
     """Take portal access away: outstanding links are withdrawn and every session ends at once."""
     user.portal_access = False
     user.invitation_state = InvitationState.revoked
     tokens.revoke_for_user(user)
     sessions.revoke_all(user)
-    audit.record("access.revoked", user, actor=by, company_id=_company_id(user), email=user.email)
+    audit.record("access.revoked", user, actor=by or SYSTEM, company_id=_company_id(user), email=user.email)
 
 
-def resend(user: User, by: User | None) -> str:
+def resend(user: User, by: Actor | None) -> str:
     """Send a fresh invitation (the previous link stops working); returns the new link."""
     if user.invitation_state == InvitationState.accepted and user.portal_access:
         raise InvitationError(f"{user.email} has already accepted the invitation. They can sign in, or use "

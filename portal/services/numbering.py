@@ -21,6 +21,7 @@ from portal.contract import NumberKind
 from portal.extensions import db
 from portal.features import registry
 from portal.models import DocumentSequence
+from portal.services import clock
 
 
 def kinds() -> dict[str, NumberKind]:
@@ -35,7 +36,7 @@ def prefixes() -> dict[str, str]:
 def next_number(kind: str, on: date | None = None, session=None) -> str:
     """Reserve the next number for a document kind; commits with the caller's transaction."""
     spec = kinds()[kind]
-    year = (on or date.today()).year if spec.yearly else 0
+    year = (on or clock.today()).year if spec.yearly else 0
     session = session or db.session
     insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
     session.execute(

@@ -7,14 +7,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import has_request_context, session
-from flask_login import current_user
-from sqlalchemy import update
-
-from portal.extensions import db
-from portal.models import InvitationState, TokenPurpose, User, UserSession
-from portal.models.base import utcnow
+from portal.models import InvitationState, TokenPurpose, User
 from portal.services import audit, sessions, tokens
+from portal.services.actor import Actor
 
 MIN_LENGTH = 10
 MAX_LENGTH = 200
@@ -71,37 +66,26 @@ def require_strong(password: str, user: User | None = None) -> None:
         raise PasswordError(problems)
 
 
-def _current_session_key(user: User) -> str | None:
-    if has_request_context() and current_user.is_authenticated and current_user.id == user.id:
-        return session.get(sessions.SESSION_KEY)
-    return None
+_ACTORS = object()
 
 
-def end_other_sessions(user: User, keep_session_key: str | None) -> None:
-    query = update(UserSession).where(UserSession.user_id == user.id, UserSession.revoked_dt.is_(None))
-    if keep_session_key:
-        query = query.where(UserSession.key_hash != sessions._hash(keep_session_key))
-    db.session.execute(query.values(revoked_dt=utcnow()))
-
-
-_CURRENT = object()
-
-
-def change_password(user: User, new: str, *, keep_session_key: str | None | object = _CURRENT) -> None:
+def change_password(user: User, new: str, *, by: Actor,
+                    keep_session_key: str | None | object = _ACTORS) -> None:
     """Set a new password (raises PasswordError), withdraw outstanding sign-in links and end the
     user's other sessions; caller commits.
 
-    The session of the current request stays signed in when it belongs to the user; pass
-    keep_session_key=None to end every session.
+    The session `by` signs in with stays signed in when it is the user's own (they changed their
+    password themselves); pass keep_session_key to choose, None to end every session. The audit
+    row names the user, from `by`'s address.
     """
     require_strong(new, user)
-    if keep_session_key is _CURRENT:
-        keep_session_key = _current_session_key(user)
+    if keep_session_key is _ACTORS:
+        keep_session_key = by.session_key if by.user_id == user.id else None
     user.set_password(new)
     tokens.revoke_for_user(user, SIGN_IN_PURPOSES)
-    end_other_sessions(user, keep_session_key)
+    sessions.revoke_others(user, keep_session_key)
     _notify_changed(user)
-    audit.record("password.changed", user, actor=user, company_id=_company_id(user))
+    audit.record("password.changed", user, actor=by.as_user(user), company_id=_company_id(user))
 
 
 def request_reset(email: str) -> bool:
@@ -123,7 +107,7 @@ def request_reset(email: str) -> bool:
     return True
 
 
-def reset_with_token(raw: str, new: str) -> User:
+def reset_with_token(raw: str, new: str, *, by: Actor) -> User:
     """Set a new password from a reset link; raises TokenError or PasswordError.
 
     Every session of the user ends and every outstanding sign-in link is withdrawn (the
@@ -139,7 +123,7 @@ def reset_with_token(raw: str, new: str) -> User:
     tokens.revoke_for_user(user, SIGN_IN_PURPOSES)
     sessions.revoke_all(user)
     _notify_changed(user)
-    audit.record("password.reset", user, actor=user, company_id=_company_id(user))
+    audit.record("password.reset", user, actor=by.as_user(user), company_id=_company_id(user))
     return user
 
 

@@ -1,35 +1,40 @@
-"""Payments received move an invoice's paid amount and status."""
+"""Payments received: the rules for recording one, and the amount paid they move on an invoice.
+
+The invoice's status then follows what payments and credit notes cover (receivables.settle).
+Functions change the objects in the current session: the caller commits.
+"""
 from __future__ import annotations
 
 from decimal import Decimal
 
-from portal.models import Invoice, InvoiceStatus
-
-#: statuses a payment never changes (staff decide these by hand)
-_FIXED = (InvoiceStatus.draft, InvoiceStatus.void)
-
-
-class PaymentError(ValueError):
-    pass
+from portal.models import Invoice, Payment
+from portal.services import documents, receivables
+from portal.services.errors import RuleError
 
 
-def status_for(invoice: Invoice) -> InvoiceStatus | None:
-    """open / partially paid / paid from the amount paid so far; None for draft and void."""
-    if invoice.status in _FIXED:
-        return None
-    paid = invoice.amount_paid or Decimal(0)
-    if paid > 0 and paid >= (invoice.total or Decimal(0)):
-        return InvoiceStatus.paid
-    if paid > 0:
-        return InvoiceStatus.partially_paid
-    return InvoiceStatus.open
+class PaymentError(RuleError):
+    """The payment was refused; the message is for staff, `field` names the form field."""
+
+    default_field = "amount"
 
 
-def settle_status(invoice: Invoice) -> None:
-    """Set open / partially paid / paid from the amount paid so far (draft and void stay)."""
-    status = status_for(invoice)
-    if status is not None:
-        invoice.status = status
+def check(payment: Payment, is_created: bool) -> None:
+    """A payment is more than zero and in its invoice's currency (a new one takes that currency,
+    or its company's without an invoice)."""
+    if not payment.amount or payment.amount <= 0:
+        raise PaymentError("A payment must be more than zero.", field="amount")
+    if is_created:
+        payment.currency = payment.invoice.currency if payment.invoice is not None else payment.company.currency
+    if payment.invoice is not None and payment.currency != payment.invoice.currency:
+        raise PaymentError(f"This invoice is in {payment.invoice.currency}, the payment in {payment.currency}.",
+                           field="invoice")
+
+
+def before_edit(payment: Payment, is_created: bool) -> tuple[Invoice | None, Decimal | None]:
+    """The invoice and amount the payment had before this change (None, None for a new one)."""
+    if is_created:
+        return None, None
+    return documents.value_before(payment, "invoice"), documents.value_before(payment, "amount")
 
 
 def move(invoice: Invoice | None, amount: Decimal) -> None:
@@ -37,12 +42,12 @@ def move(invoice: Invoice | None, amount: Decimal) -> None:
     if invoice is None or not amount:
         return
     paid = (invoice.amount_paid or Decimal(0)) + amount
-    if paid > (invoice.total or Decimal(0)):
+    if paid + (invoice.amount_credited or Decimal(0)) > (invoice.total or Decimal(0)):
         raise PaymentError(f"This is more than {invoice.number} still owes ({invoice.balance_due}).")
     if paid < 0:
         raise PaymentError(f"{invoice.number} would be left with a negative amount paid.")
     invoice.amount_paid = paid
-    settle_status(invoice)
+    receivables.settle(invoice)
 
 
 def record_change(old_invoice: Invoice | None, old_amount: Decimal | None,

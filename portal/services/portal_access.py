@@ -2,7 +2,8 @@
 
 Company access ("Allow customer portal"), a contact's own access, email address changes,
 inviting many contacts at once (by email or as a CSV of links) and inviting sales reps.
-Functions add to the current session and audit with the staff member as actor: the caller commits.
+Functions add to the current session and audit with the staff member (`by`, an Actor; None is the
+system) as actor: the caller commits.
 """
 from __future__ import annotations
 
@@ -29,18 +30,16 @@ from portal.models import (
     UserKind,
 )
 from portal.services import audit, invitations, sessions, tokens
+from portal.services.actor import SYSTEM, Actor
+from portal.services.errors import RuleError
 
 #: links that sign someone in or let them set a password; quote share links are not personal
 SIGN_IN_LINKS = (TokenPurpose.invitation, TokenPurpose.magic_link, TokenPurpose.password_reset)
 CSV_HEADER = ("name", "email", "company", "role", "link")
 
 
-class AccessError(ValueError):
+class AccessError(RuleError):
     """The change was refused; the message says why (shown beside `field` when given)."""
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.field = field
 
 
 # --- companies -------------------------------------------------------------------------------------
@@ -70,7 +69,7 @@ def sign_out(user: User) -> int:
     return tokens.revoke_for_user(user, SIGN_IN_LINKS)
 
 
-def set_company_access(company: Company, enabled: bool, by: User | None) -> list[User]:
+def set_company_access(company: Company, enabled: bool, by: Actor | None) -> list[User]:
     """Switch "Allow customer portal" on or off; returns the contacts this signed out.
 
     Switching off signs out every contact of the company who has no other company with
@@ -83,7 +82,7 @@ def set_company_access(company: Company, enabled: bool, by: User | None) -> list
         return []
     db.session.flush()
     audit.record("company.portal_enabled" if enabled else "company.portal_disabled", company, company_id=company.id,
-                 actor=by)
+                 actor=by or SYSTEM)
     if enabled:
         return []
     signed_out = []
@@ -91,19 +90,19 @@ def set_company_access(company: Company, enabled: bool, by: User | None) -> list
         if not _companies_with_access(user, besides=company):
             sign_out(user)
             signed_out.append(user)
-            audit.record("access.signed_out", user, company_id=company.id, actor=by,
+            audit.record("access.signed_out", user, company_id=company.id, actor=by or SYSTEM,
                          reason="company portal access switched off")
     return signed_out
 
 
-def membership_ended(user: User, company: Company, by: User | None) -> bool:
+def membership_ended(user: User, company: Company, by: Actor | None) -> bool:
     """A contact's membership of `company` is being deactivated or deleted: left with no other
     company with portal access, they are signed out at once (their own access stays, so a new
     membership lets them back in). Returns True when it signed them out."""
     if user.kind != UserKind.contact or _companies_with_access(user, besides=company):
         return False
     sign_out(user)
-    audit.record("access.signed_out", user, company_id=company.id, actor=by, reason="membership ended")
+    audit.record("access.signed_out", user, company_id=company.id, actor=by or SYSTEM, reason="membership ended")
     return True
 
 
@@ -129,7 +128,7 @@ def access_problem(user: User) -> str | None:
     return f"{_join(names)} {verb} not have customer portal access — enable it on the company first."
 
 
-def set_contact_access(user: User, enabled: bool, by: User | None) -> None:
+def set_contact_access(user: User, enabled: bool, by: Actor | None) -> None:
     """Switch a contact's own portal access. On needs a company with access (AccessError);
     off is a revocation: sessions end at once and outstanding links are withdrawn."""
     before = bool(user.portal_access)
@@ -139,7 +138,7 @@ def set_contact_access(user: User, enabled: bool, by: User | None) -> None:
             raise AccessError(problem, field="portal_access")
         user.portal_access = True
         if user.id is not None and not before:
-            audit.record("access.enabled", user, actor=by)
+            audit.record("access.enabled", user, actor=by or SYSTEM)
     else:
         user.portal_access = False
         if user.id is not None and before:
@@ -156,7 +155,7 @@ def _email_problem(email: str) -> str | None:
     return None
 
 
-def change_email(user: User, email: str, by: User | None) -> bool:
+def change_email(user: User, email: str, by: Actor | None) -> bool:
     """Give a user another email address (stored lower-case, unique). Links sent to the old address
     are withdrawn. Returns False when the address did not change."""
     new = (email or "").strip().lower()
@@ -177,7 +176,7 @@ def change_email(user: User, email: str, by: User | None) -> bool:
     user.email = new
     if user.id is not None:
         withdrawn = tokens.revoke_for_user(user, SIGN_IN_LINKS)
-        audit.record("user.email_changed", user, actor=by, old=old, new=new, links_withdrawn=withdrawn)
+        audit.record("user.email_changed", user, actor=by or SYSTEM, old=old, new=new, links_withdrawn=withdrawn)
     return True
 
 
@@ -197,7 +196,7 @@ def _already_in(user: User) -> str | None:
     return None
 
 
-def invite_many(users: Iterable[User], by: User | None) -> InviteReport:
+def invite_many(users: Iterable[User], by: Actor | None) -> InviteReport:
     """Send the invitation email to each user who can be invited; report who was skipped and why."""
     report = InviteReport()
     for user in users:
@@ -214,7 +213,7 @@ def invite_many(users: Iterable[User], by: User | None) -> InviteReport:
     return report
 
 
-def export_links(users: Sequence[User], by: User | None) -> list[tuple[User, str]]:
+def export_links(users: Sequence[User], by: Actor | None) -> list[tuple[User, str]]:
     """A fresh invitation link per user, no email. All or nothing: raises AccessError naming
     everyone who cannot be invited before any link is made."""
     users = list(users)
@@ -235,7 +234,7 @@ def export_links(users: Sequence[User], by: User | None) -> list[tuple[User, str
     return invitations.links_for(users, by)
 
 
-def copy_link(user: User, by: User | None) -> str:
+def copy_link(user: User, by: Actor | None) -> str:
     """A fresh invitation link to hand over by other means (the previous one stops working); no email."""
     reason = _already_in(user)
     if reason:
@@ -246,7 +245,7 @@ def copy_link(user: User, by: User | None) -> str:
         raise AccessError(str(exc)) from None
 
 
-def resend(user: User, by: User | None) -> str:
+def resend(user: User, by: Actor | None) -> str:
     """Email a fresh invitation (the previous link stops working); returns the new link."""
     try:
         return invitations.resend(user, by)
@@ -254,7 +253,7 @@ def resend(user: User, by: User | None) -> str:
         raise AccessError(str(exc)) from None
 
 
-def revoke(user: User, by: User | None) -> None:
+def revoke(user: User, by: Actor | None) -> None:
     """Take the user's portal access away: sessions end at once, outstanding links are withdrawn."""
     if user.is_staff:
         raise AccessError(f"{user.email} is a staff account; change it on the Users screen.")
@@ -321,7 +320,7 @@ def last_invited(user_ids: Iterable[int]) -> dict[int, datetime]:
 # --- sales reps ------------------------------------------------------------------------------------
 
 def invite_rep(*, name: str, email: str, access: RepAccess | str, companies: Iterable[Company],
-               by: User | None) -> User:
+               by: Actor | None) -> User:
     """Create a sales rep account (every customer, or only the allocated ones) and email the
     invitation. Raises AccessError (with the field) and changes nothing when the input is wrong."""
     name = (name or "").strip()
@@ -343,7 +342,7 @@ def invite_rep(*, name: str, email: str, access: RepAccess | str, companies: Ite
     rep.allocated_companies = companies
     db.session.add(rep)
     db.session.flush()
-    audit.record("rep.created", rep, actor=by, email=rep.email, access=access.value,
+    audit.record("rep.created", rep, actor=by or SYSTEM, email=rep.email, access=access.value,
                  allocated=",".join(c.code for c in companies))
     try:
         invitations.invite(rep, invited_by=by)

@@ -1,48 +1,37 @@
-"""Server-side login sessions: renewed at login, revocable, checked on every request."""
+"""Server-side sign-in sessions: opened at sign-in, revocable, looked up on every request.
+
+The browser's cookie holds only the raw key (portal.login_session puts it there).
+"""
 from __future__ import annotations
 
 import hashlib
 import secrets
 
-from flask import request, session
-from flask_login import login_user, logout_user
 from sqlalchemy import select, update
 
 from portal.extensions import db
 from portal.models import User, UserSession
 from portal.models.base import utcnow
+from portal.services.actor import Actor
 
-SESSION_KEY = "sid"
 
-
-def _hash(key: str) -> str:
+def hash_key(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 
 
-def start(user: User) -> None:
-    """Sign a user in with a fresh session (the old cookie contents are dropped)."""
-    session.clear()
+def open_session(user: User, by: Actor) -> str:
+    """A fresh session for a user signing in from `by`'s address and browser; returns the raw key
+    for the cookie. Caller commits."""
     key = secrets.token_urlsafe(32)
-    db.session.add(UserSession(
-        key_hash=_hash(key), user_id=user.id, ip=request.remote_addr,
-        user_agent=(request.user_agent.string or "")[:255],
-    ))
+    db.session.add(UserSession(key_hash=hash_key(key), user_id=user.id, ip=by.ip,
+                               user_agent=(by.user_agent or "")[:255]))
     user.last_login_dt = utcnow()
-    db.session.commit()
-    session[SESSION_KEY] = key
-    session.permanent = True
-    login_user(user)
+    return key
 
 
-def end() -> None:
-    """Sign out: the session row is revoked, so a copied cookie stops working too."""
-    key = session.get(SESSION_KEY)
-    if key:
-        db.session.execute(update(UserSession).where(UserSession.key_hash == _hash(key))
-                           .values(revoked_dt=utcnow()))
-        db.session.commit()
-    logout_user()
-    session.clear()
+def close(key: str) -> None:
+    """Sign-out: the session row is revoked, so a copied cookie stops working too. Caller commits."""
+    db.session.execute(update(UserSession).where(UserSession.key_hash == hash_key(key)).values(revoked_dt=utcnow()))
 
 
 def revoke_all(user: User) -> None:
@@ -51,13 +40,18 @@ def revoke_all(user: User) -> None:
                        .values(revoked_dt=utcnow()))
 
 
-def load_user(user_id: str) -> User | None:
-    """Flask-Login loader: the user only while the cookie's session row is live."""
-    key = session.get(SESSION_KEY)
-    if not key or not user_id.isdigit():
-        return None
+def revoke_others(user: User, keep_key: str | None) -> None:
+    """End every session of a user but the one with `keep_key` (None: all of them); caller commits."""
+    query = update(UserSession).where(UserSession.user_id == user.id, UserSession.revoked_dt.is_(None))
+    if keep_key:
+        query = query.where(UserSession.key_hash != hash_key(keep_key))
+    db.session.execute(query.values(revoked_dt=utcnow()))
+
+
+def live_user(user_id: int, key: str) -> User | None:
+    """The user while the session with `key` is live and the account may sign in."""
     return db.session.execute(
         select(User).join(UserSession, UserSession.user_id == User.id)
-        .where(UserSession.key_hash == _hash(key), UserSession.revoked_dt.is_(None), User.id == int(user_id),
+        .where(UserSession.key_hash == hash_key(key), UserSession.revoked_dt.is_(None), User.id == user_id,
                User.is_active_flag.is_(True))
     ).scalar_one_or_none()

@@ -22,7 +22,7 @@ from portal.contract import Block, EmailKind, Feature, NavEntry, NumberKind
 from portal.extensions import db
 from portal.models import Membership, User
 from portal.models.base import Model, created_column
-from portal.permissions import acting, get_scoped_or_404, require_permission, scoped
+from portal.permissions import acting, current_actor, get_scoped_or_404, require_permission, scoped
 from portal.services import audit, mailer, staff_notices
 
 
@@ -63,7 +63,7 @@ def add_note():
     note = HelloNote(company_id=company.id, body=body[:2000])
     db.session.add(note)
     db.session.flush()
-    audit.record("hello.note_added", note)
+    audit.record("hello.note_added", note, actor=current_actor())
     colleagues = db.session.execute(
         select(User).join(Membership).where(Membership.company_id == company.id, User.id != current_user.id)
     ).scalars()

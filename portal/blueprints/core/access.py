@@ -1,6 +1,7 @@
 """Pages reached from emailed links: accept an invitation, sign in by link, reset a password."""
 from flask import flash, make_response, redirect, render_template, url_for
 
+from portal import login_session
 from portal.blueprints.core import bp
 from portal.blueprints.core.auth import (
     TOO_MANY_FOR_EMAIL,
@@ -14,8 +15,8 @@ from portal.blueprints.core.auth import (
 from portal.blueprints.core.forms import ConfirmForm, EmailForm, NewPasswordForm
 from portal.extensions import db, limiter
 from portal.models import Company, TokenPurpose
-from portal.permissions import public
-from portal.services import invitations, outbox, passwords, sessions, sign_in, tokens
+from portal.permissions import current_actor, public
+from portal.services import invitations, outbox, passwords, sign_in, tokens
 from portal.services.passwords import PasswordError
 from portal.services.tokens import TokenError
 
@@ -45,7 +46,7 @@ def _start_or_explain(user, message: str):
     """Sign the user in with a fresh session, or explain why their access is not active."""
     db.session.commit()
     if sign_in.may_sign_in(user):
-        sessions.start(user)
+        login_session.start(user, current_actor())
         flash(message, "success")
         return redirect(home_for(user))
     flash("Your password is set, but your portal access is switched off at the moment. "
@@ -66,7 +67,7 @@ def accept_invitation(token: str):
     form = NewPasswordForm()
     if form.validate_on_submit():
         try:
-            user = invitations.accept(token, form.password.data)
+            user = invitations.accept(token, form.password.data, by=current_actor())
         except TokenError as error:
             return link_problem(TokenPurpose.invitation, error)
         except PasswordError as error:
@@ -109,7 +110,7 @@ def magic_link(token: str):
         except TokenError as error:
             return link_problem(TokenPurpose.magic_link, error)
         db.session.commit()
-        sessions.start(user)
+        login_session.start(user, current_actor())
         flash("You are signed in.", "success")
         return redirect(home_for(user))
     return _page("core/magic_link.html", form=form, user=link.user)
@@ -141,7 +142,7 @@ def reset_password(token: str):
     form = NewPasswordForm()
     if form.validate_on_submit():
         try:
-            user = passwords.reset_with_token(token, form.password.data)
+            user = passwords.reset_with_token(token, form.password.data, by=current_actor())
         except TokenError as error:
             return link_problem(TokenPurpose.password_reset, error)
         except PasswordError as error:

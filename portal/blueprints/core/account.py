@@ -20,6 +20,7 @@ from portal.models import Address, AddressKind
 from portal.permissions import (
     acting,
     active_memberships,
+    current_actor,
     get_scoped_or_404,
     require_permission,
     scoped,
@@ -86,7 +87,7 @@ def account():
     form = ProfileForm(obj=user)
     if form.validate_on_submit():
         try:
-            changed = accounts.update_profile(user, name=form.name.data, phone=form.phone.data)
+            changed = accounts.update_profile(user, name=form.name.data, phone=form.phone.data, by=current_actor())
         except AccountError as error:
             db.session.rollback()
             getattr(form, error.field or "name").errors.append(str(error))
@@ -105,7 +106,7 @@ def account_password():
     if form.validate_on_submit():
         try:
             accounts.change_password(current_user._get_current_object(), current=form.current.data,
-                                     new=form.new.data, confirm=form.confirm.data)
+                                     new=form.new.data, confirm=form.confirm.data, by=current_actor())
         except AccountError as error:
             db.session.rollback()
             getattr(form, error.field or "new").errors.append(str(error))
@@ -126,7 +127,7 @@ def account_notifications():
         form.kinds.data = [kind for kind, on in accounts.notification_prefs(user).items() if on]
     if form.validate_on_submit():
         try:
-            accounts.set_notification_prefs(user, form.kinds.data or [])
+            accounts.set_notification_prefs(user, form.kinds.data or [], by=current_actor())
         except AccountError as error:
             db.session.rollback()
             form.kinds.errors.append(str(error))
@@ -161,7 +162,7 @@ def address_new():
     form = AddressForm()
     if form.validate_on_submit():
         try:
-            address = addresses.add(acting().company, form.data_for_service())
+            address = addresses.add(acting().company, form.data_for_service(), by=current_actor())
         except AddressError as error:
             db.session.rollback()
             flash(str(error), "error")
@@ -181,7 +182,7 @@ def address_edit(address_id: int):
         form.kind.data = address.kind.value
     if form.validate_on_submit():
         try:
-            addresses.update_address(address, form.data_for_service())
+            addresses.update_address(address, form.data_for_service(), by=current_actor())
         except AddressError as error:
             db.session.rollback()
             flash(str(error), "error")
@@ -196,7 +197,7 @@ def address_edit(address_id: int):
 @require_permission("account.addresses.manage")
 def address_default(address_id: int):
     address = _scoped_address(address_id)  # the form's CSRF token is checked by CSRFProtect
-    addresses.set_default(address)
+    addresses.set_default(address, by=current_actor())
     db.session.commit()
     flash(f"{address.label or address.line1} is now the default {address.kind.value} address.", "success")
     return redirect(url_for("core.addresses_index"))
@@ -210,7 +211,7 @@ def address_delete(address_id: int):
     if form.validate_on_submit():
         name = address.label or address.line1
         try:
-            replacement = addresses.delete(address)
+            replacement = addresses.delete(address, by=current_actor())
         except AddressError as error:
             db.session.rollback()
             flash(str(error), "error")

@@ -7,12 +7,12 @@ so an attacker at one address is stopped before the real user at another address
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from portal import login_session
 from portal.blueprints.core import bp
 from portal.blueprints.core.forms import LoginForm
 from portal.extensions import limiter
 from portal.models import User
-from portal.permissions import active_memberships, public
-from portal.services import sessions
+from portal.permissions import active_memberships, current_actor, public
 from portal.services.redirects import safe_next
 from portal.services.sign_in import authenticate
 
@@ -75,7 +75,7 @@ def login():
     if form.validate_on_submit():
         user = authenticate(form.email.data, form.password.data)
         if user is not None:
-            sessions.start(user)
+            login_session.start(user, current_actor())
             return redirect(safe_next(form.next.data) or home_for(user))
         # One answer for unknown email, wrong password and no access: reveals nothing.
         flash("That email and password did not match an account with portal access.", "error")
@@ -85,6 +85,6 @@ def login():
 @bp.route("/logout", methods=["POST"])
 @public
 def logout():
-    sessions.end()
+    login_session.end()
     flash("You are signed out.", "info")
     return redirect(url_for("core.login"))

@@ -2,13 +2,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from portal import settings
 from portal.contract import Block
 from portal.features import registry
 from portal.models import Company
-from portal.services.dashboard import summary_for
+from portal.services import credit_limit
 
 
 @dataclass(frozen=True)
@@ -26,6 +27,12 @@ def shown_blocks(company: Company, can) -> list[ShownBlock]:
             if block.permission is None or can(block.permission)]
 
 
-def credit_position(company: Company):
+@dataclass(frozen=True)
+class CreditPosition:
+    limit: Decimal
+    available: Decimal
+
+
+def credit_position(company: Company) -> CreditPosition:
     """Credit limit and what is still available of it."""
-    return summary_for(company)
+    return CreditPosition(company.credit_limit or Decimal(0), credit_limit.available_credit(company))

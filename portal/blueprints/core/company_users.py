@@ -8,7 +8,7 @@ from wtforms.validators import DataRequired, Email, Length
 from portal.blueprints.core import bp
 from portal.extensions import db
 from portal.models import Membership
-from portal.permissions import acting, require_permission
+from portal.permissions import acting, current_actor, require_permission
 from portal.services import company_users
 from portal.services.company_users import CompanyUsersError
 
@@ -59,8 +59,7 @@ def company_users_invite():
     if form.validate_on_submit():
         try:
             result = company_users.invite_colleague(acting().company, name=form.name.data, email=form.email.data,
-                                                    role_id=form.role.data,
-                                                    invited_by=current_user._get_current_object())
+                                                    role_id=form.role.data, invited_by=current_actor())
         except CompanyUsersError as error:
             db.session.rollback()
             form.email.errors.append(str(error))
@@ -82,7 +81,7 @@ def company_user(user_id: int):
         form.role.data = membership.role_id
     if form.validate_on_submit():
         try:
-            role = company_users.change_role(membership, form.role.data, by=current_user._get_current_object())
+            role = company_users.change_role(membership, form.role.data, by=current_actor())
         except CompanyUsersError as error:
             db.session.rollback()
             form.role.errors.append(str(error))
@@ -101,7 +100,7 @@ def company_user_remove(user_id: int):
     membership = _member_or_404(user_id)  # the CSRF token is checked by CSRFProtect before this
     name, company = membership.user.name, acting().company.name
     try:
-        all_gone = company_users.remove_access(membership, by=current_user._get_current_object())
+        all_gone = company_users.remove_access(membership, by=current_actor())
     except CompanyUsersError as error:
         db.session.rollback()
         flash(str(error), "error")

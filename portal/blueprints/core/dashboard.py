@@ -9,6 +9,7 @@ from portal.models import Company
 from portal.permissions import (
     acting,
     active_memberships,
+    current_actor,
     public,
     rep_may_act_for,
     require_permission,
@@ -46,7 +47,7 @@ def switch_company():
         abort(404)
     session["company_id"] = membership.company_id
     g.pop("portal_acting", None)
-    audit.record("company.switched", membership.company, company_id=membership.company_id)
+    audit.record("company.switched", membership.company, company_id=membership.company_id, actor=current_actor())
     db.session.commit()
     flash(f"You are now working for {membership.company.name}.", "info")
     return redirect(url_for("core.home"))
@@ -67,7 +68,7 @@ def choose_customer():
         company = db.session.get(Company, company_id)
         session["acting_company_id"] = company_id
         g.pop("portal_acting", None)
-        audit.record("rep.act_for", company, company_id=company_id)
+        audit.record("rep.act_for", company, company_id=company_id, actor=current_actor())
         db.session.commit()
         flash(f"You are now acting for {company.name}.", "info")
         return redirect(safe_next(request.args.get("next")) or url_for("core.dashboard"))
@@ -84,7 +85,7 @@ def stop_acting():
         abort(404)
     company = acting().company
     if company is not None:
-        audit.record("rep.stop_acting", company, company_id=company.id)
+        audit.record("rep.stop_acting", company, company_id=company.id, actor=current_actor())
         db.session.commit()
     session.pop("acting_company_id", None)
     g.pop("portal_acting", None)

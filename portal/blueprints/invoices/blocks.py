@@ -1,22 +1,27 @@
 """The invoices feature's dashboard blocks: what is outstanding and the most recent invoices."""
 from __future__ import annotations
 
-from sqlalchemy import select
+from dataclasses import dataclass
+from decimal import Decimal
 
-from portal.blueprints.invoices.services import visible_invoices
-from portal.extensions import db
 from portal.models import Company, Invoice
-from portal.services.dashboard import summary_for
+from portal.services import receivables
 
 RECENT = 5
 
 
-def outstanding(company: Company):
-    return summary_for(company)
+@dataclass(frozen=True)
+class OutstandingFigures:
+    total: Decimal
+    open_count: int
+    overdue_count: int
+
+
+def outstanding(company: Company) -> OutstandingFigures:
+    """What the company still owes (after payments and credit notes) and how many invoices are late."""
+    return OutstandingFigures(receivables.outstanding_total(company), receivables.open_invoice_count(company),
+                              receivables.overdue_invoice_count(company))
 
 
 def recent_invoices(company: Company) -> list[Invoice]:
-    return list(db.session.execute(
-        visible_invoices(select(Invoice)).where(Invoice.company_id == company.id)
-        .order_by(Invoice.issue_date.desc(), Invoice.id.desc()).limit(RECENT)
-    ).scalars())
+    return receivables.recent_invoices(company, RECENT)

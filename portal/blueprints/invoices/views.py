@@ -1,6 +1,4 @@
 """Invoice, credit note and receipt pages (read-only)."""
-from datetime import date
-
 from flask import render_template, request
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
@@ -9,6 +7,7 @@ from portal.blueprints.invoices import bp, services
 from portal.extensions import db
 from portal.models import CreditNote, CreditNoteLine, Invoice, InvoiceLine, Payment
 from portal.permissions import acting, require_permission, scoped
+from portal.services import clock, receivables
 
 PER_PAGE = 25
 
@@ -20,20 +19,20 @@ def index():
     if status not in services.INVOICE_FILTERS:
         status = "all"
     search = request.args.get("q", "").strip()[:30]
-    today = date.today()
+    today = clock.today()
     query = services.filter_invoices(scoped(select(Invoice), Invoice), status, search, today)
     page = db.paginate(query, per_page=PER_PAGE, error_out=False)
+    company = acting().company
     return render_template(
         "invoices/index.html", page=page, status=status, search=search, filters=services.INVOICE_FILTERS,
-        outstanding=services.outstanding(scoped(select(Invoice), Invoice), today),
-        currency=acting().company.currency,
+        outstanding=receivables.outstanding(company, today), currency=company.currency,
     )
 
 
 @bp.route("/<int:invoice_id>")
 @require_permission("invoices.view")
 def detail(invoice_id: int):
-    invoice = db.one_or_404(services.visible_invoices(
+    invoice = db.one_or_404(receivables.visible_invoices(
         scoped(select(Invoice), Invoice).where(Invoice.id == invoice_id)
         .options(selectinload(Invoice.lines).joinedload(InvoiceLine.product), joinedload(Invoice.order))
     ))
@@ -41,7 +40,7 @@ def detail(invoice_id: int):
         scoped(select(Payment), Payment).where(Payment.invoice_id == invoice.id)
         .order_by(Payment.received_date.desc(), Payment.id.desc())
     ).scalars().all()
-    credit_notes = db.session.execute(services.visible_credit_notes(
+    credit_notes = db.session.execute(receivables.visible_credit_notes(
         scoped(select(CreditNote), CreditNote).where(CreditNote.invoice_id == invoice.id)
         .order_by(CreditNote.issue_date.desc(), CreditNote.id.desc())
     )).scalars().all()
@@ -51,7 +50,7 @@ def detail(invoice_id: int):
 @bp.route("/credit-notes")
 @require_permission("invoices.view")
 def credit_notes():
-    query = services.visible_credit_notes(
+    query = receivables.visible_credit_notes(
         scoped(select(CreditNote), CreditNote).options(joinedload(CreditNote.invoice))
         .order_by(CreditNote.issue_date.desc(), CreditNote.id.desc())
     )
@@ -62,7 +61,7 @@ def credit_notes():
 @bp.route("/credit-notes/<int:credit_note_id>")
 @require_permission("invoices.view")
 def credit_note(credit_note_id: int):
-    note = db.one_or_404(services.visible_credit_notes(
+    note = db.one_or_404(receivables.visible_credit_notes(
         scoped(select(CreditNote), CreditNote).where(CreditNote.id == credit_note_id)
         .options(selectinload(CreditNote.lines).joinedload(CreditNoteLine.product), joinedload(CreditNote.invoice))
     ))

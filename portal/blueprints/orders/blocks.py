@@ -1,21 +1,25 @@
 """The orders feature's dashboard blocks: open orders and the most recent ones."""
 from __future__ import annotations
 
-from sqlalchemy import select
+from dataclasses import dataclass
+from decimal import Decimal
 
-from portal.extensions import db
 from portal.models import Company, SalesOrder
-from portal.services.dashboard import summary_for
+from portal.services import orders
 
 RECENT = 5
 
 
-def open_orders(company: Company):
-    return summary_for(company)
+@dataclass(frozen=True)
+class OpenOrders:
+    count: int
+    value: Decimal
+
+
+def open_orders(company: Company) -> OpenOrders:
+    """How many orders are open and what they are worth (not yet invoiced)."""
+    return OpenOrders(orders.open_order_count(company), orders.open_orders_value(company))
 
 
 def recent_orders(company: Company) -> list[SalesOrder]:
-    return list(db.session.execute(
-        select(SalesOrder).where(SalesOrder.company_id == company.id)
-        .order_by(SalesOrder.placed_dt.desc(), SalesOrder.id.desc()).limit(RECENT)
-    ).scalars())
+    return orders.recent_orders(company, RECENT)

@@ -8,6 +8,7 @@ from sqlalchemy import Select, select
 
 from portal.extensions import db
 from portal.models import Quote, QuoteLine, QuoteSection, QuoteStatus, User
+from portal.services import clock
 
 #: quotes the business is still writing; the customer never sees them
 HIDDEN = (QuoteStatus.draft,)
@@ -20,11 +21,12 @@ def visible_quotes(query: Select) -> Select:
     return query.where(Quote.status.not_in(HIDDEN)).order_by(Quote.created_dt.desc(), Quote.id.desc())
 
 
-def is_expired(quote: Quote, today: date) -> bool:
-    """Marked expired, or still awaiting an answer after its last valid day."""
+def is_expired(quote: Quote, today: date | None = None) -> bool:
+    """Marked expired, or still awaiting an answer after its last valid day (today from the clock)."""
     if quote.status == QuoteStatus.expired:
         return True
-    return quote.status in AWAITING_ANSWER and quote.valid_until is not None and quote.valid_until < today
+    return (quote.status in AWAITING_ANSWER and quote.valid_until is not None
+            and quote.valid_until < (today or clock.today()))
 
 
 def is_priced(quote: Quote) -> bool:

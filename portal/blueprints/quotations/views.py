@@ -1,6 +1,4 @@
 """Quote pages (read-only: acceptance and change requests come with the quote workflow)."""
-from datetime import date
-
 from flask import render_template
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -10,13 +8,14 @@ from portal.blueprints.quotations import bp, services
 from portal.extensions import db
 from portal.models import Quote, QuoteLine
 from portal.permissions import require_permission, scoped
+from portal.services import clock
 
 
 @bp.route("/")
 @require_permission("quotes.view")
 def index():
     page = db.paginate(services.visible_quotes(scoped(select(Quote), Quote)), per_page=25, error_out=False)
-    return render_template("quotations/index.html", page=page, today=date.today(),
+    return render_template("quotations/index.html", page=page, today=clock.today(),
                            is_expired=services.is_expired, is_priced=services.is_priced)
 
 
@@ -29,7 +28,7 @@ def detail(quote_id: int):
                  selectinload(Quote.messages))
     ))
     return render_template(
-        "quotations/detail.html", quote=quote, expired=services.is_expired(quote, date.today()),
+        "quotations/detail.html", quote=quote, expired=services.is_expired(quote, clock.today()),
         priced=services.is_priced(quote), sections=services.sections_with_lines(quote),
         messages=services.conversation(quote, settings.get("branding.business_name")),
     )

@@ -1,0 +1,47 @@
+"""Sales orders the customer is still waiting for, and what of them is not invoiced yet.
+
+The one owner of "open order": the dashboard, the back-office home and the credit position import it.
+"""
+from __future__ import annotations
+
+from decimal import Decimal
+
+from sqlalchemy import ColumnElement, case, func, select
+
+from portal.extensions import db
+from portal.models import Company, Invoice, OrderStatus, SalesOrder
+from portal.services.receivables import ISSUED_INVOICE
+
+#: placed and not yet fully shipped (or cancelled, or rejected)
+OPEN_ORDER = (OrderStatus.pending_approval, OrderStatus.submitted, OrderStatus.confirmed,
+              OrderStatus.partially_shipped)
+
+
+def open_clause() -> ColumnElement[bool]:
+    return SalesOrder.status.in_(OPEN_ORDER)
+
+
+def open_order_count(company: Company) -> int:
+    return db.session.execute(
+        select(func.count(SalesOrder.id)).where(SalesOrder.company_id == company.id, open_clause())).scalar_one()
+
+
+def open_orders_value(company: Company) -> Decimal:
+    """What open orders (in the company's currency) are worth beyond what is already invoiced for them:
+    an invoiced order is owed on its invoice, so counting it here too would count it twice."""
+    invoiced = (select(Invoice.order_id, func.sum(Invoice.total).label("amount"))
+                .where(Invoice.order_id.is_not(None), Invoice.status.in_(ISSUED_INVOICE))
+                .group_by(Invoice.order_id).subquery())
+    remaining = SalesOrder.total - func.coalesce(invoiced.c.amount, 0)
+    value = db.session.execute(
+        select(func.sum(case((remaining > 0, remaining), else_=0)))
+        .select_from(SalesOrder).outerjoin(invoiced, invoiced.c.order_id == SalesOrder.id)
+        .where(SalesOrder.company_id == company.id, SalesOrder.currency == company.currency, open_clause())
+    ).scalar_one()
+    return Decimal(str(value or 0)).quantize(Decimal("0.01"))
+
+
+def recent_orders(company: Company, limit: int = 5) -> list[SalesOrder]:
+    return list(db.session.execute(
+        select(SalesOrder).where(SalesOrder.company_id == company.id)
+        .order_by(SalesOrder.placed_dt.desc()).limit(limit)).scalars())
