@@ -14,7 +14,9 @@ def register_commands(app: Flask) -> None:
 
 
 def _create_app():
-    from portal import create_app
+    # portal/__init__.py imports this module to register the commands, so create_app is looked up
+    # only when the `portal` command runs.
+    from portal import create_app  # noqa: PLC0415
 
     return create_app()
 

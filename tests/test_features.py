@@ -174,6 +174,40 @@ def test_nav_entry_shows_only_while_the_feature_is_on(app, all_rights_client, ke
     assert not urls & shown, f"{key} off: nav still links {sorted(urls & shown)}"
 
 
+ADMIN_FEATURE_KEYS = sorted(f.key for f in REGISTRY.togglable() if f.admin_views)
+#: the back office's own screens, there whatever is switched off
+CORE_SCREENS = ("/admin/company/", "/admin/user/", "/admin/product/", "/admin/settings/", "/admin/audit-log/")
+
+
+def _admin_screens(app, key: str) -> list:
+    return [v for v in app.extensions["portal_admin"]._views if getattr(v, "feature_key", None) == key]
+
+
+def _menu_text(res) -> str:
+    return " ".join(a.get_text(" ", strip=True) for a in res.html.select("nav a"))
+
+
+@pytest.mark.parametrize("key", ADMIN_FEATURE_KEYS)
+def test_a_features_back_office_screens_leave_the_menu_and_answer_404_when_off(app, admin, key):
+    screens = _admin_screens(app, key)
+    assert screens, f"{key} declares admin_views but none is registered with its key"
+    all_features_on(app)
+    menu = _menu_text(admin.get("/admin/"))
+    for view in screens:
+        assert view.name in menu
+        assert admin.get(view.url + "/").status_int == 200
+    settings.set_feature(key, False)
+    menu = _menu_text(admin.get("/admin/"))
+    for view in screens:
+        assert view.name not in menu, f"{view.name} still in the menu with {key} off"
+        admin.get(view.url + "/", status=404)
+    for url in CORE_SCREENS:
+        assert admin.get(url).status_int == 200, f"core screen {url} with {key} off"
+    settings.set_feature(key, True)
+    for view in screens:
+        assert admin.get(view.url + "/").status_int == 200
+
+
 @pytest.mark.parametrize("key", FEATURE_KEYS)
 def test_turning_a_feature_off_turns_off_what_depends_on_it(app, db, key):
     reg = registry_of(app)

@@ -23,6 +23,7 @@ from portal.models import (
     Promotion,
     StockLevel,
 )
+from portal.models.base import utcnow
 from portal.web import money, quantity
 
 CATALOG = "Catalog"
@@ -169,8 +170,6 @@ class StockLevelAdmin(StaffModelView):
     form_columns = ("product",) + STOCK_COLUMNS
 
     def on_model_change(self, form, model, is_created):
-        from portal.models.base import utcnow
-
         model.updated_dt = utcnow()
         super().on_model_change(form, model, is_created)
 

@@ -14,6 +14,7 @@ from markupsafe import Markup, escape
 from wtforms import PasswordField, StringField
 from wtforms.validators import AnyOf, Optional, ValidationError
 
+from portal.services.passwords import weaknesses
 from portal.web import status_label
 
 
@@ -38,8 +39,6 @@ class ReadOnlyField(StringField):
 
 def strong_password(form, field) -> None:
     """The portal's password rule (portal.services.passwords), shown at the field."""
-    from portal.services.passwords import weaknesses
-
     email = getattr(getattr(form, "email", None), "data", None) or ""
     name = getattr(getattr(form, "name", None), "data", None) or ""
     problems = weaknesses(field.data or "", email=email, name=name)

@@ -8,8 +8,12 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
+from portal import settings
+from portal.demo import catalog, customers, orders, purchasing, quotes, service
+from portal.demo.world import DemoWorld
 from portal.extensions import db
-from portal.models import Company, Product
+from portal.models import Company, NotificationRoute, Product
+from portal.services.bootstrap import seed_reference_data
 
 BRANDING = {
     "branding.business_name": "Northwind Supply",
@@ -28,8 +32,6 @@ def has_business_data() -> bool:
 
 def _seed_notification_routes(world) -> None:
     """The demo's office manager hears when a contact accepts; the sales team about customer users."""
-    from portal.models import NotificationRoute
-
     db.session.add_all([
         NotificationRoute(kind="invitation_accepted", recipient_user=world.staff[0]),
         NotificationRoute(kind="colleague_invited", team_email="sales@northwind.example"),
@@ -39,11 +41,6 @@ def _seed_notification_routes(world) -> None:
 
 def seed_demo() -> bool:
     """Load the demo data and commit; returns False (and changes nothing) if the database is in use."""
-    from portal import settings
-    from portal.demo import catalog, customers, orders, purchasing, quotes, service
-    from portal.demo.world import DemoWorld
-    from portal.services.bootstrap import seed_reference_data
-
     if has_business_data():
         return False
     try:

@@ -5,7 +5,7 @@ import re
 from collections.abc import Iterable
 
 from portal.models import User
-from portal.services import audit, preferences
+from portal.services import audit, passwords, preferences
 from portal.services.actor import Actor
 
 _PHONE = re.compile(r"^[0-9+()./\- ]{5,40}$")
@@ -62,8 +62,6 @@ def set_notification_prefs(user: User, enabled: Iterable[str], *, by: Actor) -> 
 def change_password(user: User, *, current: str, new: str, confirm: str, by: Actor) -> None:
     """Check the current password, then set the new one: the strength rule applies, the user's other
     sessions and sign-in links end, the current session stays (passwords.change_password audits it)."""
-    from portal.services import passwords
-
     if not user.check_password(current or ""):
         raise AccountError("Your current password is not correct.", field="current")
     if new != confirm:

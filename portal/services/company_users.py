@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 
 from portal.extensions import db
 from portal.models import Company, InvitationState, Membership, Role, User, UserKind
-from portal.services import audit, staff_notices
+from portal.services import audit, invitations, mailer, staff_notices
 from portal.services.actor import Actor
 
 MANAGE_USERS = "company.users.manage"
@@ -111,8 +111,6 @@ class _Raced(Exception):
 
 
 def _invite(company: Company, name: str, email: str, role: Role, invited_by: Actor) -> InviteResult:
-    from portal.services import invitations
-
     user = db.session.execute(select(User).where(func.lower(User.email) == email)).scalar_one_or_none()
     new_contact = user is None
     if user is not None and user.kind != UserKind.contact:
@@ -148,8 +146,6 @@ def _invite(company: Company, name: str, email: str, role: Role, invited_by: Act
 
 def _grant(user: User, company: Company, invited_by: Actor) -> str:
     """Someone who already signs in gets a "welcome" email for the new company; others an invitation."""
-    from portal.services import invitations, mailer
-
     if user.invitation_state == InvitationState.accepted and user.portal_access and user.password_hash:
         login_url = mailer.external_url("core.login")
         mailer.send("welcome", user, company_name=company.name, login_url=login_url)
@@ -180,8 +176,6 @@ def change_role(membership: Membership, role_id: int, *, by: Actor) -> Role:
 
 def remove_access(membership: Membership, *, by: Actor) -> bool:
     """End a member's access to this company; returns True when the contact lost all portal access."""
-    from portal.services import invitations
-
     if membership.user_id == by.user_id:
         raise CompanyUsersError("You cannot remove your own access. Ask another admin of your company.")
     if not membership.is_active:

@@ -17,6 +17,7 @@ from flask import Flask, current_app, g, has_app_context, has_request_context
 from flask_mail import Connection, Message
 from sqlalchemy import and_, inspect, or_, select, update
 
+from portal import settings
 from portal.extensions import db
 from portal.models import OutboxEmail, OutboxStatus, User
 from portal.models.base import utcnow
@@ -112,8 +113,6 @@ def _hold(now, ids: list[int] | None) -> int:
 
 
 def _sender(app: Flask) -> str | tuple[str, str]:
-    from portal import settings
-
     configured = app.config.get("MAIL_DEFAULT_SENDER") or "portal@localhost"
     name, address = parseaddr(configured) if isinstance(configured, str) else configured
     return (name or settings.get("branding.business_name"), address)

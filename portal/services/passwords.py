@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from portal.models import InvitationState, TokenPurpose, User
-from portal.services import audit, sessions, tokens
+from portal.services import audit, mailer, sessions, sign_in, tokens
 from portal.services.actor import Actor
 
 MIN_LENGTH = 10
@@ -94,8 +94,6 @@ def request_reset(email: str) -> bool:
     Returns whether a link was queued — for tests and logs only: the page must answer the same
     either way.
     """
-    from portal.services import mailer, sign_in
-
     user = sign_in.find_user(email)
     if user is None or not sign_in.may_sign_in(user):
         return False
@@ -128,8 +126,6 @@ def reset_with_token(raw: str, new: str, *, by: Actor) -> User:
 
 
 def _notify_changed(user: User) -> None:
-    from portal.services import mailer
-
     mailer.send("password_changed", user, reset_link=mailer.external_url("core.request_password_reset"))
 
 

@@ -10,7 +10,8 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from portal.extensions import db
 from portal.models import TokenPurpose, User
-from portal.services import tokens
+from portal.permissions import active_memberships
+from portal.services import mailer, tokens
 
 MAGIC_LINK_TTL = timedelta(minutes=15)
 #: live sign-in links per user; further requests send nothing (no mail flooding)
@@ -44,8 +45,6 @@ def authenticate(email: str | None, password: str) -> User | None:
 
 def may_sign_in(user: User) -> bool:
     """Active account; a contact also needs portal access through at least one company."""
-    from portal.permissions import active_memberships
-
     if not user.is_active:
         return False
     if user.is_contact:
@@ -58,8 +57,6 @@ def request_magic_link(email: str) -> bool:
 
     Returns whether a link was queued — the page must answer the same either way. Caller commits.
     """
-    from portal.services import mailer
-
     user = find_user(email)
     if user is None or user.is_staff or not may_sign_in(user):
         return False

@@ -1,7 +1,19 @@
 """Dashboard, company switch (contacts in several companies), customer picker (sales reps)."""
-from flask import abort, flash, g, redirect, render_template, request, session, url_for
+from flask import (
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    send_from_directory,
+    session,
+    url_for,
+)
 from flask_login import current_user
 
+from portal import settings
 from portal.blueprints.core import bp
 from portal.blueprints.core.blocks import shown_blocks
 from portal.extensions import db
@@ -17,6 +29,7 @@ from portal.permissions import (
 )
 from portal.services import audit, reps
 from portal.services.redirects import safe_next
+from portal.services.storage import upload_dir
 
 
 @bp.route("/")
@@ -96,11 +109,6 @@ def stop_acting():
 @bp.route("/brand/logo")
 @public
 def brand_logo():
-    from flask import current_app, send_from_directory
-
-    from portal import settings
-    from portal.services.storage import upload_dir
-
     name = settings.get("branding.logo_path")
     if not name:
         abort(404)
