@@ -110,6 +110,8 @@ class Feature:
     requires: frozenset[str] = frozenset()
     #: who the pages are for: "customer", "supplier" or "guest" (drives nav and access policy)
     audience: str = "customer"
+    #: what a customer can do with it, to finish "There you can ..." in invitations ("track your shipments")
+    summary: str = ""
     nav: tuple[NavEntry, ...] = ()
     permissions: dict[str, str] = field(default_factory=dict)
     #: built-in role name -> permission keys it gets by default (applied once per install/upgrade)

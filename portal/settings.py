@@ -18,13 +18,18 @@ from portal.extensions import db
 from portal.features import registry
 from portal.models import PriceTier, SettingValue
 
+HIDDEN_PRICE_CHOICES = (("zero", "A zero amount (€0.00 in the customer's currency)"),
+                        ("on_request", "“Price on request”"))
 STOCK_CHOICES = (("off", "Hidden"), ("number", "Show the number in stock"), ("indication", "In stock / low / out"))
 
 CORE_SETTINGS: dict[str, SettingSpec] = {
     "guest.enabled": SettingSpec(False, "Guest access: browse the catalog without signing in"),
     "guest.price_tier": SettingSpec("", "Guest price tier", type="choice",
                                     help="Prices guests see; empty hides prices from guests"),
-    "prices.hide": SettingSpec(False, "Hide prices in the portal"),
+    "prices.hide": SettingSpec(False, "Hide prices in the portal",
+                               help="Product prices and the amounts of quotes and orders; invoices, receipts and "
+                                    "credit notes always show what is owed and paid"),
+    "prices.hidden_as": SettingSpec("zero", "Hidden prices show as", type="choice", choices=HIDDEN_PRICE_CHOICES),
     "stock.display": SettingSpec("indication", "Stock display", type="choice", choices=STOCK_CHOICES),
     "stock.show_incoming": SettingSpec(True, "Show incoming stock and its expected date"),
     "ordering.allow_orders": SettingSpec(True, "Customers may place orders"),

@@ -12,7 +12,7 @@ from portal.extensions import db
 from portal.features import registry
 from portal.money import money
 from portal.permissions import acting, can, current_memberships
-from portal.services import preferences, receivables
+from portal.services import preferences, price_display, receivables, roles
 
 
 def quantity(value) -> str:
@@ -56,12 +56,14 @@ def status_label(value) -> str:
 
 def init_app(app: Flask) -> None:
     app.jinja_env.filters["money"] = money
+    app.jinja_env.filters["price"] = price_display.show_price
     app.jinja_env.filters["qty"] = quantity
     app.jinja_env.filters["status"] = status_label
     app.jinja_env.globals.update(
         feature_enabled=settings.is_enabled, email_preferences=preferences.offered,
         switchable_companies=switchable_companies, setting=settings.get, nav_entries=nav_entries,
         acting=acting, can=can, invoice_overdue=receivables.is_overdue,
+        portal_roles=roles.listed, role_abilities=roles.abilities,
     )
 
     @app.errorhandler(CSRFError)

@@ -44,13 +44,18 @@ def test_status_filter(signed_in_a, make):
     assert "No orders match." in client.get("/orders/?status=cancelled").text
 
 
-def test_hidden_prices_hide_order_amounts(signed_in_a, make):
+@pytest.mark.parametrize(("hidden_as", "shown"), [("zero", "€0.00"), ("on_request", "Price on request")])
+def test_hidden_prices_hide_order_amounts(signed_in_a, make, hidden_as, shown):
+    """Seed 000: hidden prices "display as $0"; staff may choose "Price on request" instead."""
     client, a, _ = signed_in_a
     order = make.order(a, total="242.00")
-    settings.save({"prices.hide": True})
-    assert "242.00" not in client.get("/orders/").text
-    res = client.get(f"/orders/{order.id}")
-    assert "242.00" not in res.text and "Unit price" not in res.text and "Widget" in res.text
+    settings.save({"prices.hide": True, "prices.hidden_as": hidden_as})
+    for res in (client.get("/orders/"), client.get(f"/orders/{order.id}"), client.get("/dashboard")):
+        assert "242.00" not in res.text and "200.00" not in res.text  # neither total nor net
+        assert shown in res.text
+    assert "Widget" in client.get(f"/orders/{order.id}").text
+    settings.save({"prices.hide": False})
+    assert "€242.00" in client.get(f"/orders/{order.id}").text
 
 
 @pytest.mark.parametrize("role", ["Viewer", "Buyer", "Admin"])

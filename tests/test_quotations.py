@@ -112,6 +112,20 @@ def test_detail_shows_sections_lines_and_totals(signed_in_a, make, db):
     assert "Thank you for your enquiry." in res.text and "Prices exclude travel." in res.text
 
 
+@pytest.mark.parametrize(("hidden_as", "shown"), [("zero", "€0.00"), ("on_request", "Price on request")])
+def test_hidden_prices_hide_quote_amounts(signed_in_a, make, db, hidden_as, shown):
+    client, a, _ = signed_in_a
+    quote = make.quote(a)
+    make.quote_section(quote, "Hardware", [("Rack 42U", "900.00")], position=1)
+    quote.subtotal, quote.tax_total, quote.total = Decimal("900.00"), Decimal("189.00"), Decimal("1089.00")
+    db.session.commit()
+    settings.save({"prices.hide": True, "prices.hidden_as": hidden_as})
+    for res in (client.get("/quotes/"), client.get(f"/quotes/{quote.id}")):
+        assert not [amount for amount in ("900.00", "189.00", "1,089.00") if amount in res.text]
+        assert shown in res.text
+    assert "Rack 42U" in client.get(f"/quotes/{quote.id}").text
+
+
 def test_expired_badge_when_the_valid_until_date_has_passed(signed_in_a, make):
     client, a, _ = signed_in_a
     stale = make.quote(a, valid_until=date.today() - timedelta(days=1))

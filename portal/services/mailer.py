@@ -20,7 +20,7 @@ from portal.contract import EmailKind
 from portal.extensions import db
 from portal.features import registry
 from portal.models import EmailTemplate, OutboxEmail, User
-from portal.services import outbox, preferences
+from portal.services import offers, outbox, preferences
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +46,8 @@ def _path_for(endpoint: str, values: dict) -> str:
 
 
 #: what every email may use besides its own placeholders
-BRANDING_PLACEHOLDERS = ("business_name", "primary_color", "accent_color", "footer_text", "logo_url", "portal_url")
+BRANDING_PLACEHOLDERS = ("business_name", "primary_color", "accent_color", "footer_text", "logo_url", "portal_url",
+                         "portal_offers")
 
 
 def kinds() -> dict[str, EmailKind]:
@@ -77,6 +78,8 @@ def branding() -> dict:
         "footer_text": settings.get("branding.footer_text"),
         "logo_url": external_url("core.brand_logo") if settings.get("branding.logo_path") else "",
         "portal_url": external_url("core.home"),
+        #: what the enabled features let a customer do, e.g. "follow your orders and track your shipments"
+        "portal_offers": offers.sentence(),
     }
 
 

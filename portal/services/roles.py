@@ -8,15 +8,17 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from portal import settings
 from portal.extensions import db
 from portal.features import registry
-from portal.models import Role, RoleGrant
+from portal.models import Company, Role, RoleGrant
 
+#: who each built-in role is for; what it may do follows its permissions (see abilities())
 BUILTIN_ROLES = {
     "Admin": "Everything, including managing the company's users",
-    "Buyer": "Shop, order, request and accept quotes",
-    "Viewer": "Look, but not order or pay",
-    "Finance": "Invoices, payments and statements",
+    "Buyer": "Colleagues who buy for the company",
+    "Viewer": "Colleagues who only look: they change nothing",
+    "Finance": "Colleagues who handle invoices and payments",
 }
 
 
@@ -53,3 +55,20 @@ def apply_grants() -> list[tuple[str, str]]:
         applied.append((role_name, permission))
     db.session.flush()
     return applied
+
+
+def listed() -> list[Role]:
+    """Every role, by name (the choices customers' admins pick from)."""
+    return list(db.session.execute(select(Role).order_by(Role.name)).scalars())
+
+
+def abilities(role: Role, company: Company | None = None) -> list[str]:
+    """What contacts with this role may do now: the wording of its permissions, for the core and the
+    enabled features for this kind of company (customer, supplier) only — never what is switched off."""
+    enabled = settings.enabled_features()
+    audiences = {"customer", "supplier"} if company is None else (
+        {"customer"} if company.is_customer else set()) | ({"supplier"} if company.is_supplier else set())
+    granted = None if role.all_permissions else set(role.permissions or [])
+    return [label for feature in registry()
+            if enabled.get(feature.key) and (feature.always_on or feature.audience in audiences)
+            for key, label in feature.permissions.items() if granted is None or key in granted]

@@ -12,6 +12,7 @@ feature = Feature(
     key="orders",
     label="Orders",
     description="Customers see their order history, order lines and status",
+    summary="follow your orders",
     blueprint=bp,
     url_prefix="/orders",
     nav=(NavEntry("orders.index", "Orders", permission="orders.view"),),

@@ -11,6 +11,7 @@ feature = Feature(
     key="quotations",
     label="Quotations",
     description="Customers see the quotes sent to them and the conversation about each",
+    summary="see the quotes we send you",
     blueprint=bp,
     url_prefix="/quotes",
     nav=(NavEntry("quotations.index", "Quotes", permission="quotes.view"),),

@@ -11,6 +11,7 @@ feature = Feature(
     key="shipments",
     label="Shipments",
     description="Customers track the shipments of their orders",
+    summary="track your shipments",
     blueprint=bp,
     url_prefix="/shipments",
     requires=frozenset({"orders"}),

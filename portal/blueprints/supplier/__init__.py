@@ -11,6 +11,7 @@ feature = Feature(
     key="supplier",
     label="Supplier documents",
     description="Supplier contacts see our purchase orders and the state of their bills",
+    summary="see our purchase orders and the state of your bills",
     blueprint=bp,
     url_prefix="/supplier",
     audience="supplier",

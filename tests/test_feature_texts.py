@@ -1,0 +1,61 @@
+"""Texts about a feature come from that feature and appear only while it is on (issue 7, item 17):
+role abilities, the invitation email, notification preferences (tests/test_notification_preferences.py)."""
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from portal import settings
+from portal.models import Role
+from portal.services import mailer, offers, roles
+
+
+def _abilities(res) -> dict[str, str]:
+    box = res.html.select_one("details.role-abilities")
+    return {div.dt.get_text(strip=True): div.dd.get_text(strip=True) for div in box.select("dl > div")}
+
+
+def test_the_invite_form_says_what_each_role_may_do(testapp, make, login):
+    login(testapp, make.contact(make.company(), role="Admin"))
+    shown = _abilities(testapp.get("/company/users/invite"))
+    assert "See the company's orders" in shown["Viewer"]
+    assert "Invite colleagues" not in shown["Viewer"] and "Invite colleagues" in shown["Admin"]
+
+
+def test_a_switched_off_feature_is_promised_by_no_role(db, testapp, make, login):
+    login(testapp, make.contact(make.company(), role="Admin"))
+    settings.set_feature("orders", False)  # and shipments, which needs orders
+    shown = _abilities(testapp.get("/company/users/invite"))
+    assert not [text for text in shown.values() if "orders" in text or "shipments" in text]
+    buyer = db.session.execute(select(Role).filter_by(name="Buyer")).scalar_one()
+    assert "See the company's orders" not in roles.abilities(buyer)
+    settings.set_feature("orders", True)
+    assert "See the company's orders" in roles.abilities(buyer)
+
+
+def test_built_in_role_descriptions_promise_no_feature():
+    words = ("shop", "order", "quote", "invoice", "pay", "statement", "ticket", "return")
+    for name in ("Buyer", "Viewer"):
+        assert not [w for w in words if w in roles.BUILTIN_ROLES[name].lower()], name
+
+
+def _invitation_text(**context) -> str:
+    return mailer.render("invitation", recipient_name="Ann", company_name="ACME", invited_by_name="Bo",
+                         link="https://portal.example/invite/x", expires_days=14, **context)[1]
+
+
+def test_the_invitation_email_offers_what_is_switched_on(db):
+    text = _invitation_text()
+    assert "There you can see the quotes we send you, follow your orders, track your shipments and see your " \
+           "invoices, receipts and credit notes." in " ".join(text.split())
+    assert "order online" not in text
+    settings.set_feature("orders", False)
+    settings.set_feature("quotations", False)
+    text = " ".join(_invitation_text().split())
+    assert "There you can see your invoices, receipts and credit notes." in text
+    assert "orders" not in text and "quotes" not in text and "shipments" not in text
+
+
+def test_with_every_feature_off_the_invitation_promises_nothing(db):
+    for key in ("quotations", "orders", "shipments", "invoices", "supplier"):
+        settings.set_feature(key, False)
+    assert f"There you can {offers.FALLBACK}." in " ".join(_invitation_text().split())
