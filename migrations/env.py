@@ -72,6 +72,12 @@ def run_migrations_offline():
         context.run_migrations()
 
 
+def _foreign_keys(connection, on: bool) -> None:
+    if connection.in_transaction():
+        connection.commit()
+    connection.connection.driver_connection.execute(f"PRAGMA foreign_keys={'ON' if on else 'OFF'}")
+
+
 def run_migrations_online():
     """Run migrations in 'online' mode.
 
@@ -97,14 +103,24 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
-        context.configure(
-            connection=connection,
-            target_metadata=get_metadata(),
-            **conf_args
-        )
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            # SQLite changes a table by copying it, dropping the old one and renaming the copy: with
+            # foreign keys enforced, dropping a table that other rows point at fails. Switch them off
+            # for the migration (outside any transaction, where the pragma has effect) and back on.
+            _foreign_keys(connection, on=False)
+        try:
+            context.configure(
+                connection=connection,
+                target_metadata=get_metadata(),
+                **conf_args
+            )
 
-        with context.begin_transaction():
-            context.run_migrations()
+            with context.begin_transaction():
+                context.run_migrations()
+        finally:
+            if sqlite:
+                _foreign_keys(connection, on=True)
 
 
 def _was_upgrade() -> bool:

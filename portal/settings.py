@@ -20,7 +20,8 @@ from portal.models import PriceTier, SettingValue
 
 HIDDEN_PRICE_CHOICES = (("zero", "A zero amount (€0.00 in the customer's currency)"),
                         ("on_request", "“Price on request”"))
-STOCK_CHOICES = (("off", "Hidden"), ("number", "Show the number in stock"), ("indication", "In stock / low / out"))
+STOCK_CHOICES = (("off", "Hidden"), ("number", "The number in stock (and incoming)"),
+                 ("indication", "In stock / incoming / out of stock"))
 
 CORE_SETTINGS: dict[str, SettingSpec] = {
     "guest.enabled": SettingSpec(False, "Guest access: browse the catalog without signing in"),

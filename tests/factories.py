@@ -111,6 +111,9 @@ class Factories:
         product.stock = StockLevel(on_hand=Decimal(on_hand))
         return self._save(product)
 
+    def product_price(self, product: Product, tier: PriceTier, price: str) -> ProductPrice:
+        return self._save(ProductPrice(product_id=product.id, tier_id=tier.id, price=Decimal(price), currency="EUR"))
+
     def category(self, name: str = "Tools") -> Category:
         return self._save(Category(name=name, slug=f"{name.lower()}-{next(_seq)}"))
 

@@ -89,7 +89,7 @@ def test_about_three_hundred_visible_products_priced_in_every_tier(demo):
     tiers = _all(demo, PriceTier)
     assert sorted(t.name for t in tiers) == ["Guest", "Standard", "Trade", "Wholesale"]
     assert [t.name for t in tiers if t.is_default] == ["Standard"]
-    visible = demo.session.execute(select(Product).where(Product.is_visible.is_(True))).scalars().all()
+    visible = demo.session.execute(select(Product).where(Product.visibility == "all")).scalars().all()
     assert 280 <= len(visible) <= 320
     priced_tiers = demo.session.execute(
         select(ProductPrice.product_id, func.count(ProductPrice.tier_id)).group_by(ProductPrice.product_id)

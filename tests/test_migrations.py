@@ -91,3 +91,40 @@ def test_existing_credit_notes_credit_their_invoices_on_upgrade(migrated_app):
     with _db.engine.connect() as conn:
         assert conn.execute(text("SELECT status FROM invoice ORDER BY id")).scalars().all() == [
             "open", "partially_paid", "paid", "open"]
+
+
+def test_shop_revision_keeps_hidden_products_hidden_and_private_lists_private(migrated_app):
+    """d038f2bdff9f: is_visible becomes visibility, is_shared becomes sharing, double cart lines fold."""
+    flask_migrate.upgrade(revision="9ca3ae83b60a")
+    now = "2026-01-05 10:00:00+00:00"
+    with _db.engine.begin() as conn:
+        conn.execute(text(
+            "INSERT INTO company (id, code, name, is_customer, is_supplier, portal_access, currency, credit_limit, "
+            "payment_terms_days, discount_percent, created_dt) "
+            "VALUES (1, 'C-1', 'ACME', true, false, true, 'EUR', 0, 30, 0, :now)"), {"now": now})
+        conn.execute(text(
+            "INSERT INTO \"user\" (id, email, name, kind, is_active, portal_access, invitation_state, rep_access, "
+            "notification_prefs, created_dt) VALUES (1, 'a@example.com', 'A', 'contact', true, true, 'accepted', "
+            "'allocated', '{}', :now)"), {"now": now})
+        for product_id, visible in ((1, True), (2, False)):
+            conn.execute(text(
+                "INSERT INTO product (id, sku, name, unit, is_visible, guest_visible, min_order_qty, tax_rate, "
+                "created_dt) VALUES (:id, :sku, 'Bolt', 'pcs', :visible, true, 1, 21, :now)"),
+                {"id": product_id, "sku": f"B-{product_id}", "visible": visible, "now": now})
+        for list_id, shared in ((1, True), (2, False)):
+            conn.execute(text("INSERT INTO purchase_list (id, company_id, owner_id, name, is_shared, created_dt) "
+                              "VALUES (:id, 1, 1, 'Site', :shared, :now)"), {"id": list_id, "shared": shared, "now": now})
+        for item_id, quantity in ((1, 2), (2, 3)):  # the same product twice in one cart
+            conn.execute(text("INSERT INTO cart_item (id, user_id, company_id, product_id, quantity, added_dt) "
+                              "VALUES (:id, 1, 1, 1, :q, :now)"), {"id": item_id, "q": quantity, "now": now})
+    flask_migrate.upgrade()
+    with _db.engine.connect() as conn:
+        assert conn.execute(text("SELECT id, visibility FROM product ORDER BY id")).all() == [(1, "all"), (2, "hidden")]
+        assert conn.execute(text("SELECT id, sharing FROM purchase_list ORDER BY id")).all() == [
+            (1, "read"), (2, "private")]
+        assert [(i, Decimal(str(q))) for i, q in conn.execute(text("SELECT id, quantity FROM cart_item")).all()] == [
+            (1, Decimal(5))]
+    flask_migrate.downgrade(revision="9ca3ae83b60a")
+    with _db.engine.connect() as conn:
+        assert [bool(v) for v in conn.execute(text("SELECT is_visible FROM product ORDER BY id")).scalars()] == [
+            True, False]

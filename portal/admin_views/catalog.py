@@ -75,18 +75,23 @@ def _stock(view, context, product, name):
 
 
 class ProductAdmin(StaffModelView):
-    column_list = ("sku", "name", "category", "unit", "price", "stock", "is_visible", "guest_visible", "tax_rate",
+    column_list = ("sku", "name", "category", "unit", "price", "stock", "visibility", "guest_visible", "tax_rate",
                    "created_dt")
     column_formatters = {"price": _default_price, "stock": _stock}
     column_descriptions = {"price": "In the default price tier; other tiers and contract prices on the product.",
                            "stock": "On hand minus reserved for open orders."}
     column_searchable_list = ("sku", "name", "description")
-    column_filters = ("category", "is_visible", "guest_visible", "unit", "created_dt")
+    column_filters = ("category", "visibility", "guest_visible", "unit", "created_dt")
     column_sortable_list = ("sku", "name", "unit", "tax_rate", "created_dt")
-    column_labels = {"sku": "SKU", "is_visible": "In the portal shop", "guest_visible": "Guests may see it",
-                     "min_order_qty": "Minimum order quantity", "tax_rate": "Tax %"}
-    form_columns = ("sku", "name", "description", "category", "unit", "is_visible", "guest_visible", "min_order_qty",
-                    "tax_rate")
+    column_labels = {"sku": "SKU", "visibility": "Who sees it in the portal", "guest_visible": "Guests may see it",
+                     "min_order_qty": "Minimum order quantity", "order_increment": "Order in steps of",
+                     "visible_to_tiers": "Visible to price tiers", "visible_to_companies": "Visible to companies",
+                     "tax_rate": "Tax %"}
+    column_descriptions = {**column_descriptions,
+                           "visibility": "All customers, nobody (hidden), or only the tiers and companies chosen "
+                                         "below (restricted)."}
+    form_columns = ("sku", "name", "description", "category", "unit", "pack_size", "min_order_qty", "order_increment",
+                    "visibility", "visible_to_tiers", "visible_to_companies", "guest_visible", "tax_rate")
     form_args = {"sku": {"filters": [lambda v: v.strip() if isinstance(v, str) else v]}}
     inline_models = (
         StaffInline(ProductPrice, form_columns=PRICE_COLUMNS, form_label="Prices",

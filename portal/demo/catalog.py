@@ -64,7 +64,7 @@ def seed_catalog(world: DemoWorld) -> None:
                     world.products.append(product)
     for name, unit, price, code in DISCONTINUED:
         product = Product(sku=f"{code}-0{len(world.products)}", name=name, unit=unit, category=leaves[code],
-                          description=f"{name}. Discontinued; shown on past orders only.", is_visible=False,
+                          description=f"{name}. Discontinued; shown on past orders only.", visibility="hidden",
                           guest_visible=False)
         _price_in_every_tier(world, product, Decimal(price))
         product.stock = StockLevel(on_hand=Decimal(0), low_stock_threshold=LOW_STOCK_THRESHOLD)
@@ -104,7 +104,7 @@ def _stock(world: DemoWorld) -> StockLevel:
 
 def _price_breaks(world: DemoWorld) -> None:
     """Quantity breaks on about forty products, in the Standard and Trade tiers."""
-    for product in world.rng.sample([p for p in world.products if p.is_visible], 40):
+    for product in world.rng.sample([p for p in world.products if p.visibility == "all"], 40):
         for code in ("STD", "TRADE"):
             base = next(pp.price for pp in product.prices if pp.tier is world.tiers[code])
             for min_qty, factor in ((10, "0.95"), (50, "0.90")):

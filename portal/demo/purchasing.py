@@ -58,7 +58,7 @@ def _bill(world: DemoWorld, po: PurchaseOrder, reference: str, status: SupplierB
 def seed_purchasing(world: DemoWorld) -> None:
     baltic = next(s for s in world.suppliers if s.code == "S-2001")
     ironbridge = next(s for s in world.suppliers if s.code == "C-1009")
-    fasteners = [p for p in world.products if p.is_visible and p.category.parent.name == "Fasteners"]
+    fasteners = [p for p in world.products if p.visibility == "all" and p.category.parent.name == "Fasteners"]
     year = world.today.year
 
     received = _catalog_po(world, baltic, world.rng.sample(fasteners, 5), PurchaseOrderStatus.received, -40, -26)

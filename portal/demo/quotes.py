@@ -48,7 +48,7 @@ CONVERSATION = [
 
 
 def _products_in(world: DemoWorld, top_category: str, count: int):
-    pool = [p for p in world.products if p.is_visible and p.category.parent.name == top_category]
+    pool = [p for p in world.products if p.visibility == "all" and p.category.parent.name == top_category]
     return world.rng.sample(pool, count)
 
 

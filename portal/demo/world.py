@@ -50,5 +50,5 @@ class DemoWorld:
         return next(c for c in self.customers if c.company.code == code)
 
     def pick_products(self, count: int, visible_only: bool = True) -> list[Product]:
-        pool = [p for p in self.products if p.is_visible or not visible_only]
+        pool = [p for p in self.products if p.visibility == "all" or not visible_only]
         return self.rng.sample(pool, count)

@@ -18,9 +18,13 @@ from portal.models.catalog import (  # noqa: F401
     PriceBreak,
     PriceTier,
     Product,
+    ProductImage,
     ProductPrice,
+    ProductVisibility,
     Promotion,
     StockLevel,
+    product_company_visibility,
+    product_tier_visibility,
 )
 from portal.models.companies import Address, AddressKind, Company  # noqa: F401
 from portal.models.engagement import AuditLog, Notification, PortalEvent  # noqa: F401
@@ -51,7 +55,10 @@ from portal.models.purchasing import (  # noqa: F401
     SupplierBillStatus,
 )
 from portal.models.sales import (  # noqa: F401
+    ApprovalDecision,
     CartItem,
+    ListSharing,
+    OrderApproval,
     OrderStatus,
     PurchaseList,
     PurchaseListItem,

@@ -1,13 +1,53 @@
 """Catalog: categories, products, price tiers and every kind of price, stock."""
 from __future__ import annotations
 
+import enum
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    Enum,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.models.base import MONEY, PERCENT, QTY, Model, created_column, currency_column
+
+
+class ProductVisibility(enum.StrEnum):
+    #: every customer (and guests, when `guest_visible` and the guest catalog is on)
+    all = "all"
+    #: nobody in the portal; staff still use it (past orders, quotes)
+    hidden = "hidden"
+    #: only the companies and price tiers listed for the product; never guests
+    restricted = "restricted"
+
+
+#: restricted products: the price tiers whose customers may see them
+product_tier_visibility = Table(
+    "product_tier_visibility",
+    Model.metadata,
+    Column("product_id", ForeignKey("product.id", ondelete="CASCADE"), primary_key=True),
+    Column("tier_id", ForeignKey("price_tier.id", ondelete="CASCADE"), primary_key=True),
+)
+
+#: restricted products: the companies that may see them
+product_company_visibility = Table(
+    "product_company_visibility",
+    Model.metadata,
+    Column("product_id", ForeignKey("product.id", ondelete="CASCADE"), primary_key=True),
+    Column("company_id", ForeignKey("company.id", ondelete="CASCADE"), primary_key=True, index=True),
+)
 
 
 class Category(Model):
@@ -32,22 +72,45 @@ class Product(Model):
     description: Mapped[str | None] = mapped_column(Text)
     category_id: Mapped[int | None] = mapped_column(ForeignKey("category.id", ondelete="SET NULL"), index=True)
     unit: Mapped[str] = mapped_column(String(20), default="pcs")
-    #: visible in the portal shop (and the guest catalog when guest access is on)
-    is_visible: Mapped[bool] = mapped_column(Boolean, default=True)
-    #: hidden products stay orderable by staff only; guests never see these
+    #: who sees it in the portal (services.visibility is the one place that applies it)
+    visibility: Mapped[ProductVisibility] = mapped_column(Enum(ProductVisibility, native_enum=False, length=16),
+                                                          default=ProductVisibility.all, server_default="all")
+    #: also shown in the guest catalog (only with visibility "all")
     guest_visible: Mapped[bool] = mapped_column(Boolean, default=True)
-    #: minimum order quantity and order multiple
+    #: the smallest quantity a customer may order
     min_order_qty: Mapped[Decimal] = mapped_column(QTY, default=Decimal(1))
+    #: orders go up in steps of this quantity (from the minimum)
+    order_increment: Mapped[Decimal] = mapped_column(QTY, default=Decimal(1), server_default="1")
+    #: how many units one pack holds (shown to the customer, e.g. "box of 100")
+    pack_size: Mapped[Decimal] = mapped_column(QTY, default=Decimal(1), server_default="1")
     tax_rate: Mapped[Decimal] = mapped_column(PERCENT, default=Decimal("21.00"))
     image_path: Mapped[str | None] = mapped_column(String(255))
     created_dt: Mapped[datetime] = created_column()
 
     category: Mapped[Category | None] = relationship()
+    visible_to_tiers: Mapped[list[PriceTier]] = relationship(secondary=product_tier_visibility)
+    visible_to_companies: Mapped[list[Company]] = relationship(secondary=product_company_visibility)  # noqa: F821
+    images: Mapped[list[ProductImage]] = relationship(back_populates="product", cascade="all, delete-orphan",
+                                                      order_by="ProductImage.position")
     prices: Mapped[list[ProductPrice]] = relationship(back_populates="product", cascade="all, delete-orphan")
     stock: Mapped[StockLevel | None] = relationship(back_populates="product", uselist=False, cascade="all, delete-orphan")
 
     def __str__(self) -> str:
         return f"{self.sku} {self.name}"
+
+
+class ProductImage(Model):
+    """A picture of a product, uploaded by staff (stored through the upload service)."""
+
+    __tablename__ = "product_image"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("product.id", ondelete="CASCADE"), index=True)
+    #: generated storage name (never the uploaded file's name)
+    path: Mapped[str] = mapped_column(String(255))
+    alt_text: Mapped[str] = mapped_column(String(200), default="")
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+    product: Mapped[Product] = relationship(back_populates="images")
 
 
 class PriceTier(Model):
@@ -96,8 +159,9 @@ class ContractPrice(Model):
     """A price agreed with one customer for one product, optionally time-bound."""
 
     __tablename__ = "contract_price"
+    __table_args__ = (Index("ix_contract_price_company_product", "company_id", "product_id"),)
     id: Mapped[int] = mapped_column(primary_key=True)
-    company_id: Mapped[int] = mapped_column(ForeignKey("company.id", ondelete="CASCADE"), index=True)
+    company_id: Mapped[int] = mapped_column(ForeignKey("company.id", ondelete="CASCADE"))
     product_id: Mapped[int] = mapped_column(ForeignKey("product.id", ondelete="CASCADE"), index=True)
     price: Mapped[Decimal] = mapped_column(MONEY)
     currency: Mapped[str] = currency_column()

@@ -33,6 +33,10 @@ class Company(Model):
     #: customer-wide discount on top of tier prices, percent
     discount_percent: Mapped[Decimal] = mapped_column(PERCENT, default=Decimal("0.00"))
     notes: Mapped[str | None] = mapped_column(Text)
+    #: order approvals, set by the customer's own Admin: orders above this total wait for approval
+    approval_above: Mapped[Decimal | None] = mapped_column(MONEY)
+    #: ... and every order placed by a Buyer waits for approval
+    approval_for_buyers: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_dt: Mapped[datetime] = created_column()
 
     price_tier: Mapped[PriceTier | None] = relationship()  # noqa: F821

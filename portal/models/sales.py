@@ -5,7 +5,7 @@ import enum
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import Date, DateTime, Enum, ForeignKey, Integer, String, Text
+from sqlalchemy import Date, DateTime, Enum, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
 from portal.models.base import MONEY, PERCENT, QTY, Model, created_column, currency_column
@@ -150,13 +150,21 @@ class SalesOrder(DocumentTotals, Model):
     notes: Mapped[str | None] = mapped_column(Text)
     placed_dt: Mapped[datetime] = created_column()
     requested_delivery_date: Mapped[date | None] = mapped_column(Date)
+    #: the checkout form's one-time key: a double-clicked or retried submit finds this order
+    checkout_key: Mapped[str | None] = mapped_column(String(64), unique=True)
+    #: the customer asked to cancel (allowed while not yet confirmed); staff decide
+    cancel_requested_dt: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    cancel_reason: Mapped[str | None] = mapped_column(Text)
 
     company: Mapped[Company] = relationship()  # noqa: F821
     placed_by: Mapped[User | None] = relationship(foreign_keys=[placed_by_id])  # noqa: F821
     acting_rep: Mapped[User | None] = relationship(foreign_keys=[acting_rep_id])  # noqa: F821
     shipping_address: Mapped[Address | None] = relationship(foreign_keys=[shipping_address_id])  # noqa: F821
+    billing_address: Mapped[Address | None] = relationship(foreign_keys=[billing_address_id])  # noqa: F821
     lines: Mapped[list[SalesOrderLine]] = relationship(back_populates="order", cascade="all, delete-orphan",
                                                        order_by="SalesOrderLine.position")
+    approvals: Mapped[list[OrderApproval]] = relationship(back_populates="order", cascade="all, delete-orphan",
+                                                          order_by="OrderApproval.decided_dt")
 
     def __str__(self) -> str:
         return self.number
@@ -170,10 +178,31 @@ class SalesOrderLine(DocumentLine, Model):
     order: Mapped[SalesOrder] = relationship(back_populates="lines")
 
 
+class ApprovalDecision(enum.StrEnum):
+    approved = "approved"
+    rejected = "rejected"
+
+
+class OrderApproval(Model):
+    """A decision on an order waiting for approval (seed 001: order approvals), with its comment."""
+
+    __tablename__ = "order_approval"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("sales_order.id", ondelete="CASCADE"), index=True)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    decision: Mapped[ApprovalDecision] = mapped_column(Enum(ApprovalDecision, native_enum=False, length=16))
+    comment: Mapped[str] = mapped_column(Text, default="")
+    decided_dt: Mapped[datetime] = created_column()
+
+    order: Mapped[SalesOrder] = relationship(back_populates="approvals")
+    decided_by: Mapped[User | None] = relationship()  # noqa: F821
+
+
 class CartItem(Model):
-    """A line in the cart of one user for one company."""
+    """A line in the cart of one user for one company (a rep has one cart per customer it acts for)."""
 
     __tablename__ = "cart_item"
+    __table_args__ = (UniqueConstraint("user_id", "company_id", "product_id"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
     company_id: Mapped[int] = mapped_column(ForeignKey("company.id", ondelete="CASCADE"), index=True)
@@ -184,16 +213,25 @@ class CartItem(Model):
     product: Mapped[Product] = relationship()  # noqa: F821
 
 
+class ListSharing(enum.StrEnum):
+    #: only its owner sees it
+    private = "private"
+    #: the company's users see it and add it to their cart
+    read = "read"
+    #: the company's users may also change it
+    edit = "edit"
+
+
 class PurchaseList(Model):
-    """A saved list of products a company re-orders."""
+    """A saved list of products a company re-orders (seed 001: saved lists, e.g. one per project)."""
 
     __tablename__ = "purchase_list"
     id: Mapped[int] = mapped_column(primary_key=True)
     company_id: Mapped[int] = mapped_column(ForeignKey("company.id", ondelete="CASCADE"), index=True)
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     name: Mapped[str] = mapped_column(String(120))
-    #: shared with every user of the company, or private to its owner
-    is_shared: Mapped[bool] = mapped_column(default=True)
+    sharing: Mapped[ListSharing] = mapped_column(Enum(ListSharing, native_enum=False, length=16),
+                                                 default=ListSharing.read, server_default="read")
     created_dt: Mapped[datetime] = created_column()
 
     items: Mapped[list[PurchaseListItem]] = relationship(back_populates="purchase_list", cascade="all, delete-orphan")
@@ -204,10 +242,13 @@ class PurchaseList(Model):
 
 class PurchaseListItem(Model):
     __tablename__ = "purchase_list_item"
+    __table_args__ = (UniqueConstraint("purchase_list_id", "product_id"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     purchase_list_id: Mapped[int] = mapped_column(ForeignKey("purchase_list.id", ondelete="CASCADE"), index=True)
     product_id: Mapped[int] = mapped_column(ForeignKey("product.id", ondelete="CASCADE"))
     quantity: Mapped[Decimal] = mapped_column(QTY, default=Decimal(1))
+    note: Mapped[str] = mapped_column(String(255), default="", server_default="")
+    position: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     purchase_list: Mapped[PurchaseList] = relationship(back_populates="items")
     product: Mapped[Product] = relationship()  # noqa: F821
