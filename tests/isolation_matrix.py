@@ -36,7 +36,7 @@ from portal.models import Address, Membership, User
 from portal.permissions import REP_EXCLUDED, all_permissions, policy_of
 from portal.services.roles import seed_roles
 from tests.factories import Factories
-from tests.fixtures_apps import PASSWORD
+from tests.fixtures_apps import sign_in
 
 PRINCIPALS = ("anonymous", "adminA", "buyerA", "viewerA", "financeA", "contactB", "repA", "supplier", "staff")
 #: principal -> (kind, company key, role)
@@ -220,22 +220,13 @@ def build_world(app, objects: dict[str, IsolationArg]) -> World:
     # No app context is held from here on: every request gets its own, as in production.
     clients, csrf = {"anonymous": TestApp(app)}, {}
     for principal, email in emails.items():
-        client = _sign_in(app, email)
+        client = sign_in(app, email)
         if principal == "repA":
             client.get("/customers").forms[f"act-{company_a}"].submit()
         if principal != "staff":
             csrf[principal] = client.get("/account").forms["profile"]["csrf_token"].value
         clients[principal] = client
     return World(clients=clients, csrf=csrf, objects=made, permissions=permissions, markers=markers)
-
-
-def _sign_in(app, email: str) -> TestApp:
-    client = TestApp(app)
-    form = client.get("/login").forms["login"]
-    form["email"], form["password"] = email, PASSWORD
-    res = form.submit()
-    assert res.status_int == 302, f"{email} could not sign in: {res.text[:500]}"
-    return client
 
 
 # --- expectations ------------------------------------------------------------------------------------

@@ -52,15 +52,23 @@ def test_downgrade_to_base_and_upgrade_again(migrated_app):
     assert schema_differences() == []
 
 
+NOW = "2026-01-05 10:00:00+00:00"
+
+
+def _insert_company(conn) -> None:
+    """Company 1 as the schema of an older revision stores it (raw SQL: the models are newer)."""
+    conn.execute(text(
+        "INSERT INTO company (id, code, name, is_customer, is_supplier, portal_access, currency, credit_limit, "
+        "payment_terms_days, discount_percent, created_dt) "
+        "VALUES (1, 'C-1', 'ACME', true, false, true, 'EUR', 0, 30, 0, :now)"), {"now": NOW})
+
+
 def test_existing_credit_notes_credit_their_invoices_on_upgrade(migrated_app):
     """3c51d7e0a2b4 stores what issued credit notes took off each invoice, never more than it owed."""
     flask_migrate.upgrade(revision="fcbc61508e59")
-    now = "2026-01-05 10:00:00+00:00"
+    now = NOW
     with _db.engine.begin() as conn:
-        conn.execute(text(
-            "INSERT INTO company (id, code, name, is_customer, is_supplier, portal_access, currency, credit_limit, "
-            "payment_terms_days, discount_percent, created_dt) "
-            "VALUES (1, 'C-1', 'ACME', true, false, true, 'EUR', 0, 30, 0, :now)"), {"now": now})
+        _insert_company(conn)
         for invoice_id, status, total, paid in ((1, "open", "100.00", "0.00"), (2, "partially_paid", "100.00", "70.00"),
                                                 (3, "paid", "100.00", "100.00"), (4, "open", "100.00", "0.00")):
             conn.execute(text(
@@ -96,12 +104,9 @@ def test_existing_credit_notes_credit_their_invoices_on_upgrade(migrated_app):
 def test_shop_revision_keeps_hidden_products_hidden_and_private_lists_private(migrated_app):
     """d038f2bdff9f: is_visible becomes visibility, is_shared becomes sharing, double cart lines fold."""
     flask_migrate.upgrade(revision="9ca3ae83b60a")
-    now = "2026-01-05 10:00:00+00:00"
+    now = NOW
     with _db.engine.begin() as conn:
-        conn.execute(text(
-            "INSERT INTO company (id, code, name, is_customer, is_supplier, portal_access, currency, credit_limit, "
-            "payment_terms_days, discount_percent, created_dt) "
-            "VALUES (1, 'C-1', 'ACME', true, false, true, 'EUR', 0, 30, 0, :now)"), {"now": now})
+        _insert_company(conn)
         conn.execute(text(
             "INSERT INTO \"user\" (id, email, name, kind, is_active, portal_access, invitation_state, rep_access, "
             "notification_prefs, created_dt) VALUES (1, 'a@example.com', 'A', 'contact', true, true, 'accepted', "
