@@ -1,6 +1,7 @@
 """Request-level glue: Jinja helpers, branded error pages, security headers."""
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 from flask import Flask, render_template, request
@@ -13,6 +14,8 @@ from portal.features import registry
 from portal.money import money
 from portal.permissions import acting, can, current_memberships
 from portal.services import preferences, receivables
+
+STATUS_CODE = re.compile(r"[a-z0-9]+(?:_[a-z0-9]+)*")
 
 
 def quantity(value) -> str:
@@ -32,11 +35,7 @@ def nav_entries():
     entries = []
     enabled = settings.enabled_features()
     for feature in registry():
-        if not enabled.get(feature.key) or feature.audience == "guest":
-            continue
-        if feature.audience == "supplier" and not act.company.is_supplier:
-            continue
-        if feature.audience == "customer" and not act.company.is_customer:
+        if not enabled.get(feature.key) or not feature.serves(act.company):
             continue
         for entry in feature.nav:
             if entry.permission is None or act.can(entry.permission):
@@ -51,7 +50,11 @@ def switchable_companies():
 
 
 def status_label(value) -> str:
-    return str(getattr(value, "value", value) or "").replace("_", " ").capitalize()
+    """A status code in words ("in_transit" -> "In transit"); text someone typed stays as it is."""
+    text = str(getattr(value, "value", value) or "")
+    if not STATUS_CODE.fullmatch(text):
+        return text
+    return text.replace("_", " ").capitalize()
 
 
 def init_app(app: Flask) -> None:
