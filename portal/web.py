@@ -4,11 +4,11 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
-from flask import Flask, render_template, request
+from flask import Flask, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 
-from portal import settings
+from portal import branding, settings
 from portal.extensions import db
 from portal.features import registry
 from portal.money import money
@@ -49,6 +49,16 @@ def switchable_companies():
     return current_memberships()
 
 
+def brand_palette() -> dict[str, str]:
+    """The branding colours and the readable colours derived from them (see portal.branding)."""
+    return branding.palette(settings.get("branding.primary_color"), settings.get("branding.accent_color"))
+
+
+def brand_css_url() -> str:
+    """The stylesheet with the branding colours; its URL changes when they do (cached for long)."""
+    return url_for("core.brand_css", v=branding.version(brand_palette()))
+
+
 def status_label(value) -> str:
     """A status code in words ("in_transit" -> "In transit"); text someone typed stays as it is."""
     text = str(getattr(value, "value", value) or "")
@@ -64,7 +74,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(
         feature_enabled=settings.is_enabled, email_preferences=preferences.offered,
         switchable_companies=switchable_companies, setting=settings.get, nav_entries=nav_entries,
-        acting=acting, can=can, invoice_overdue=receivables.is_overdue,
+        acting=acting, can=can, invoice_overdue=receivables.is_overdue, brand_css_url=brand_css_url,
     )
 
     @app.errorhandler(CSRFError)
