@@ -3,7 +3,8 @@ from flask import Blueprint
 
 from portal.admin_views.purchasing import views as purchasing_views
 from portal.blueprints.supplier import isolation
-from portal.blueprints.supplier.blocks import bills_due, open_purchase_orders
+from portal.blueprints.supplier.blocks import bills_due
+from portal.blueprints.supplier.services import open_purchase_orders
 from portal.contract import Block, Feature, NavEntry, NumberKind
 
 bp = Blueprint("supplier", __name__)

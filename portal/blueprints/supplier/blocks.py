@@ -1,11 +1,11 @@
-"""The supplier home's blocks: purchase orders still to deliver and bills we still have to pay."""
+"""The supplier home's block of bills we still have to pay, each with what is left of it."""
 from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
 
 from portal.blueprints.supplier import services
-from portal.models import Company, PurchaseOrder, SupplierBill
+from portal.models import Company, SupplierBill
 
 
 @dataclass(frozen=True)
@@ -14,9 +14,6 @@ class UnpaidBill:
     outstanding: Decimal
 
 
-def open_purchase_orders(company: Company) -> list[PurchaseOrder]:
-    return services.open_purchase_orders(company)
-
-
 def bills_due(company: Company) -> list[UnpaidBill]:
+    """Each bill we still have to pay, with what is left of it."""
     return [UnpaidBill(bill, services.balance_due(bill)) for bill in services.unpaid_bills(company)]
