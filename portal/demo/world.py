@@ -55,14 +55,11 @@ class DemoWorld:
         what happened today keeps its order and nothing was "placed" later today.
         """
         moment = datetime.combine(self.day(offset), time(hour, minute), tzinfo=UTC)
-        if offset != 0:
-            return min(moment, self.now)
         midnight = datetime.combine(self.today, time(0), tzinfo=UTC)
-        office_day = timedelta(hours=OFFICE_DAY_ENDS)
-        elapsed = self.now - midnight
-        if elapsed >= office_day:
-            return min(moment, self.now)
-        return midnight + (moment - midnight) * (elapsed / office_day)
+        office_day, elapsed = timedelta(hours=OFFICE_DAY_ENDS), self.now - midnight
+        if offset == 0 and elapsed < office_day:
+            return midnight + (moment - midnight) * (elapsed / office_day)
+        return min(moment, self.now)
 
     def customer(self, code: str) -> DemoCustomer:
         return next(c for c in self.customers if c.company.code == code)
