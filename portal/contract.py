@@ -133,6 +133,14 @@ class Feature:
     def setting_key(self) -> str:
         return f"features.{self.key}"
 
+    def serves(self, company) -> bool:
+        """Whether the feature's pages, nav and dashboard blocks are for this (acting) company."""
+        if self.audience == "supplier":
+            return bool(company.is_supplier)
+        if self.audience == "customer":
+            return bool(company.is_customer)
+        return False  # guest pages are for people who are not signed in
+
     def isolation_args(self) -> dict[str, IsolationArg]:
         """isolation with every entry as an IsolationArg whose owner is filled in."""
         result = {}

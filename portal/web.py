@@ -1,18 +1,21 @@
 """Request-level glue: Jinja helpers, branded error pages, security headers."""
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
-from flask import Flask, render_template, request
+from flask import Flask, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 
-from portal import settings
+from portal import branding, settings
 from portal.extensions import db
 from portal.features import registry
 from portal.money import money
 from portal.permissions import acting, can, current_memberships
 from portal.services import preferences, price_display, receivables, roles
+
+STATUS_CODE = re.compile(r"[a-z0-9]+(?:_[a-z0-9]+)*")
 
 
 def quantity(value) -> str:
@@ -32,11 +35,7 @@ def nav_entries():
     entries = []
     enabled = settings.enabled_features()
     for feature in registry():
-        if not enabled.get(feature.key) or feature.audience == "guest":
-            continue
-        if feature.audience == "supplier" and not act.company.is_supplier:
-            continue
-        if feature.audience == "customer" and not act.company.is_customer:
+        if not enabled.get(feature.key) or not feature.serves(act.company):
             continue
         for entry in feature.nav:
             if entry.permission is None or act.can(entry.permission):
@@ -50,8 +49,22 @@ def switchable_companies():
     return current_memberships()
 
 
+def brand_palette() -> dict[str, str]:
+    """The branding colours and the readable colours derived from them (see portal.branding)."""
+    return branding.palette(settings.get("branding.primary_color"), settings.get("branding.accent_color"))
+
+
+def brand_css_url() -> str:
+    """The stylesheet with the branding colours; its URL changes when they do (cached for long)."""
+    return url_for("core.brand_css", v=branding.version(brand_palette()))
+
+
 def status_label(value) -> str:
-    return str(getattr(value, "value", value) or "").replace("_", " ").capitalize()
+    """A status code in words ("in_transit" -> "In transit"); text someone typed stays as it is."""
+    text = str(getattr(value, "value", value) or "")
+    if not STATUS_CODE.fullmatch(text):
+        return text
+    return text.replace("_", " ").capitalize()
 
 
 def init_app(app: Flask) -> None:
@@ -62,7 +75,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(
         feature_enabled=settings.is_enabled, email_preferences=preferences.offered,
         switchable_companies=switchable_companies, setting=settings.get, nav_entries=nav_entries,
-        acting=acting, can=can, invoice_overdue=receivables.is_overdue,
+        acting=acting, can=can, invoice_overdue=receivables.is_overdue, brand_css_url=brand_css_url,
         portal_roles=roles.listed, role_abilities=roles.abilities,
     )
 

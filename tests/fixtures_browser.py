@@ -5,7 +5,8 @@ werkzeug server on 127.0.0.1 with an ephemeral port. Every request runs in its o
 own app context, hence its own database session: requests really run in parallel.
 
 `browser_page` / `new_browser_page` drive the system Chromium through Playwright's sync API. Pages
-of a failed test are saved to test-artifacts/<test name>.png.
+of a failed test are saved to test-artifacts/<test name>.png; `save_screenshot` keeps any page
+as test-artifacts/screens/<name>.png.
 """
 from __future__ import annotations
 
@@ -78,11 +79,12 @@ def _artifact_name(item) -> str:
 
 @pytest.fixture
 def new_browser_page(request, chromium, live_server):
-    """new_browser_page() -> a Page in a fresh browser context (own cookies: one per person)."""
+    """new_browser_page(**context_options) -> a Page in a fresh browser context (own cookies: one per person)."""
     contexts = []
 
-    def open_page():
-        context = chromium.new_context(base_url=live_server)
+    def open_page(**options):
+        """options go to Browser.new_context (viewport=..., bypass_csp=...)."""
+        context = chromium.new_context(base_url=live_server, **options)
         context.set_default_timeout(15_000)
         contexts.append(context)
         return context.new_page()
@@ -102,6 +104,15 @@ def new_browser_page(request, chromium, live_server):
                 except Exception as exc:  # noqa: BLE001 - a broken page must not hide the real failure
                     print(f"could not save {path}: {exc}")
         context.close()
+
+
+def save_screenshot(page, name: str, full_page: bool = True) -> Path:
+    """Keep a screenshot as a test artifact (test-artifacts/screens/<name>.png) for people to look at."""
+    folder = ARTIFACTS / "screens"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{re.sub(r'[^A-Za-z0-9_.-]+', '_', name)}.png"
+    page.screenshot(path=str(path), full_page=full_page)
+    return path
 
 
 @pytest.fixture

@@ -24,6 +24,7 @@ from portal.models import (
     EmailTemplate,
     NotificationRoute,
     OutboxEmail,
+    OutboxStatus,
     Payment,
     PortalEvent,
     PriceBreak,
@@ -264,6 +265,21 @@ def test_staff_sign_in_lands_on_the_back_office_home_with_counts(app, db, testap
     assert res.html.select_one('[data-figure="open_orders"] .count').text == "1"
     assert res.html.select_one('[data-figure="queued_emails"] .count').text == "1"
 
+
+
+def test_the_back_office_home_counts_email_held_for_want_of_a_mail_server(db, testapp, login, world):
+    for status in (OutboxStatus.held, OutboxStatus.held, OutboxStatus.sent):
+        db.session.add(OutboxEmail(kind="invitation", to_address="x@example.com", subject="Hi", body_text="Hi",
+                                   status=status))
+    db.session.commit()
+    staff = signed_in(testapp, login, world.staff)
+    home = staff.get("/admin/")
+    figure = home.html.select_one('[data-figure="held_emails"]')
+    assert figure is not None, "the home page does not count held email"
+    assert figure.select_one(".count").text == "2"
+    assert "held" in figure.get_text().lower()
+    listing = staff.get(figure["href"])
+    assert len(listing.html.select("table.model-list td.col-subject")) == 2
 
 
 def test_swatches_that_fetch_web_fonts_fall_back_to_the_bundled_theme():

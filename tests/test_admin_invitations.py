@@ -287,6 +287,17 @@ def test_revoke_logs_out_an_open_session_and_withdraws_its_links(db, admin, peop
     assert revoked.actor_id == staff.id
 
 
+def test_revoke_is_offered_only_to_contacts_who_were_invited(db, admin, people, make):
+    never = make.contact(people["acme"], role="Viewer", name="Nina Never", email="nina@acme.example", password=None,
+                         portal_access=True)  # access ticked on the contact form, never invited
+    invitations.invite(people["anna"], send_email=False)
+    db.session.commit()
+    listing = admin.get(SCREEN)
+    assert buttons_of(listing, never) == ["Send invitation", "Copy link"]
+    assert buttons_of(listing, people["bob"]) == ["Send invitation", "Copy link"]
+    assert buttons_of(listing, people["anna"]) == ["Resend", "Copy link", "Revoke"]
+
+
 def test_a_revoked_contact_can_be_invited_again_from_the_row(db, admin, people, mail_app, smtp_server):
     invitations.invite(people["anna"], send_email=False)
     invitations.revoke(people["anna"])

@@ -215,3 +215,74 @@ def test_demo_orders_cover_approval_and_rep_orders(demo):
     orders = _all(demo, SalesOrder)
     assert any(o.status == OrderStatus.pending_approval for o in orders)
     assert any(o.acting_rep_id is not None for o in orders)
+
+
+def test_nothing_in_the_demo_happens_later_than_the_moment_it_is_loaded(db):
+    """Loaded at 09:30, the demo's "today" is squeezed into the morning so far, in its order."""
+    from datetime import UTC, datetime
+
+    from sqlalchemy import DateTime
+
+    from portal.extensions import db as _db
+    from portal.services import clock
+
+    loaded = datetime.combine(clock.today(), datetime.min.time(), tzinfo=UTC).replace(hour=9, minute=30)
+    with clock.frozen(loaded):
+        assert seed_demo() is True
+    later = []
+    for table in _db.metadata.sorted_tables:
+        for column in table.columns:
+            if not isinstance(column.type, DateTime) or column.name in ("expires_dt", "next_attempt_dt"):
+                continue
+            if table.name in ("role", "role_grant"):
+                continue  # the built-in roles, made by the db fixture before the clock was set
+            for value in db.session.execute(select(column).where(column.is_not(None))).scalars():
+                value = value if value.tzinfo else value.replace(tzinfo=UTC)
+                if value > loaded:
+                    later.append(f"{table.name}.{column.name} = {value:%d %b %H:%M}")
+    assert later == [], f"demo rows dated after the moment it was loaded ({loaded:%H:%M}): {later[:10]}"
+    today = sorted(o.placed_dt for o in _all(db, SalesOrder) if o.placed_dt.date() == loaded.date())
+    assert today, "the demo has an order placed today"
+
+
+def test_whoever_acted_in_the_portal_had_accepted_an_invitation(demo):
+    """Orders, quote acceptances, messages, tickets and returns come from contacts who can sign in (or the rep)."""
+    from portal.models import InvitationState, QuoteMessage, TicketMessage
+
+    def can_use_portal(user) -> bool:
+        return user.kind == UserKind.rep or (user.invitation_state == InvitationState.accepted and user.portal_access)
+
+    users = {u.id: u for u in _all(demo, User)}
+    for order in _all(demo, SalesOrder):
+        if order.placed_by is None:
+            assert not order.company.portal_access, order.number  # taken by staff, by phone or email
+        else:
+            assert can_use_portal(order.placed_by), (order.number, order.placed_by.name)
+        if order.acting_rep is not None:
+            assert order.acting_rep.kind == UserKind.rep
+    for quote in _all(demo, Quote):
+        if quote.accepted_name:
+            assert any(u.name == quote.accepted_name and can_use_portal(u) for u in users.values()), quote.number
+    for message in _all(demo, QuoteMessage):
+        assert message.from_staff or can_use_portal(users[message.author_id]), message.body
+    for ticket in _all(demo, Ticket):
+        assert can_use_portal(ticket.opened_by), ticket.subject
+    for message in _all(demo, TicketMessage):
+        assert message.from_staff or can_use_portal(users[message.author_id]), message.body
+    for request in _all(demo, ReturnRequest):
+        assert can_use_portal(users[request.requested_by_id])
+
+
+def test_invitation_states_are_ones_the_portal_could_have_reached(demo):
+    from portal.models import AccessToken, InvitationState, TokenPurpose
+
+    contacts = demo.session.execute(select(User).where(User.kind == UserKind.contact)).scalars().all()
+    states = {u.invitation_state for u in contacts}
+    assert states >= {InvitationState.accepted, InvitationState.invited, InvitationState.not_invited}
+    invited_ids = set(demo.session.execute(
+        select(AccessToken.user_id).where(AccessToken.purpose == TokenPurpose.invitation)).scalars())
+    for user in contacts:
+        if user.invitation_state == InvitationState.not_invited:
+            assert not user.portal_access, f"{user.name} was never invited but has portal access"
+        if user.invitation_state == InvitationState.invited:
+            assert user.portal_access and user.id in invited_ids, user.name

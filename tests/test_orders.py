@@ -104,3 +104,29 @@ def test_list_runs_the_same_number_of_queries_for_3_or_20_orders(signed_in_a, ma
     many = count()
     assert len(first_column(client.get("/orders/"))) == 20
     assert few == many
+
+
+def test_who_placed_an_order_names_a_rep_once(testapp, make, login):
+    a = make.company(name="Alpha Trading")
+    buyer = make.contact(a, role="Buyer", name="Bea Buyer")
+    rep = make.rep(allocated=[a], name="Sofia Martens")
+    by_rep = make.order(a, placed_by=rep, acting_rep=rep)
+    for_buyer = make.order(a, placed_by=buyer, acting_rep=rep)
+
+    login(testapp, make.staff())
+    listing = BeautifulSoup(testapp.get("/admin/sales-order/").text, "html.parser")
+    cells = {row.select_one("td.col-number").get_text(strip=True): row.select_one("td.col-placed_by")
+             .get_text(" ", strip=True) for row in listing.select("table.model-list tr:has(td.col-number)")}
+    assert cells[by_rep.number] == "Sofia Martens (sales rep)"
+    assert cells[for_buyer.number] == "Bea Buyer (via rep Sofia Martens)"
+
+    testapp.reset()
+    login(testapp, buyer)
+
+    def placed_by(order_id):
+        page = BeautifulSoup(testapp.get(f"/orders/{order_id}").text, "html.parser")
+        return next(dt.find_next("dd").get_text(" ", strip=True) for dt in page.select("dt")
+                    if dt.get_text() == "Placed by")
+
+    assert placed_by(by_rep.id) == "Sofia Martens (your sales rep)"
+    assert placed_by(for_buyer.id) == "Bea Buyer (via Sofia Martens)"

@@ -228,3 +228,15 @@ def test_list_runs_the_same_number_of_queries_for_3_or_20_shipments(signed_in_a,
     many = _queries_for(client, db, count_queries, "/shipments/")
     assert len(first_column(client.get("/shipments/"))) == 20
     assert few == many
+
+
+def test_tracking_steps_read_as_words_not_codes(signed_in_a, make):
+    client, a, _ = signed_in_a
+    shipment = make.shipment(a, make.order(a))
+    make.shipment_event(shipment, "in_transit", occurred_dt=at(10), location="Venlo")
+    make.shipment_event(shipment, "Arrived at DHL hub", occurred_dt=at(5))  # typed by staff: shown as typed
+
+    res = client.get(f"/shipments/{shipment.id}")
+    steps = [li.select_one("strong").get_text() for li in BeautifulSoup(res.text, "html.parser").select(".timeline li")]
+    assert steps == ["Arrived at DHL hub", "In transit"]
+    assert "in_transit" not in res.text

@@ -166,3 +166,33 @@ def test_bills_list_runs_the_same_number_of_queries_for_3_or_20_bills(signed_in_
     many = count()
     assert len(first_column(client.get("/supplier/bills"))) == 20
     assert few == many
+
+
+def test_supplier_home_shows_open_purchase_orders_and_the_bills_still_to_pay(signed_in_supplier, make):
+    client, a, b = signed_in_supplier
+    today = date.today()
+    sent = make.purchase_order(a, status=PurchaseOrderStatus.sent, order_date=today, expected_date=today + timedelta(days=9))
+    acked = make.purchase_order(a, status=PurchaseOrderStatus.acknowledged, order_date=today,
+                                expected_date=today + timedelta(days=3))
+    received = make.purchase_order(a, status=PurchaseOrderStatus.received, order_date=today)
+    draft = make.purchase_order(a, status=PurchaseOrderStatus.draft, order_date=today)
+    theirs = make.purchase_order(b, status=PurchaseOrderStatus.sent, order_date=today)
+    due = make.supplier_bill(a, status=SupplierBillStatus.approved, bill_date=today, due_date=today + timedelta(days=20),
+                             amount_paid=Decimal("200.00"))
+    paid = make.supplier_bill(a, status=SupplierBillStatus.paid, bill_date=today, amount_paid=Decimal("500.00"))
+
+    page = BeautifulSoup(client.get("/").text, "html.parser")
+    orders = page.find("h2", string="Open purchase orders").find_parent("section")
+    assert [a.get_text() for a in orders.select("td.doc-number a")] == [acked.number, sent.number]  # soonest first
+    for other in (received, draft, theirs):
+        assert other.number not in page.get_text()
+    bills = page.find("h2", string="Bills we still have to pay").find_parent("section")
+    assert [a.get_text() for a in bills.select("td.doc-number a")] == [due.number]
+    assert "€300.00" in bills.get_text() and paid.number not in page.get_text()
+
+
+def test_a_customer_dashboard_shows_no_supplier_blocks(testapp, make, login):
+    customer = make.company(name="Just A Customer")
+    make.purchase_order(customer, status=PurchaseOrderStatus.sent, order_date=date.today())
+    res = login(testapp, make.contact(customer, role="Admin"))
+    assert "Open purchase orders" not in res.text and "Bills we still have to pay" not in res.text

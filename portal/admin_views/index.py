@@ -58,6 +58,9 @@ FIGURES = (
      _count(OutboxEmail, OutboxEmail.status.in_(QUEUED_EMAIL)), QUEUED_EMAIL, False),
     ("failed_emails", "Emails that failed", OutboxEmail,
      _count(OutboxEmail, OutboxEmail.status == OutboxStatus.failed), (OutboxStatus.failed,), True),
+    # Without a mail server (MAIL_SERVER) nothing is sent: staff read these or resend them later.
+    ("held_emails", "Emails held: no mail server", OutboxEmail,
+     _count(OutboxEmail, OutboxEmail.status == OutboxStatus.held), (OutboxStatus.held,), False),
 )
 
 

@@ -97,7 +97,7 @@ def _row_actions(view, context, model, name):
         buttons.append(_button(".resend", model, label, f"{label} to {model.name}", "primary"))
         buttons.append(_button(".copy_link", model, "Copy link", f"Copy link: a new invitation link for {model.name}",
                                "dark"))
-    if model.portal_access or state in (InvitationState.invited, InvitationState.accepted):
+    if state in (InvitationState.invited, InvitationState.accepted):
         buttons.append(_button(".revoke", model, "Revoke", f"Revoke portal access of {model.name}", "danger",
                                confirm=f"Revoke portal access of {model.name}? Open sessions end at once."))
     return Markup(" ").join(buttons)

@@ -90,9 +90,11 @@ def _placed_by(view, context, model, name):
     if user is None:
         return ""
     label = escape(user.name)
-    if model.acting_rep is not None:
-        return Markup(f"{label} <small>(rep {escape(model.acting_rep.name)})</small>")
-    return label
+    if model.acting_rep is None:
+        return label
+    if model.acting_rep_id == model.placed_by_id:
+        return Markup(f"{label} <small>(sales rep)</small>")
+    return Markup(f"{label} <small>(via rep {escape(model.acting_rep.name)})</small>")
 
 
 class SalesOrderAdmin(DocumentAdmin):

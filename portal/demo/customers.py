@@ -11,6 +11,8 @@ from portal.demo.catalog import tier_price
 from portal.demo.customers_data import (
     CONTRACT_CUSTOMERS,
     CUSTOMERS,
+    INVITATION_PENDING,
+    NOT_INVITED,
     REP,
     REP_CUSTOMERS,
     SHARED_CONTACT,
@@ -30,9 +32,12 @@ from portal.models import (
     Membership,
     RepAccess,
     Role,
+    TokenPurpose,
     User,
     UserKind,
 )
+from portal.services import tokens
+from portal.services.invitations import INVITATION_TTL
 from portal.services.totals import to_cents
 
 
@@ -50,6 +55,20 @@ def _user(world: DemoWorld, name: str, email: str, kind: UserKind, **kw) -> User
     return user
 
 
+def _contact(world: DemoWorld, spec: CompanySpec, full_name: str) -> User:
+    """A contact whose invitation state is what the portal would have made it (see INVITATION_PENDING)."""
+    user = _user(world, full_name, email_for(full_name, spec.domain), UserKind.contact,
+                 phone=f"+31 6 {world.rng.randint(10000000, 99999999)}" if spec.country == "NL" else None)
+    if not spec.portal_access or full_name in NOT_INVITED:
+        user.portal_access = False
+    else:
+        user.portal_access = True
+        if user.invitation_state != InvitationState.accepted:
+            pending = full_name in INVITATION_PENDING
+            user.invitation_state = InvitationState.invited if pending else InvitationState.accepted
+    return user
+
+
 def seed_people(world: DemoWorld) -> None:
     roles = {r.name: r for r in db.session.execute(select(Role)).scalars()}
     world.staff = [_user(world, name, email, UserKind.staff) for name, email in STAFF]
@@ -59,10 +78,8 @@ def seed_people(world: DemoWorld) -> None:
         company = _company(world, spec)
         contacts = []
         for full_name, role, job in spec.contacts:
-            email = email_for(full_name, spec.domain)
-            user = _user(world, full_name, email, UserKind.contact, portal_access=spec.portal_access,
-                         phone=f"+31 6 {world.rng.randint(10000000, 99999999)}" if spec.country == "NL" else None)
-            users_by_email[email] = user
+            user = _contact(world, spec, full_name)
+            users_by_email[user.email] = user
             company.memberships.append(Membership(user=user, role=roles[role], job_title=job,
                                                   created_dt=company.created_dt))
             contacts.append(user)
@@ -82,11 +99,22 @@ def seed_people(world: DemoWorld) -> None:
     second.company.memberships.append(Membership(user=shared, role=roles[role], job_title=job))
     second.contacts.append(shared)
 
+    _open_invitations(world, [u for u in users_by_email.values() if u.invitation_state == InvitationState.invited])
+
     name, email = REP
     world.rep = _user(world, name, email, UserKind.rep, rep_access=RepAccess.allocated)
     world.rep.allocated_companies.extend(world.customer(code).company for code in REP_CUSTOMERS)
     db.session.add(world.rep)
     db.session.flush()
+
+
+def _open_invitations(world: DemoWorld, users: list[User]) -> None:
+    """Invitations still waiting to be accepted have a live link (the back office shows when it was sent)."""
+    db.session.flush()
+    for user in users:
+        company = next(m.company for m in user.memberships if m.company.portal_access)
+        tokens.issue(TokenPurpose.invitation, user=user, company=company, ttl=INVITATION_TTL,
+                     created_by=world.staff[0])
 
 
 def _company(world: DemoWorld, spec: CompanySpec) -> Company:

@@ -77,6 +77,11 @@ SUPPLIERS = [
 #: Anna also buys for a second customer: she sees a company switcher
 SHARED_CONTACT = ("anna@acme.example", "C-1002", "Buyer", "Purchasing (shared service)")
 
+#: Contacts of companies with portal access accepted their invitation (they order, accept quotes and
+#: open tickets in the portal), except these: one invitation is still open, two were never invited.
+INVITATION_PENDING = {"Tom Smit"}
+NOT_INVITED = {"Noor Willems", "Milan de Groot"}
+
 #: (code, number of contract-priced products)
 CONTRACT_CUSTOMERS = [("C-1001", 6), ("C-1004", 8), ("C-1009", 5)]
 

@@ -8,7 +8,17 @@ from portal.demo import finance, fulfilment
 from portal.demo.lines import FREE_DELIVERY_FROM, copy_lines, delivery_line, product_lines
 from portal.demo.world import DemoCustomer, DemoWorld
 from portal.extensions import db
-from portal.models import AddressKind, Invoice, OrderStatus, Quote, SalesOrder, SalesOrderLine, ShipmentStatus
+from portal.models import (
+    AddressKind,
+    InvitationState,
+    Invoice,
+    OrderStatus,
+    Quote,
+    SalesOrder,
+    SalesOrderLine,
+    ShipmentStatus,
+    User,
+)
 from portal.services.totals import recompute_totals
 
 
@@ -68,9 +78,7 @@ def seed_orders(world: DemoWorld, accepted_quotes: dict[str, Quote]) -> None:
 def _place(world: DemoWorld, customer: DemoCustomer, plan: OrderPlan, quote: Quote | None) -> SalesOrder:
     rng = world.rng
     company = customer.company
-    placed_by = world.rep if plan.by_rep else customer.buyer
-    if plan.status == OrderStatus.pending_approval:
-        placed_by = next((u for u in customer.contacts if u is not customer.buyer), customer.buyer)
+    placed_by = _placer(world, customer, plan)
     shipping = customer.address(AddressKind.shipping)
     if len(company.addresses) > 2 and rng.random() < 0.5:
         shipping = company.addresses[-1]
@@ -94,6 +102,20 @@ def _place(world: DemoWorld, customer: DemoCustomer, plan: OrderPlan, quote: Quo
     db.session.add(order)
     _follow_up(world, customer, order, plan)
     return order
+
+
+def _placer(world: DemoWorld, customer: DemoCustomer, plan: OrderPlan) -> User | None:
+    """Who placed the order in the portal: the rep, or a contact who accepted the invitation (the one
+    awaiting approval by a colleague of the usual buyer). Companies without portal access order by
+    phone or email: staff enter those orders, nobody placed them in the portal."""
+    if plan.by_rep:
+        return world.rep
+    if not customer.company.portal_access:
+        return None
+    users = [u for u in customer.contacts if u.portal_access and u.invitation_state == InvitationState.accepted]
+    if plan.status == OrderStatus.pending_approval:
+        return next((u for u in users if u is not customer.buyer), customer.buyer)
+    return customer.buyer
 
 
 def _follow_up(world: DemoWorld, customer: DemoCustomer, order: SalesOrder, plan: OrderPlan) -> None:

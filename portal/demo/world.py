@@ -10,6 +10,8 @@ from portal.models import Address, AddressKind, Company, PriceTier, Product, Use
 from portal.services import clock
 
 SEED = 2026
+#: the latest hour of the day demo events happen at
+OFFICE_DAY_ENDS = 18
 
 
 @dataclass
@@ -26,7 +28,7 @@ class DemoCustomer:
 @dataclass
 class DemoWorld:
     rng: random.Random = field(default_factory=lambda: random.Random(SEED))
-    today: date = field(default_factory=clock.today)
+    now: datetime = field(default_factory=clock.now)
     tiers: dict[str, PriceTier] = field(default_factory=dict)
     products: list[Product] = field(default_factory=list)
     customers: list[DemoCustomer] = field(default_factory=list)
@@ -38,13 +40,26 @@ class DemoWorld:
     #: customers billed without VAT (intra-EU reverse charge)
     reverse_charge: set[str] = field(default_factory=set)
 
+    @property
+    def today(self) -> date:
+        return self.now.date()
+
     def day(self, offset: int) -> date:
         """A date relative to today (negative is the past)."""
         return self.today + timedelta(days=offset)
 
     def at(self, offset: int, hour: int = 10, minute: int = 0) -> datetime:
-        """A UTC moment relative to today, at a plausible office hour."""
-        return datetime.combine(self.day(offset), time(hour, minute), tzinfo=UTC)
+        """A UTC moment relative to today, at a plausible office hour, never later than now.
+
+        Today's office day (up to 18:00) is squeezed into the part of today that has passed, so
+        what happened today keeps its order and nothing was "placed" later today.
+        """
+        moment = datetime.combine(self.day(offset), time(hour, minute), tzinfo=UTC)
+        midnight = datetime.combine(self.today, time(0), tzinfo=UTC)
+        office_day, elapsed = timedelta(hours=OFFICE_DAY_ENDS), self.now - midnight
+        if offset == 0 and elapsed < office_day:
+            return midnight + (moment - midnight) * (elapsed / office_day)
+        return min(moment, self.now)
 
     def customer(self, code: str) -> DemoCustomer:
         return next(c for c in self.customers if c.company.code == code)

@@ -63,4 +63,4 @@ feature = Feature(
     },
 )
 
-from portal.blueprints.core import access, account, auth, company_users, dashboard, health  # noqa: F401
+from portal.blueprints.core import access, account, auth, brand, company_users, dashboard, health  # noqa: F401

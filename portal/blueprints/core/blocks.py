@@ -19,12 +19,13 @@ class ShownBlock:
 
 
 def shown_blocks(company: Company, can) -> list[ShownBlock]:
-    """Blocks of the core and the enabled features, in declared order, that `can` (a permission
-    check of the acting user) allows; each with its data for the company."""
+    """Blocks of the core and the enabled features that serve the company (customer blocks for a
+    customer, supplier blocks for a supplier), in declared order, that `can` (a permission check of
+    the acting user) allows; each with its data for the company."""
     enabled = settings.enabled_features()
     return [ShownBlock(block, block.data(company) if block.data else None)
-            for _, block in registry().blocks(enabled)
-            if block.permission is None or can(block.permission)]
+            for feature, block in registry().blocks(enabled)
+            if feature.serves(company) and (block.permission is None or can(block.permission))]
 
 
 @dataclass(frozen=True)

@@ -37,8 +37,9 @@ from portal.services.storage import upload_dir
 def home():
     if current_user.is_rep and acting().company is None:
         return redirect(url_for("core.choose_customer"))
-    if acting().company is not None and not acting().company.is_customer:
-        return render_template("core/supplier_home.html")
+    act = acting()
+    if act.company is not None and not act.company.is_customer:
+        return render_template("core/supplier_home.html", blocks=shown_blocks(act.company, act.can))
     return redirect(url_for("core.dashboard"))
 
 

@@ -3,7 +3,9 @@ from flask import Blueprint
 
 from portal.admin_views.purchasing import views as purchasing_views
 from portal.blueprints.supplier import isolation
-from portal.contract import Feature, NavEntry, NumberKind
+from portal.blueprints.supplier.blocks import bills_due
+from portal.blueprints.supplier.services import open_purchase_orders
+from portal.contract import Block, Feature, NavEntry, NumberKind
 
 bp = Blueprint("supplier", __name__)
 
@@ -19,6 +21,8 @@ feature = Feature(
     permissions={"supplier.view": "Suppliers: see our purchase orders and their bills"},
     grants={role: {"supplier.view"} for role in ("Admin", "Buyer", "Viewer", "Finance")},
     admin_views=purchasing_views,
+    dashboard=(Block("supplier/_open_purchase_orders.html", open_purchase_orders, permission="supplier.view"),
+               Block("supplier/_bills_due.html", bills_due, permission="supplier.view")),
     numbers={"purchase_order": NumberKind("PO"), "supplier_bill": NumberKind("BILL")},
     isolation={"purchase_order_id": isolation.make_purchase_order, "bill_id": isolation.make_bill},
 )

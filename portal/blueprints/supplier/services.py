@@ -3,12 +3,17 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from sqlalchemy import Select
+from sqlalchemy import Select, select
 
-from portal.models import PurchaseOrder, PurchaseOrderStatus, SupplierBill
+from portal.extensions import db
+from portal.models import Company, PurchaseOrder, PurchaseOrderStatus, SupplierBill, SupplierBillStatus
 
 #: purchase orders still being written are not the supplier's business yet
 HIDDEN_PURCHASE_ORDER = (PurchaseOrderStatus.draft,)
+#: sent to the supplier and not yet received in full: the goods are still to come
+OPEN_PURCHASE_ORDER = (PurchaseOrderStatus.sent, PurchaseOrderStatus.acknowledged)
+#: bills we have not paid yet (a disputed one waits for the dispute to end)
+UNPAID_BILL = (SupplierBillStatus.received, SupplierBillStatus.approved, SupplierBillStatus.disputed)
 
 
 def visible_purchase_orders(query: Select) -> Select:
@@ -24,3 +29,20 @@ def bills_newest_first(query: Select) -> Select:
 def balance_due(bill: SupplierBill) -> Decimal:
     """What we still owe the supplier on a bill."""
     return (bill.total or Decimal(0)) - (bill.amount_paid or Decimal(0))
+
+
+def open_purchase_orders(company: Company) -> list[PurchaseOrder]:
+    """The supplier's purchase orders still to be delivered, the soonest expected first."""
+    return list(db.session.execute(
+        select(PurchaseOrder).where(PurchaseOrder.company_id == company.id,
+                                    PurchaseOrder.status.in_(OPEN_PURCHASE_ORDER))
+        .order_by(PurchaseOrder.expected_date.asc().nulls_last(), PurchaseOrder.id)
+    ).scalars())
+
+
+def unpaid_bills(company: Company) -> list[SupplierBill]:
+    """The supplier's bills we still have to pay, the first due first."""
+    return list(db.session.execute(
+        select(SupplierBill).where(SupplierBill.company_id == company.id, SupplierBill.status.in_(UNPAID_BILL))
+        .order_by(SupplierBill.due_date.asc().nulls_last(), SupplierBill.id)
+    ).scalars())
