@@ -2,6 +2,7 @@
 from portal.models.accounts import (  # noqa: F401
     AccessToken,
     InvitationState,
+    LinkRequest,
     Membership,
     RepAccess,
     Role,

@@ -176,6 +176,8 @@ class UserSession(Model):
 
 class TokenPurpose(enum.StrEnum):
     invitation = "invitation"
+    #: a customer admin's invitation to join their company (portal.services.company_invitations)
+    company_invitation = "company_invitation"
     magic_link = "magic_link"
     password_reset = "password_reset"
     quote_share = "quote_share"
@@ -200,3 +202,20 @@ class AccessToken(Model):
     data: Mapped[dict] = mapped_column(JSON, default=dict)
 
     user: Mapped[User | None] = relationship(foreign_keys=[user_id])
+
+
+class LinkRequest(Model):
+    """Someone asked for a sign-in or password-reset link by email address.
+
+    Stored for any address, known or not, and handled after the response
+    (portal.services.link_requests): the page does the same work whoever the address belongs to.
+    """
+
+    __tablename__ = "link_request"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    purpose: Mapped[TokenPurpose] = mapped_column(Enum(TokenPurpose, native_enum=False, length=20))
+    #: as typed, lower-case
+    email: Mapped[str] = mapped_column(String(254))
+    #: the portal address the emailed link starts with (as the page would have built it)
+    link_base: Mapped[str] = mapped_column(String(255))
+    created_dt: Mapped[datetime] = created_column()
