@@ -18,7 +18,7 @@ bp.after_app_request(outbox.deliver_after_request)
 bp.after_app_request(link_requests.handle_after_response)
 
 
-def _page(template: str, status: int = 200, **context):
+def page(template: str, status: int = 200, **context):
     """Pages carrying a token in their URL are never cached."""
     response = make_response(render_template(template, **context), status)
     response.headers["Cache-Control"] = "no-store"
@@ -29,7 +29,7 @@ def link_problem(purpose: TokenPurpose, error: TokenError):
     """A friendly page for a link that cannot be used: 404 when unknown, 410 otherwise."""
     db.session.rollback()
     status = 404 if error.reason == "unknown" else 410
-    return _page("core/link_problem.html", status, purpose=purpose.value, reason=error.reason)
+    return page("core/link_problem.html", status, purpose=purpose.value, reason=error.reason)
 
 
 def _password_errors(form: NewPasswordForm, error: PasswordError) -> None:
@@ -69,7 +69,7 @@ def accept_invitation(token: str):
             _password_errors(form, error)
         else:
             return _start_or_explain(user, "Welcome! Your password is set and you are signed in.")
-    return _page("core/accept_invitation.html", form=form, user=invitation.user, company=company)
+    return page("core/accept_invitation.html", form=form, user=invitation.user, company=company)
 
 
 # --- sign-in links ---------------------------------------------------------------------------------
@@ -84,8 +84,8 @@ def _ask_for_link(purpose: TokenPurpose, request_template: str, what: str, minut
     if form.validate_on_submit():
         link_requests.ask(purpose, form.email.data)
         db.session.commit()
-        return _page("core/link_sent.html", what=what, minutes=minutes)
-    return _page(request_template, form=form)
+        return page("core/link_sent.html", what=what, minutes=minutes)
+    return page(request_template, form=form)
 
 
 @bp.route("/login/link", methods=["GET", "POST"])
@@ -114,7 +114,7 @@ def magic_link(token: str):
         login_session.start(user, current_actor())
         flash("You are signed in.", "success")
         return redirect(home_for(user))
-    return _page("core/magic_link.html", form=form, user=link.user)
+    return page("core/magic_link.html", form=form, user=link.user)
 
 
 # --- password reset --------------------------------------------------------------------------------
@@ -146,4 +146,4 @@ def reset_password(token: str):
         else:
             return _start_or_explain(user, "Your password is changed and you are signed in. "
                                            "Any other device was signed out.")
-    return _page("core/reset_password.html", form=form, user=reset.user)
+    return page("core/reset_password.html", form=form, user=reset.user)
