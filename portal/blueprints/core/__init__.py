@@ -42,6 +42,10 @@ feature = Feature(
                                         "email/company_invitation", placeholders=(
                                             "recipient_name", "company_name", "role_name", "invited_by_name",
                                             "link", "expires_days")),
+        "access_granted": EmailKind("Portal access switched on by staff (with a sign-in link)",
+                                    "email/access_granted", placeholders=(
+                                        "recipient_name", "company_name", "sign_in_link_url", "login_url",
+                                        "has_password")),
         "magic_link": EmailKind("Sign-in link", "email/magic_link", placeholders=_LINK),
         "password_reset": EmailKind("Password reset link", "email/password_reset", placeholders=_LINK),
         "password_changed": EmailKind("Password changed notice", "email/password_changed", placeholders=(
