@@ -3,6 +3,8 @@ welcome email with a sign-in link, "Create portal login", the company's Invitati
 "Revoke selected" on the Invitations screen."""
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlalchemy import func, select
 from webtest import TestApp
@@ -205,3 +207,37 @@ def test_revoke_selected_on_the_invitations_screen(db, admin, testapp, login, ma
     assert [u.invitation_state for u in (anna, bea)] == [InvitationState.revoked] * 2
     assert db.session.execute(select(func.count(AuditLog.id)).where(AuditLog.action == "access.revoked")
                               ).scalar_one() == 2
+
+
+@pytest.mark.browser
+def test_browser_revoke_selected_and_the_company_panel(db, make, acme, nina, live_server, new_browser_page):
+    """In a real browser: the Revoke selected button (a script submits the action form after a confirm)
+    and the company record's Copy link, which comes back to the record."""
+    from playwright.sync_api import expect
+
+    from tests.conftest import PASSWORD
+
+    staff = make.staff(name="Sam Staff", email="sam@northwind.example")
+    make.contact(acme, name="Anna Smith", email="anna@acme.example", invitation_state=InvitationState.accepted)
+    page = new_browser_page()
+    page.goto("/login")
+    page.get_by_label("Email").fill(staff.email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(f"{live_server}/admin/")
+
+    page.goto(f"/admin/company/edit/?id={acme.id}")
+    panel = page.locator("#invitations-panel")
+    expect(panel.get_by_role("row").filter(has_text="Nina New")).to_contain_text("Not invited")
+    panel.get_by_role("button", name="Copy link: a new invitation link for Nina New").click()
+    expect(page.get_by_label("Invitation link")).to_have_value(re.compile(r"/invite/"))
+    page.get_by_role("link", name="Back to invitations").click()
+    expect(page.locator("#invitations-panel").get_by_role("row").filter(has_text="Nina New")).to_contain_text(
+        "Invited")
+
+    page.goto("/admin/invitations/")
+    page.get_by_label("Select Anna Smith").check()
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Revoke selected").click()
+    expect(page.get_by_text("Portal access revoked for 1 contact(s): anna@acme.example.")).to_be_visible()
+    expect(page.get_by_role("row").filter(has_text="anna@acme.example")).to_contain_text("Revoked")
