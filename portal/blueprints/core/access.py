@@ -93,7 +93,7 @@ def _ask_for_link(purpose: TokenPurpose, request_template: str, what: str, minut
 @limiter.limit(link_limit, methods=["POST"], error_message=TOO_MANY_FROM_ADDRESS)
 def request_magic_link():
     return _ask_for_link(TokenPurpose.magic_link, "core/magic_link_request.html", "sign-in link",
-                         sign_in.MAGIC_LINK_TTL.seconds // 60)
+                         int(sign_in.MAGIC_LINK_TTL.total_seconds() // 60))
 
 
 @bp.route("/login/link/<token>", methods=["GET", "POST"])
@@ -124,7 +124,7 @@ def magic_link(token: str):
 @limiter.limit(link_limit, methods=["POST"], error_message=TOO_MANY_FROM_ADDRESS)
 def request_password_reset():
     return _ask_for_link(TokenPurpose.password_reset, "core/reset_request.html", "password reset link",
-                         passwords.RESET_TTL.seconds // 60)
+                         int(passwords.RESET_TTL.total_seconds() // 60))
 
 
 @bp.route("/password/reset/<token>", methods=["GET", "POST"])
