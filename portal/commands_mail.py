@@ -8,6 +8,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from portal.extensions import db
+from portal.services import link_requests
 from portal.services.outbox import deliver_due
 
 
@@ -19,12 +20,15 @@ from portal.services.outbox import deliver_due
               help="At most this many emails per round.")
 @with_appcontext
 def deliver_outbox_command(loop: bool, interval: float, limit: int) -> None:
-    """Send queued outbox email (retries failed sends with backoff). Several workers may run at once."""
+    """Send queued outbox email (retries failed sends with backoff). Several workers may run at once.
+
+    Each round first handles sign-in and reset link requests left over from the web processes."""
     app = current_app._get_current_object()
     if not app.config.get("MAIL_SERVER"):
         click.echo("MAIL_SERVER is not set: email is kept in the outbox as held, readable in the admin.")
     while True:
         try:
+            link_requests.handle(limit=limit)
             report = deliver_due(app, limit=limit)
         except Exception as exc:  # a worker keeps going (database restart, network)
             if not loop:

@@ -16,7 +16,7 @@ from sqlalchemy.orm import contains_eager, joinedload
 from portal.extensions import db
 from portal.features import registry
 from portal.login_session import SESSION_KEY
-from portal.models import Company, Membership, RepAccess, rep_allocation
+from portal.models import Company, InvitationState, Membership, RepAccess, rep_allocation
 from portal.services.actor import Actor
 
 #: permissions a rep never gets while acting for a customer
@@ -67,8 +67,12 @@ def rep_may_act_for(rep, company_id: int) -> bool:
 
 
 def active_memberships(user) -> list[Membership]:
-    """Memberships a contact may use now: membership active and company portal access on."""
-    if not user.portal_access:
+    """Memberships a contact may use now: the person's own access on (given, and not revoked by staff),
+    the membership active and the company's portal access on.
+
+    Only staff switch a person's own access on again after revoking it; nothing a customer does (an
+    invitation, a membership added) counts while it is off."""
+    if not user.portal_access or user.invitation_state == InvitationState.revoked or not user.is_active:
         return []
     return list(db.session.execute(
         select(Membership).join(Membership.company)

@@ -287,13 +287,18 @@ def test_revoke_logs_out_an_open_session_and_withdraws_its_links(db, admin, peop
     assert revoked.actor_id == staff.id
 
 
-def test_revoke_is_offered_only_to_contacts_who_were_invited(db, admin, people, make):
+def test_revoke_is_offered_only_to_contacts_who_have_access_to_revoke(db, admin, people, make):
+    """Never invited and no access: nothing to revoke. Access ticked by staff (they can sign in by an
+    emailed link) or an invitation out: Revoke."""
     never = make.contact(people["acme"], role="Viewer", name="Nina Never", email="nina@acme.example", password=None,
-                         portal_access=True)  # access ticked on the contact form, never invited
+                         portal_access=False)
+    ticked = make.contact(people["acme"], role="Viewer", name="Tim Ticked", email="tim@acme.example", password=None,
+                          portal_access=True)  # access ticked on the contact form, never invited
     invitations.invite(people["anna"], send_email=False)
     db.session.commit()
     listing = admin.get(SCREEN)
     assert buttons_of(listing, never) == ["Send invitation", "Copy link"]
+    assert buttons_of(listing, ticked) == ["Send invitation", "Copy link", "Revoke"]
     assert buttons_of(listing, people["bob"]) == ["Send invitation", "Copy link"]
     assert buttons_of(listing, people["anna"]) == ["Resend", "Copy link", "Revoke"]
 

@@ -86,23 +86,31 @@ def test_a_rep_acting_for_the_customer_cannot_manage_its_users(testapp, make, lo
 
 # --- invite ------------------------------------------------------------------------------------------
 
+def invitation_row(res, name):
+    rows = res.html.find(id="company-invitations").tbody.find_all("tr")
+    row = next(r for r in rows if name in r.find("td").text)
+    return [td.get_text(" ", strip=True) for td in row.find_all("td")]
+
+
+def join_link(db, address) -> str:
+    [email] = [e for e in emails_to(db, address) if e.kind == "company_invitation"]
+    return urlsplit(re.search(r"https?://\S+/join/\S+", email.body_text).group(0)).path
+
+
 def test_admin_invites_a_new_colleague_who_accepts_and_signs_in(testapp, make, login, db, acme, admin):
     login(testapp, admin)
     res = invite(testapp, "Bob Buyer", "Bob@Example.com", role="Viewer").follow()
-    assert "Invitation sent to Bob Buyer (bob@example.com)." in res.text
-    assert member_row(res, "Bob Buyer")[1:4] == ["bob@example.com", "Viewer", "Invited"]
-
-    bob = db.session.execute(select(User).filter_by(email="bob@example.com")).scalar_one()
-    assert bob.kind == UserKind.contact
-    assert membership(db, bob, acme).role.name == "Viewer"
+    assert "Invitation sent to Bob Buyer (bob@example.com). They join ACME Tools when they accept it." in res.text
+    assert invitation_row(res, "Bob Buyer")[:3] == ["Bob Buyer", "bob@example.com", "Viewer"]
+    # Nothing exists for Bob until he accepts.
+    assert db.session.execute(select(User).filter_by(email="bob@example.com")).first() is None
     [email] = emails_to(db, "bob@example.com")
-    assert email.kind == "invitation"
-    assert {"company_user.invited", "invitation.sent"} <= set(audit_actions(db, company_id=acme.id,
-                                                                            actor_id=admin.id))
+    assert email.kind == "company_invitation" and "Ada Admin of ACME Tools invited you" in email.body_text
+    assert {"company_invitation.sent"} <= set(audit_actions(db, company_id=acme.id, actor_id=admin.id))
 
-    link = re.search(r"https?://\S+/invite/\S+", email.body_text).group(0)
     browser = TestApp(testapp.app)
-    form = browser.get(urlsplit(link).path).forms["accept"]
+    form = browser.get(join_link(db, "bob@example.com")).forms["join"]
+    assert form["name"].value == "Bob Buyer"
     form["password"] = form["confirm"] = NEW_PASSWORD
     res = form.submit()
     while res.status_int == 302:
@@ -110,24 +118,39 @@ def test_admin_invites_a_new_colleague_who_accepts_and_signs_in(testapp, make, l
     assert "ACME Tools" in res.text
     assert "Company users" not in browser.get("/account").text  # a Viewer
 
+    bob = db.session.execute(select(User).filter_by(email="bob@example.com")).scalar_one()
+    assert bob.kind == UserKind.contact
+    assert membership(db, bob, acme).role.name == "Viewer"
+    res = testapp.get("/company/users")
+    assert member_row(res, "Bob Buyer")[1:4] == ["bob@example.com", "Viewer", "Active"]
+    assert "No open invitations." in res.text
 
-def test_inviting_an_existing_contact_of_another_company_adds_a_membership(testapp, make, login, db, acme, admin):
+
+def test_inviting_an_existing_contact_adds_the_membership_only_when_they_accept(testapp, make, login, db, acme,
+                                                                               admin):
     other = make.company(name="Other Co")
     carl = make.contact(other, role="Admin", name="Carl Existing", email="carl@example.com",
                         invitation_state=InvitationState.accepted)
     login(testapp, admin)
     res = invite(testapp, "Someone Else", "carl@example.com", role="Buyer").follow()
-    assert "Invitation sent to Carl Existing (carl@example.com)." in res.text
+    # The inviter is told what they typed, never the name of the account behind the address.
+    assert "Invitation sent to Someone Else (carl@example.com)." in res.text
+    assert "Carl Existing" not in res.text
+    assert db.session.execute(select(Membership).filter_by(user_id=carl.id, company_id=acme.id)).first() is None
     assert db.session.execute(select(User).filter_by(email="carl@example.com")).scalars().all() == [carl]
+    [email] = emails_to(db, "carl@example.com")
+    assert email.kind == "company_invitation" and "ACME Tools" in email.body_text
+
+    browser = TestApp(testapp.app)
+    page = browser.get(join_link(db, "carl@example.com"))
+    assert "password" not in page.forms["join"].fields  # his password stays as it is
+    res = page.forms["join"].submit().follow()
+    assert "You joined ACME Tools. Sign in to continue." in res.text
     assert fresh(db, carl).name == "Carl Existing"  # someone else's profile is not overwritten
     assert membership(db, carl, acme).role.name == "Buyer"
     assert membership(db, carl, other).role.name == "Admin"
-    # Carl can already sign in: he is told about the new company instead of getting a new password link.
-    [email] = emails_to(db, "carl@example.com")
-    assert email.kind == "welcome" and "ACME Tools" in email.body_text
     assert fresh(db, carl).invitation_state == InvitationState.accepted
 
-    browser = TestApp(testapp.app)
     from tests.conftest import PASSWORD
 
     res = browser.get("/login").forms["login"]
@@ -141,12 +164,14 @@ def test_inviting_an_existing_contact_of_another_company_adds_a_membership(testa
 def test_a_staff_or_rep_account_is_never_taken_over(testapp, make, login, db, acme, admin, kind):
     existing = make.staff(email="boss@example.com") if kind == "staff" else make.rep(email="boss@example.com")
     login(testapp, admin)
-    res = invite(testapp, "Boss", "boss@example.com")
+    res = invite(testapp, "Boss", "boss@example.com").follow()
+    assert "Invitation sent to Boss (boss@example.com)." in res.text  # the same answer as for anyone
+    page = TestApp(testapp.app).get(join_link(db, "boss@example.com"))
+    res = page.forms["join"].submit()
     assert res.status_int == 200
-    assert "is used by an account that is not a customer contact" in res.text
+    assert "belongs to an account that cannot join a customer company" in res.text
     assert fresh(db, existing).kind == UserKind(kind)
     assert db.session.execute(select(Membership).filter_by(user_id=existing.id)).first() is None
-    assert emails_to(db, "boss@example.com") == []
 
 
 def test_inviting_someone_who_already_has_access_says_so(testapp, make, login, db, acme, admin):
@@ -237,10 +262,12 @@ def test_removing_the_only_company_of_a_contact_revokes_access_and_ends_sessions
     assert member_row(res, "Bea Buyer")[3] == "Removed"
     assert membership(db, bea, acme).is_active is False
     bea = fresh(db, bea)
-    assert (bea.portal_access, bea.invitation_state) == (False, InvitationState.revoked)
     res = beas_browser.get("/dashboard")
     assert res.status_int == 302 and "/login" in res.location
-    assert {"company_user.removed", "access.revoked"} <= set(audit_actions(db, company_id=acme.id))
+    assert login(TestApp(testapp.app), bea, expect_success=False).status_int == 200  # cannot sign in
+    # A customer ends a membership; only staff revoke a person's own access.
+    assert (bea.portal_access, bea.invitation_state) == (True, InvitationState.not_invited)
+    assert {"company_user.removed", "access.signed_out"} <= set(audit_actions(db, company_id=acme.id))
 
 
 def test_removing_one_of_two_companies_keeps_the_other(testapp, make, login, db, acme, admin):
@@ -263,7 +290,11 @@ def test_a_removed_colleague_can_be_invited_again(testapp, make, login, db, acme
     login(testapp, admin)
     testapp.get(f"/company/users/{bea.id}").forms["remove"].submit()
     res = invite(testapp, "Bea", "bea@example.com", role="Viewer").follow()
-    assert member_row(res, "Bea Buyer")[2:4] == ["Viewer", "Invited"]
+    assert member_row(res, "Bea Buyer")[2:4] == ["Buyer", "Removed"]
+    assert invitation_row(res, "Bea")[1:3] == ["bea@example.com", "Viewer"]
+    assert membership(db, bea, acme).is_active is False  # until she accepts
+    TestApp(testapp.app).get(join_link(db, "bea@example.com")).forms["join"].submit()
+    assert member_row(testapp.get("/company/users"), "Bea Buyer")[2:4] == ["Viewer", "Active"]
     assert membership(db, bea, acme).is_active is True
     assert fresh(db, bea).portal_access is True
 

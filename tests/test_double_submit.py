@@ -73,7 +73,8 @@ def test_an_invitation_accepted_in_parallel_is_accepted_once(db, make, live_clie
     assert _db.session.get(User, user.id).portal_access is True
 
 
-def test_a_colleague_invited_twice_at_once_gets_one_account_and_a_clear_answer(db, make, live_client):
+def test_a_colleague_invited_twice_at_once_gets_one_invitation_and_a_clear_answer(db, make, live_client):
+    from portal.models import CompanyInvitation
     from tests.conftest import PASSWORD
 
     company = make.company(name="ACME Tools")
@@ -90,6 +91,33 @@ def test_a_colleague_invited_twice_at_once_gets_one_account_and_a_clear_answer(d
     assert len(invited) == 1
     for other in responses:
         if other is not invited[0]:
-            assert "carl@acme.example" in other.text and "already has access to ACME Tools" in other.text
-    assert _count(select(func.count(User.id)).where(User.email == "carl@acme.example")) == 1
+            assert "carl@acme.example was invited to ACME Tools on" in other.text
+            assert "has not accepted yet" in other.text
+    assert _count(select(func.count(CompanyInvitation.id)).where(CompanyInvitation.email == "carl@acme.example")) == 1
+    assert _count(select(func.count(User.id)).where(User.email == "carl@acme.example")) == 0  # until accepted
     assert _count(select(func.count(OutboxEmail.id)).where(OutboxEmail.to_address == "carl@acme.example")) == 1
+
+
+def test_an_invitation_to_join_a_company_accepted_in_parallel_makes_one_account(db, make, live_client):
+    from portal.models import CompanyInvitation
+    from portal.services import company_invitations
+    from portal.services.actor import Actor
+
+    company = make.company(name="ACME Tools")
+    admin = make.contact(company, role="Admin", email="ada@acme.example")
+    company_invitations.invite_colleague(company, name="Nora New", email="nora@example.com",
+                                         role_id=make.role("Buyer").id, invited_by=Actor.of(admin))
+    db.session.commit()
+    email = db.session.execute(select(OutboxEmail).filter_by(kind="company_invitation")).scalar_one()
+    path = "/join/" + email.body_text.split("/join/", 1)[1].split()[0]
+
+    responses = _post_together(live_client, path, "form#join", name="Nora New",
+                               password="mellow tractor puzzle", confirm="mellow tractor puzzle")
+
+    joined = [r for r in responses if r.url.endswith("/dashboard")]
+    refused = [r for r in responses if r.status == 410]
+    assert (len(joined), len(refused)) == (1, CLIENTS - 1), [(r.status, r.url) for r in responses]
+    assert all("This invitation was accepted already" in r.text for r in refused)
+    assert _count(select(func.count(User.id)).where(User.email == "nora@example.com")) == 1
+    assert _count(select(func.count(Membership.id)).where(Membership.company_id == company.id)) == 2
+    assert _count(select(func.count(CompanyInvitation.id)).where(CompanyInvitation.accepted_dt.is_not(None))) == 1

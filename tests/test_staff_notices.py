@@ -105,7 +105,8 @@ def test_a_chosen_template_shapes_the_email(admin, db, make):
     db.session.commit()
     [email] = outbox_to(db, "accounts@northwind.example")
     assert email.subject == "New user at ACME Tools"
-    assert email.body_text.startswith("Bob Buyer (bob@example.com) joined. Ada Admin gave Bob Buyer")
+    assert email.body_text.startswith("Bob Buyer (bob@example.com) joined. Ada Admin invited Bob Buyer "
+                                      "(bob@example.com) to ACME Tools as")
 
 
 def test_removing_a_colleague_notifies_the_team(admin, db, make):

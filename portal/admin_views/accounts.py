@@ -2,8 +2,10 @@
 # ruff: noqa: RUF012  (Flask-Admin views are configured with class-level dicts and lists)
 from __future__ import annotations
 
-from flask import flash
+from flask import flash, redirect, request, url_for
+from flask_admin import expose
 from flask_admin.form import Select2Widget
+from flask_admin.helpers import get_redirect_target
 from markupsafe import Markup, escape
 from sqlalchemy.orm import selectinload
 from wtforms import SelectMultipleField
@@ -13,9 +15,11 @@ from portal.admin_views.base import StaffInline, StaffModelView, obey
 from portal.admin_views.companies import CUSTOMERS, contacts, customers, known_choices
 from portal.admin_views.fields import SetPasswordField
 from portal.admin_views.filters import company_filter
+from portal.admin_views.welcome import WelcomesNewAccess
+from portal.extensions import db
 from portal.models import Membership, RepAccess, Role, User, UserKind
 from portal.permissions import all_permissions, current_actor
-from portal.services import portal_access, user_edits
+from portal.services import portal_access, portal_logins, user_edits
 
 SETTINGS = "Settings"
 SECRET_COLUMNS = ("password_hash",)
@@ -31,7 +35,8 @@ def _companies(view, context, user, name):
     return Markup("<br>".join(escape(n) for n in sorted(names)))
 
 
-class UserAdmin(StaffModelView):
+class UserAdmin(WelcomesNewAccess, StaffModelView):
+    edit_template = "admin/user_edit.html"
     column_list = ("name", "email", "kind", "companies", "is_active_flag", "portal_access", "invitation_state",
                    "last_login_dt", "created_dt")
     column_formatters = {"companies": _companies}
@@ -79,6 +84,9 @@ class UserAdmin(StaffModelView):
         form.stored_access = user_edits.stored_access(model)  # before the form overwrites them
         return super().update_model(form, model)
 
+    def contacts_touched(self, form, model) -> set[int]:
+        return {model.id} if model is not None and model.id is not None else set()
+
     def on_model_change(self, form, model, is_created):
         by = current_actor()
         with obey(form):
@@ -87,11 +95,36 @@ class UserAdmin(StaffModelView):
             user_edits.keep_own_staff_access(model, by)
             user_edits.set_password(model, form.password.data, is_created=is_created, by=by)
         super().on_model_change(form, model, is_created)
+        self.welcome_new_access(form, model)
         for note in notes:
             flash(note, "info")
 
+    def login_state(self, user: User) -> str:
+        """The contact record's "Portal login" panel: what the contact can do now."""
+        return user_edits.login_state(user)
 
-class MembershipAdmin(StaffModelView):
+    @expose("/create-login/", methods=("POST",))
+    def create_login(self):
+        """"Create portal login" on a contact record: access on, and a welcome email with a sign-in link."""
+        raw = request.form.get("user_id", "")
+        user = self.get_one(raw) if raw.isdigit() else None
+        back = get_redirect_target() or url_for(".index_view")
+        if user is None:
+            flash("That contact was not found; it may have been removed.", "error")
+            return redirect(back)
+        try:
+            welcomed = portal_logins.create_login(user, current_actor())
+        except portal_access.AccessError as exc:
+            db.session.rollback()
+            flash(str(exc), "error")
+        else:
+            db.session.commit()
+            flash(f"Portal login created for {user.name}: a welcome email with a sign-in link is on its way to "
+                  f"{user.email}." if welcomed else f"Portal access of {user.name} switched on.", "success")
+        return redirect(back)
+
+
+class MembershipAdmin(WelcomesNewAccess, StaffModelView):
     column_list = ("user", "company", "role", "job_title", "is_active", "created_dt")
     column_searchable_list = ("job_title",)
     column_filters = (company_filter(Membership.company_id), "role", "is_active", "created_dt")
@@ -100,10 +133,15 @@ class MembershipAdmin(StaffModelView):
     column_descriptions = {"is_active": "Unticked: the contact no longer sees this company. Without another "
                                         "company they are signed out at once."}
 
+    def contacts_touched(self, form, model) -> set[int]:
+        chosen = getattr(getattr(form, "user", None), "data", None)
+        return {i for i in (getattr(model, "user_id", None), getattr(chosen, "id", None)) if i is not None}
+
     def on_model_change(self, form, model, is_created):
         super().on_model_change(form, model, is_created)
         if not model.is_active:
             _ended(model)
+        self.welcome_new_access(form, model)
 
     def on_model_delete(self, model):
         super().on_model_delete(model)

@@ -8,7 +8,10 @@ from sqlalchemy import select
 from wtforms.validators import Regexp, ValidationError
 
 from portal.admin_views.base import StaffInline, StaffModelView, selected_ids
+from portal.admin_views.fields import badge
 from portal.admin_views.filters import company_filter
+from portal.admin_views.invitation_buttons import invitation_buttons
+from portal.admin_views.welcome import WelcomesNewAccess, inline_users
 from portal.extensions import db
 from portal.models import Address, Company, Membership, User, UserKind
 from portal.permissions import current_actor
@@ -44,7 +47,8 @@ CURRENCY_ARGS = {"filters": [_upper], "validators": [Regexp(r"^[A-Z]{3}$", messa
                  "description": "ISO 4217 code, e.g. EUR, USD, GBP"}
 
 
-class CompanyAdmin(StaffModelView):
+class CompanyAdmin(WelcomesNewAccess, StaffModelView):
+    edit_template = "admin/company_edit.html"
     column_list = ("code", "name", "is_customer", "is_supplier", "portal_access", "currency", "credit_limit",
                    "price_tier", "created_dt")
     column_searchable_list = ("code", "name", "email", "tax_number")
@@ -74,6 +78,10 @@ class CompanyAdmin(StaffModelView):
         form.stored_portal_access = bool(model.portal_access)
         return super().update_model(form, model)
 
+    def contacts_touched(self, form, model) -> set[int]:
+        stored = {m.user_id for m in model.memberships} if model is not None else set()
+        return stored | inline_users(form, "memberships")
+
     def on_model_change(self, form, model, is_created):
         model.code = (model.code or "").strip()
         wanted = bool(model.portal_access)
@@ -82,9 +90,19 @@ class CompanyAdmin(StaffModelView):
             model.portal_access = form.stored_portal_access  # the service makes the change, and its effects
             signed_out = portal_access.set_company_access(model, wanted, current_actor())
         super().on_model_change(form, model, is_created)
+        self.welcome_new_access(form, model)
         if signed_out:
             flash(f"{len(signed_out)} contact(s) of {model.name} were signed out: "
                   f"{', '.join(u.name for u in signed_out)}.", "info")
+
+    def invitation_panel(self, company: Company) -> list[dict]:
+        """The Invitations panel of the company record: each contact, their state, the invitation buttons."""
+        contacts = [m.user for m in sorted(company.memberships, key=lambda m: (m.user.name, m.user_id))
+                    if m.is_active and m.user.is_contact]
+        last = portal_access.last_invited(u.id for u in contacts)
+        return [{"user": u, "role": next(m.role.name for m in company.memberships if m.user_id == u.id),
+                 "state": badge(u.invitation_state), "last_invited": last.get(u.id),
+                 "buttons": invitation_buttons(u)} for u in contacts]
 
     @action("enable_portal", "Enable customer portal",
             "Allow the contacts of the selected companies to use the customer portal?")

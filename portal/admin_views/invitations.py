@@ -3,14 +3,11 @@ resend, copy a link, revoke. The rules live in portal.services.portal_access."""
 # ruff: noqa: RUF012  (Flask-Admin views are configured with class-level dicts and lists)
 from __future__ import annotations
 
-import json
-
 from flask import Response, flash, g, redirect, request, url_for
 from flask_admin import expose
 from flask_admin.actions import action
 from flask_admin.contrib.sqla.filters import BaseSQLAFilter
 from flask_admin.helpers import get_redirect_target
-from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup, escape
 from sqlalchemy import exists, func, or_
 
@@ -18,8 +15,9 @@ from portal.admin_views.base import ReadOnlyModelView, selected_ids
 from portal.admin_views.companies import CUSTOMERS
 from portal.admin_views.fields import badge
 from portal.admin_views.filters import company_options
+from portal.admin_views.invitation_buttons import invitation_buttons
 from portal.extensions import db
-from portal.models import Company, InvitationState, Membership, User, UserKind
+from portal.models import Company, Membership, User, UserKind
 from portal.permissions import current_actor
 from portal.services import clock, portal_access
 
@@ -76,31 +74,8 @@ def _state(view, context, model, name):
     return badge(model.invitation_state)
 
 
-def _button(endpoint: str, user: User, label: str, hint: str, style: str = "secondary", confirm: str = "") -> Markup:
-    onsubmit = Markup(f' onsubmit="return confirm({escape(json.dumps(confirm))})"') if confirm else ""
-    return Markup(
-        f'<form method="post" action="{escape(url_for(endpoint))}" class="d-inline"{onsubmit}>'
-        f'<input type="hidden" name="csrf_token" value="{escape(generate_csrf())}">'
-        f'<input type="hidden" name="user_id" value="{user.id}">'
-        f'<input type="hidden" name="url" value="{escape(request.full_path.rstrip("?"))}">'
-        f'<button type="submit" class="btn btn-sm btn-outline-{style}" aria-label="{escape(hint)}">'
-        f'{escape(label)}</button></form>'
-    )
-
-
 def _row_actions(view, context, model, name):
-    state = model.invitation_state
-    accepted = state == InvitationState.accepted and model.portal_access
-    buttons = []
-    if not accepted:
-        label = "Resend" if state == InvitationState.invited else "Send invitation"
-        buttons.append(_button(".resend", model, label, f"{label} to {model.name}", "primary"))
-        buttons.append(_button(".copy_link", model, "Copy link", f"Copy link: a new invitation link for {model.name}",
-                               "dark"))
-    if state in (InvitationState.invited, InvitationState.accepted):
-        buttons.append(_button(".revoke", model, "Revoke", f"Revoke portal access of {model.name}", "danger",
-                               confirm=f"Revoke portal access of {model.name}? Open sessions end at once."))
-    return Markup(" ").join(buttons)
+    return invitation_buttons(model)
 
 
 class InvitationsAdmin(ReadOnlyModelView):
@@ -181,6 +156,24 @@ class InvitationsAdmin(ReadOnlyModelView):
                   + Markup("").join(Markup("<li>{}: {}</li>").format(u.email, why) for u, why in report.skipped)
                   + Markup("</ul>"), "warning")
         return
+
+    @action("revoke", "Revoke selected",
+            "Revoke the portal access of the selected contacts? Their open sessions end at once and their "
+            "links stop working.")
+    def action_revoke(self, ids):
+        users = self._selected(ids)
+        if not users:
+            flash("Select at least one contact.", "error")
+            return
+        report = portal_access.revoke_many(users, current_actor())
+        db.session.commit()
+        if report.sent:
+            flash(f"Portal access revoked for {len(report.sent)} contact(s): "
+                  f"{', '.join(u.email for u in report.sent)}. Open sessions end on their next request.", "success")
+        if report.skipped:
+            flash(Markup(f"Skipped {len(report.skipped)} contact(s):<ul class=\"mb-0\">")
+                  + Markup("").join(Markup("<li>{}</li>").format(why) for _u, why in report.skipped)
+                  + Markup("</ul>"), "warning")
 
     @action("export_links", "Generate invites and export CSV",
             "Make a new invitation link for each selected contact (no email is sent; earlier links stop working)?")

@@ -1,7 +1,9 @@
 """All models, imported here so Alembic and the admin see every table."""
 from portal.models.accounts import (  # noqa: F401
     AccessToken,
+    CompanyInvitation,
     InvitationState,
+    LinkRequest,
     Membership,
     RepAccess,
     Role,

@@ -176,6 +176,8 @@ class UserSession(Model):
 
 class TokenPurpose(enum.StrEnum):
     invitation = "invitation"
+    #: a customer admin's invitation to join their company (portal.services.company_invitations)
+    company_invitation = "company_invitation"
     magic_link = "magic_link"
     password_reset = "password_reset"
     quote_share = "quote_share"
@@ -200,3 +202,56 @@ class AccessToken(Model):
     data: Mapped[dict] = mapped_column(JSON, default=dict)
 
     user: Mapped[User | None] = relationship(foreign_keys=[user_id])
+
+
+class CompanyInvitation(Model):
+    """A customer admin's invitation for someone to join their company.
+
+    Nothing changes for the person until they accept it: then, and only then, a membership of this
+    company is added. Made without looking the address up, so it is the same for any address.
+    """
+
+    __tablename__ = "company_invitation"
+    #: one open invitation per address and company (open_email is NULL once accepted or withdrawn)
+    __table_args__ = (UniqueConstraint("company_id", "open_email"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    company_id: Mapped[int] = mapped_column(ForeignKey("company.id", ondelete="CASCADE"), index=True)
+    #: the address invited, lower-case
+    email: Mapped[str] = mapped_column(String(254))
+    #: the name the inviter typed (a new contact starts with it; an existing account keeps its own)
+    name: Mapped[str] = mapped_column(String(120))
+    role_id: Mapped[int] = mapped_column(ForeignKey("role.id"))
+    invited_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    created_dt: Mapped[datetime] = created_column()
+    #: when the current link was sent (a resend renews it) and until when it works
+    sent_dt: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    expires_dt: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    accepted_dt: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    #: the account that accepted (new or existing)
+    accepted_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    withdrawn_dt: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    #: the email while the invitation is open, NULL once accepted or withdrawn
+    open_email: Mapped[str | None] = mapped_column(String(254))
+    #: the link sent last (a resend withdraws the previous one)
+    token_id: Mapped[int | None] = mapped_column(ForeignKey("access_token.id", ondelete="SET NULL"), index=True)
+
+    company: Mapped[Company] = relationship()  # noqa: F821
+    role: Mapped[Role] = relationship()
+    invited_by: Mapped[User | None] = relationship(foreign_keys=[invited_by_id])
+
+
+class LinkRequest(Model):
+    """Someone asked for a sign-in or password-reset link by email address.
+
+    Stored for any address, known or not, and handled after the response
+    (portal.services.link_requests): the page does the same work whoever the address belongs to.
+    """
+
+    __tablename__ = "link_request"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    purpose: Mapped[TokenPurpose] = mapped_column(Enum(TokenPurpose, native_enum=False, length=20))
+    #: as typed, lower-case
+    email: Mapped[str] = mapped_column(String(254))
+    #: the portal address the emailed link starts with (as the page would have built it)
+    link_base: Mapped[str] = mapped_column(String(255))
+    created_dt: Mapped[datetime] = created_column()

@@ -10,3 +10,7 @@ class RuleError(ValueError):
     def __init__(self, message: str, field: str | None = None):
         super().__init__(message)
         self.field = field if field is not None else self.default_field
+
+
+class CompanyUsersError(RuleError):
+    """A customer admin's change to their company's users was refused; the message is shown to them."""

@@ -27,10 +27,11 @@ log = logging.getLogger(__name__)
 _sandbox = SandboxedEnvironment(autoescape=False)
 
 
-def external_url(endpoint: str, **values) -> str:
-    """Absolute link for emails: settings "domain.base_url", else the request's host, else
-    SERVER_NAME, else http://127.0.0.1:5000."""
-    base = (settings.get("domain.base_url") or "").strip().rstrip("/")
+def external_url(endpoint: str, _base: str | None = None, **values) -> str:
+    """Absolute link for emails: settings "domain.base_url", else `_base` (a link_base() kept from
+    the request that asked for the email), else the request's host, else SERVER_NAME, else
+    http://127.0.0.1:5000."""
+    base = (settings.get("domain.base_url") or "").strip().rstrip("/") or (_base or "").rstrip("/")
     if base:
         return base + _path_for(endpoint, values)
     if has_request_context():
@@ -39,6 +40,13 @@ def external_url(endpoint: str, **values) -> str:
         with current_app.test_request_context("/"):
             return url_for(endpoint, _external=True, **values)
     return "http://127.0.0.1:5000" + _path_for(endpoint, values)
+
+
+def link_base() -> str:
+    """The scheme and host emailed links start with now (see external_url), for email composed
+    later, outside this request."""
+    home = external_url("core.home")
+    return home[: len(home) - len(_path_for("core.home", {}))]
 
 
 def _path_for(endpoint: str, values: dict) -> str:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from portal.models import InvitationState, TokenPurpose, User
+from portal.models import InvitationState, OutboxEmail, TokenPurpose, User
 from portal.services import audit, mailer, sessions, sign_in, tokens
 from portal.services.actor import Actor
 
@@ -88,21 +88,21 @@ def change_password(user: User, new: str, *, by: Actor,
     audit.record("password.changed", user, actor=by.as_user(user), company_id=_company_id(user))
 
 
-def request_reset(email: str) -> bool:
+def request_reset(email: str, link_base: str | None = None) -> OutboxEmail | None:
     """Email a 1-hour reset link when the address belongs to someone who may sign in.
 
-    Returns whether a link was queued — for tests and logs only: the page must answer the same
-    either way.
+    Runs after the response (portal.services.link_requests): the page that asked answers the same
+    whatever happens here. Returns the email queued, if any. Caller commits.
     """
     user = sign_in.find_user(email)
     if user is None or not sign_in.may_sign_in(user):
-        return False
+        return None
     if tokens.outstanding(user, TokenPurpose.password_reset) >= MAX_OUTSTANDING_RESETS:
-        return False
+        return None
     raw = tokens.issue(TokenPurpose.password_reset, user=user, ttl=RESET_TTL)
-    mailer.send("password_reset", user, link=mailer.external_url("core.reset_password", token=raw),
-                expires_minutes=int(RESET_TTL.total_seconds() // 60))
-    return True
+    return mailer.send("password_reset", user,
+                       link=mailer.external_url("core.reset_password", link_base, token=raw),
+                       expires_minutes=int(RESET_TTL.total_seconds() // 60))
 
 
 def reset_with_token(raw: str, new: str, *, by: Actor) -> User:

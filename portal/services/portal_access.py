@@ -125,7 +125,7 @@ def access_problem(user: User) -> str | None:
         return None
     names = sorted({m.company.name for m in memberships})
     verb = "does" if len(names) == 1 else "do"
-    return f"{_join(names)} {verb} not have customer portal access — enable it on the company first."
+    return f"{join_names(names)} {verb} not have customer portal access — enable it on the company first."
 
 
 def set_contact_access(user: User, enabled: bool, by: Actor | None) -> None:
@@ -137,6 +137,8 @@ def set_contact_access(user: User, enabled: bool, by: Actor | None) -> None:
         if problem:
             raise AccessError(problem, field="portal_access")
         user.portal_access = True
+        if user.invitation_state == InvitationState.revoked:  # staff lift their own revocation
+            user.invitation_state = InvitationState.accepted if user.password_hash else InvitationState.not_invited
         if user.id is not None and not before:
             audit.record("access.enabled", user, actor=by or SYSTEM)
     else:
@@ -184,6 +186,7 @@ def change_email(user: User, email: str, by: Actor | None) -> bool:
 
 @dataclass
 class InviteReport:
+    #: who the action was done for (invited, or revoked)
     sent: list[User] = field(default_factory=list)
     #: (user, why it was skipped)
     skipped: list[tuple[User, str]] = field(default_factory=list)
@@ -262,6 +265,19 @@ def revoke(user: User, by: Actor | None) -> None:
     invitations.revoke(user, by=by)
 
 
+def revoke_many(users: Iterable[User], by: Actor | None) -> InviteReport:
+    """Revoke each user's portal access (sessions end, links are withdrawn); report who had none."""
+    report = InviteReport()
+    for user in users:
+        try:
+            revoke(user, by)
+        except AccessError as exc:
+            report.skipped.append((user, str(exc)))
+        else:
+            report.sent.append(user)
+    return report
+
+
 def links_csv(rows: Sequence[tuple[User, str]], places: dict[int, list[Place]]) -> str:
     """The CSV staff download: name, email, company, role, link (one row per contact)."""
     out = io.StringIO()
@@ -335,7 +351,7 @@ def invite_rep(*, name: str, email: str, access: RepAccess | str, companies: Ite
     companies = list(companies)
     not_customers = sorted(c.name for c in companies if not c.is_customer)
     if not_customers:
-        raise AccessError(f"{_join(not_customers)} is not a customer; reps act for customers only.",
+        raise AccessError(f"{join_names(not_customers)} is not a customer; reps act for customers only.",
                           field="allocated_companies")
     rep = User(name=name, kind=UserKind.rep, rep_access=access, is_active_flag=True)
     change_email(rep, email, by)
@@ -351,5 +367,6 @@ def invite_rep(*, name: str, email: str, access: RepAccess | str, companies: Ite
     return rep
 
 
-def _join(names: list[str]) -> str:
+def join_names(names: list[str]) -> str:
+    """"A", "A and B", "A, B and C"."""
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from portal.extensions import db
-from portal.models import TokenPurpose, User
+from portal.models import OutboxEmail, TokenPurpose, User
 from portal.permissions import active_memberships
 from portal.services import mailer, tokens
 
@@ -52,20 +52,20 @@ def may_sign_in(user: User) -> bool:
     return True
 
 
-def request_magic_link(email: str) -> bool:
+def request_magic_link(email: str, link_base: str | None = None) -> OutboxEmail | None:
     """Email a single-use 15-minute sign-in link to a portal user (contacts and reps, not staff).
 
-    Returns whether a link was queued — the page must answer the same either way. Caller commits.
+    Runs after the response (portal.services.link_requests): the page that asked answers the same
+    whatever happens here. Returns the email queued, if any. Caller commits.
     """
     user = find_user(email)
     if user is None or user.is_staff or not may_sign_in(user):
-        return False
+        return None
     if tokens.outstanding(user, TokenPurpose.magic_link) >= MAX_OUTSTANDING_LINKS:
-        return False
+        return None
     raw = tokens.issue(TokenPurpose.magic_link, user=user, ttl=MAGIC_LINK_TTL)
-    mailer.send("magic_link", user, link=mailer.external_url("core.magic_link", token=raw),
-                expires_minutes=int(MAGIC_LINK_TTL.total_seconds() // 60))
-    return True
+    return mailer.send("magic_link", user, link=mailer.external_url("core.magic_link", link_base, token=raw),
+                       expires_minutes=int(MAGIC_LINK_TTL.total_seconds() // 60))
 
 
 def sign_in_with_link(raw: str) -> User:

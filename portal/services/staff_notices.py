@@ -46,15 +46,17 @@ def recipients(route: NotificationRoute | None) -> list[User | str]:
 
 
 def notify(kind: str, summary: str, *, company: Company | None = None, contact: User | None = None,
-           link: str = "") -> list[OutboxEmail]:
-    """Queue the notice for this kind's recipients (in the caller's transaction)."""
+           link: str = "", contact_name: str = "", contact_email: str = "") -> list[OutboxEmail]:
+    """Queue the notice for this kind's recipients (in the caller's transaction). The contact is an
+    account, or a name and address (someone invited who has not accepted yet)."""
     declared = kinds()
     if kind not in declared:
         raise KeyError(f"undeclared staff notification {kind!r}")
     route = db.session.execute(select(NotificationRoute).filter_by(kind=kind)).scalar_one_or_none()
     template: EmailTemplate | None = route.template if route is not None else None
     context = {"event": declared[kind], "summary": summary, "company_name": company.name if company else "",
-               "contact_name": contact.name if contact else "", "contact_email": contact.email if contact else "",
+               "contact_name": contact.name if contact else contact_name,
+               "contact_email": contact.email if contact else contact_email,
                "link": link}
     return [mailer.send("staff_notice", to, template=template, **context) for to in recipients(route)]
 

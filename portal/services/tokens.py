@@ -49,16 +49,35 @@ def aware(dt: datetime | None) -> datetime | None:
 def issue(purpose: TokenPurpose, *, user=None, quote=None, company=None, ttl: timedelta,
           created_by=None, data: dict | None = None) -> str:
     """Create a token row and return the raw token (secrets.token_urlsafe, 256 bits); caller commits."""
+    return issue_row(purpose, user=user, quote=quote, company=company, ttl=ttl, created_by=created_by,
+                     data=data)[0]
+
+
+def issue_row(purpose: TokenPurpose, *, user=None, quote=None, company=None, ttl: timedelta,
+              created_by=None, data: dict | None = None) -> tuple[str, AccessToken]:
+    """issue(), also returning the row (for a record that keeps track of its current link)."""
     raw = secrets.token_urlsafe(TOKEN_BYTES)
-    db.session.add(AccessToken(
+    row = AccessToken(
         purpose=TokenPurpose(purpose), token_hash=hash_token(raw), user=user,
         quote_id=quote.id if quote is not None else None,
         company_id=company.id if company is not None else None,
         expires_dt=utcnow() + ttl,
         created_by_id=created_by.id if created_by is not None else None,
         data=dict(data or {}),
-    ))
-    return raw
+    )
+    db.session.add(row)
+    return raw, row
+
+
+def revoke(token_id: int | None) -> int:
+    """Withdraw one token (if still live); returns how many were withdrawn (0 or 1)."""
+    if token_id is None:
+        return 0
+    return db.session.execute(
+        update(AccessToken)
+        .where(AccessToken.id == token_id, AccessToken.used_dt.is_(None), AccessToken.revoked_dt.is_(None))
+        .values(revoked_dt=utcnow()).execution_options(synchronize_session="fetch")
+    ).rowcount
 
 
 def _find(purpose: TokenPurpose, raw: str | None) -> AccessToken:

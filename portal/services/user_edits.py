@@ -6,7 +6,7 @@ naming the form field; the caller rolls back.
 """
 from __future__ import annotations
 
-from portal.models import User, UserKind
+from portal.models import InvitationState, User, UserKind
 from portal.services import passwords, portal_access
 from portal.services.actor import Actor
 from portal.services.errors import RuleError
@@ -68,3 +68,16 @@ def set_password(user: User, password: str | None, *, is_created: bool, by: Acto
             passwords.change_password(user, password, by=by)
     except passwords.PasswordError as exc:
         raise UserEditError(" ".join(exc.messages), field="password") from None
+
+
+def login_state(user: User) -> str:
+    """A contact's portal login in a sentence for staff (the contact record)."""
+    if not user.is_active:
+        return "Deactivated: cannot sign in."
+    if user.invitation_state == InvitationState.revoked or (user.invitation_state == InvitationState.accepted
+                                                          and not user.portal_access):
+        return "Revoked by staff: cannot sign in until staff give access again."
+    if user.portal_access:
+        how = "password or emailed sign-in link" if user.password_hash else "emailed sign-in link (no password yet)"
+        return f"Has a portal login: signs in with a {how}."
+    return "No portal login."

@@ -38,6 +38,14 @@ feature = Feature(
             "recipient_name", "company_name", "invited_by_name", "link", "expires_days")),
         "welcome": EmailKind("Welcome, access granted", "email/welcome", placeholders=(
             "recipient_name", "company_name", "login_url")),
+        "company_invitation": EmailKind("Invitation to join a company (sent by a customer's admin)",
+                                        "email/company_invitation", placeholders=(
+                                            "recipient_name", "company_name", "role_name", "invited_by_name",
+                                            "link", "expires_days")),
+        "access_granted": EmailKind("Portal access switched on by staff (with a sign-in link)",
+                                    "email/access_granted", placeholders=(
+                                        "recipient_name", "company_name", "sign_in_link_url", "login_url",
+                                        "has_password")),
         "magic_link": EmailKind("Sign-in link", "email/magic_link", placeholders=_LINK),
         "password_reset": EmailKind("Password reset link", "email/password_reset", placeholders=_LINK),
         "password_changed": EmailKind("Password changed notice", "email/password_changed", placeholders=(
@@ -58,9 +66,19 @@ feature = Feature(
     isolation={
         "address_id": isolation.make_address,
         "user_id": isolation.make_member,
+        "invitation_id": isolation.make_invitation,
         # Links from emails: a token that matches nothing (the pages must explain, not fail).
         "token": IsolationArg(owner="opaque"),
     },
 )
 
-from portal.blueprints.core import access, account, auth, brand, company_users, dashboard, health  # noqa: F401
+from portal.blueprints.core import (  # noqa: F401
+    access,
+    account,
+    auth,
+    brand,
+    company_invitations,
+    company_users,
+    dashboard,
+    health,
+)

@@ -1,30 +1,24 @@
 """Pages reached from emailed links: accept an invitation, sign in by link, reset a password."""
-from flask import flash, make_response, redirect, render_template, url_for
+from flask import flash, make_response, redirect, render_template, request, url_for
 
 from portal import login_session
 from portal.blueprints.core import bp
-from portal.blueprints.core.auth import (
-    TOO_MANY_FOR_EMAIL,
-    TOO_MANY_FROM_ADDRESS,
-    home_for,
-    link_email_limit,
-    link_limit,
-    not_refused,
-    submitted_email,
-)
+from portal.blueprints.core.auth import TOO_MANY_FROM_ADDRESS, home_for, link_limit
 from portal.blueprints.core.forms import ConfirmForm, EmailForm, NewPasswordForm
 from portal.extensions import db, limiter
 from portal.models import Company, TokenPurpose
 from portal.permissions import current_actor, public
-from portal.services import invitations, outbox, passwords, sign_in, tokens
+from portal.services import invitations, link_requests, outbox, passwords, sign_in, tokens
 from portal.services.passwords import PasswordError
 from portal.services.tokens import TokenError
 
-# Mail queued by a request goes out right after its response (when configured).
+# Mail queued by a request goes out right after its response (when configured); link requests are
+# handled after the response (and their mail delivered then).
 bp.after_app_request(outbox.deliver_after_request)
+bp.after_app_request(link_requests.handle_after_response)
 
 
-def _page(template: str, status: int = 200, **context):
+def page(template: str, status: int = 200, **context):
     """Pages carrying a token in their URL are never cached."""
     response = make_response(render_template(template, **context), status)
     response.headers["Cache-Control"] = "no-store"
@@ -35,7 +29,7 @@ def link_problem(purpose: TokenPurpose, error: TokenError):
     """A friendly page for a link that cannot be used: 404 when unknown, 410 otherwise."""
     db.session.rollback()
     status = 404 if error.reason == "unknown" else 410
-    return _page("core/link_problem.html", status, purpose=purpose.value, reason=error.reason)
+    return page("core/link_problem.html", status, purpose=purpose.value, reason=error.reason)
 
 
 def _password_errors(form: NewPasswordForm, error: PasswordError) -> None:
@@ -75,24 +69,31 @@ def accept_invitation(token: str):
             _password_errors(form, error)
         else:
             return _start_or_explain(user, "Welcome! Your password is set and you are signed in.")
-    return _page("core/accept_invitation.html", form=form, user=invitation.user, company=company)
+    return page("core/accept_invitation.html", form=form, user=invitation.user, company=company)
 
 
 # --- sign-in links ---------------------------------------------------------------------------------
 
+def _ask_for_link(purpose: TokenPurpose, request_template: str, what: str, minutes: int):
+    """The page that asks for a link by email: the same work and the same answer for any address
+    (the request is stored and handled after the response). Only the client address is rate limited:
+    a limit per email address would let anyone lock its owner out of the link they need."""
+    form = EmailForm()
+    if not form.is_submitted():
+        form.email.data = (request.args.get("email") or "").strip()[:254]
+    if form.validate_on_submit():
+        link_requests.ask(purpose, form.email.data)
+        db.session.commit()
+        return page("core/link_sent.html", what=what, minutes=minutes)
+    return page(request_template, form=form)
+
+
 @bp.route("/login/link", methods=["GET", "POST"])
 @public
 @limiter.limit(link_limit, methods=["POST"], error_message=TOO_MANY_FROM_ADDRESS)
-@limiter.limit(link_email_limit, key_func=submitted_email, methods=["POST"], deduct_when=not_refused,
-               error_message=TOO_MANY_FOR_EMAIL)
 def request_magic_link():
-    form = EmailForm()
-    if form.validate_on_submit():
-        sign_in.request_magic_link(form.email.data)
-        db.session.commit()
-        # The same answer whether or not the address is registered.
-        return _page("core/link_sent.html", what="sign-in link", minutes=15)
-    return _page("core/magic_link_request.html", form=form)
+    return _ask_for_link(TokenPurpose.magic_link, "core/magic_link_request.html", "sign-in link",
+                         int(sign_in.MAGIC_LINK_TTL.total_seconds() // 60))
 
 
 @bp.route("/login/link/<token>", methods=["GET", "POST"])
@@ -113,7 +114,7 @@ def magic_link(token: str):
         login_session.start(user, current_actor())
         flash("You are signed in.", "success")
         return redirect(home_for(user))
-    return _page("core/magic_link.html", form=form, user=link.user)
+    return page("core/magic_link.html", form=form, user=link.user)
 
 
 # --- password reset --------------------------------------------------------------------------------
@@ -121,15 +122,9 @@ def magic_link(token: str):
 @bp.route("/password/reset", methods=["GET", "POST"])
 @public
 @limiter.limit(link_limit, methods=["POST"], error_message=TOO_MANY_FROM_ADDRESS)
-@limiter.limit(link_email_limit, key_func=submitted_email, methods=["POST"], deduct_when=not_refused,
-               error_message=TOO_MANY_FOR_EMAIL)
 def request_password_reset():
-    form = EmailForm()
-    if form.validate_on_submit():
-        passwords.request_reset(form.email.data)
-        db.session.commit()
-        return _page("core/link_sent.html", what="password reset link", minutes=60)
-    return _page("core/reset_request.html", form=form)
+    return _ask_for_link(TokenPurpose.password_reset, "core/reset_request.html", "password reset link",
+                         int(passwords.RESET_TTL.total_seconds() // 60))
 
 
 @bp.route("/password/reset/<token>", methods=["GET", "POST"])
@@ -151,4 +146,4 @@ def reset_password(token: str):
         else:
             return _start_or_explain(user, "Your password is changed and you are signed in. "
                                            "Any other device was signed out.")
-    return _page("core/reset_password.html", form=form, user=reset.user)
+    return page("core/reset_password.html", form=form, user=reset.user)

@@ -1,8 +1,10 @@
 """Sign in and sign out, and the rate limits shared by every sign-in page.
 
-Each sign-in or link request is limited per client address and, separately, per submitted
-email. The per-email limit is higher than the per-address one and counts only real attempts,
-so an attacker at one address is stopped before the real user at another address is.
+Password sign-in is limited per client address and, separately, per submitted email. The per-email
+limit counts only failed attempts and is higher than the per-address one, so an attacker at one address
+is stopped before the real user at another address is. An attacker using many addresses can still run
+up the per-email limit: the refusal then offers a sign-in link by email, which nobody else can use and
+which is limited per client address only.
 """
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -17,7 +19,8 @@ from portal.services.redirects import safe_next
 from portal.services.sign_in import authenticate
 
 TOO_MANY_FROM_ADDRESS = "Too many attempts from your network. Wait a minute and try again."
-TOO_MANY_FOR_EMAIL = "Too many attempts for this email address. Wait a minute and try again."
+TOO_MANY_FOR_EMAIL = ("Too many attempts for this email address. Wait a minute and try again, "
+                      "or sign in with a link sent to your email address.")
 
 
 def _login_limit():
@@ -32,10 +35,6 @@ def link_limit():
     return current_app.config.get("LINK_RATE_LIMIT", "5 per minute")
 
 
-def link_email_limit():
-    return current_app.config.get("LINK_EMAIL_RATE_LIMIT", "10 per minute")
-
-
 def submitted_email() -> str:
     """Rate-limit key: the email in the posted form (empty: this limit does not apply)."""
     email = (request.form.get("email") or "").strip().lower()[:254]
@@ -45,10 +44,6 @@ def submitted_email() -> str:
 def failed_attempt(response) -> bool:
     """A login POST that re-rendered the form (wrong password); 429s are not attempts."""
     return response.status_code == 200
-
-
-def not_refused(response) -> bool:
-    return response.status_code != 429
 
 
 def home_for(user: User) -> str:

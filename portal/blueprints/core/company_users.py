@@ -2,30 +2,20 @@
 from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from wtforms import EmailField, SelectField, StringField, SubmitField
-from wtforms.validators import DataRequired, Email, Length
+from wtforms import SelectField, SubmitField
 
 from portal.blueprints.core import bp
 from portal.extensions import db
 from portal.models import Membership
 from portal.permissions import acting, current_actor, require_permission
-from portal.services import company_users
+from portal.services import company_invitations, company_users
 from portal.services.company_users import CompanyUsersError
 
 MANAGE = "company.users.manage"
 
 
-def _role_choices() -> list[tuple[int, str]]:
+def role_choices() -> list[tuple[int, str]]:
     return [(role.id, role.name) for role in company_users.roles()]
-
-
-class InviteForm(FlaskForm):
-    name = StringField("Name", validators=[DataRequired(message="Enter your colleague's name."), Length(max=120)])
-    email = EmailField("Email", validators=[DataRequired(message="Enter your colleague's email address."),
-                                            Email(message="Enter a valid email address.",
-                                                  check_deliverability=False), Length(max=254)])
-    role = SelectField("Role", coerce=int, validate_choice=True)
-    submit = SubmitField("Send invitation")
 
 
 class RoleForm(FlaskForm):
@@ -46,29 +36,9 @@ def _member_or_404(user_id: int) -> Membership:
 def company_users_index():
     company = acting().company
     rows = [(m, company_users.access_state(m)) for m in company_users.members(company)]
-    return render_template("core/company_users.html", company=company, rows=rows)
-
-
-@bp.route("/company/users/invite", methods=["GET", "POST"])
-@require_permission(MANAGE)
-def company_users_invite():
-    form = InviteForm()
-    form.role.choices = _role_choices()
-    if not form.is_submitted():
-        form.role.data = next((rid for rid, name in form.role.choices if name == "Buyer"), None)
-    if form.validate_on_submit():
-        try:
-            result = company_users.invite_colleague(acting().company, name=form.name.data, email=form.email.data,
-                                                    role_id=form.role.data, invited_by=current_actor())
-        except CompanyUsersError as error:
-            db.session.rollback()
-            form.email.errors.append(str(error))
-        else:
-            db.session.commit()
-            who = result.membership.user
-            flash(f"Invitation sent to {who.name} ({who.email}).", "success")
-            return redirect(url_for("core.company_users_index"))
-    return render_template("core/company_users_invite.html", form=form)
+    invitations = [(i, company_invitations.expired(i)) for i in company_invitations.pending(company)]
+    return render_template("core/company_users.html", company=company, rows=rows, invitations=invitations,
+                           action_form=FlaskForm())
 
 
 @bp.route("/company/users/<int:user_id>", methods=["GET", "POST"])
@@ -76,7 +46,7 @@ def company_users_invite():
 def company_user(user_id: int):
     membership = _member_or_404(user_id)
     form = RoleForm()
-    form.role.choices = _role_choices()
+    form.role.choices = role_choices()
     if not form.is_submitted():
         form.role.data = membership.role_id
     if form.validate_on_submit():

@@ -1,5 +1,5 @@
 from flask_wtf import FlaskForm
-from wtforms import EmailField, HiddenField, PasswordField, SubmitField
+from wtforms import EmailField, HiddenField, PasswordField, StringField, SubmitField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
 from portal.services.passwords import MAX_LENGTH, MIN_LENGTH
@@ -40,3 +40,10 @@ class NewPasswordForm(FlaskForm):
 
 class ConfirmForm(FlaskForm):
     """A button that POSTs (a link opened by a mail scanner must not use up a token)."""
+
+
+class JoinForm(NewPasswordForm):
+    """Accept an invitation to join a company with an address nobody uses yet: a name and a password."""
+
+    name = StringField("Your name", validators=[DataRequired(message="Enter your name."), Length(max=120)],
+                       filters=[_strip])
