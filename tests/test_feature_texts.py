@@ -2,6 +2,7 @@
 role abilities, the invitation email, notification preferences (tests/test_notification_preferences.py)."""
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import select
 
 from portal import settings
@@ -59,3 +60,23 @@ def test_with_every_feature_off_the_invitation_promises_nothing(db):
     for key in ("quotations", "orders", "shipments", "invoices", "supplier"):
         settings.set_feature(key, False)
     assert f"There you can {offers.FALLBACK}." in " ".join(_invitation_text().split())
+
+
+@pytest.mark.parametrize("kind, context", [
+    ("invitation", {"link": "https://portal.example/i/x", "expires_days": 14}),
+    ("access_granted", {"sign_in_link_url": "https://portal.example/l", "login_url": "https://portal.example/login",
+                        "has_password": False}),
+    ("company_invitation", {"role_name": "Buyer", "link": "https://portal.example/j/x", "expires_days": 14}),
+])
+def test_no_email_to_a_contact_promises_a_switched_off_feature(db, kind, context):
+    settings.set_feature("orders", False)
+    settings.set_feature("quotations", False)
+    text = " ".join(mailer.render(kind, recipient_name="Ann", company_name="ACME", invited_by_name="Bo",
+                                  **context)[1].split())
+    promise = text[text.index("There you can"):].split(".")[0]
+    assert promise == "There you can see your invoices, receipts and credit notes"
+
+
+def test_a_suppliers_invitation_offers_the_supplier_pages(db, make):
+    supplier = make.supplier(name="Baltic Bolts")
+    assert offers.for_company(supplier) == "see our purchase orders and the state of your bills"

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from portal.extensions import db
 from portal.models import Company, InvitationState, Membership, TokenPurpose, User
-from portal.services import audit, mailer, passwords, sessions, staff_notices, tokens
+from portal.services import audit, mailer, offers, passwords, sessions, staff_notices, tokens
 from portal.services.actor import SYSTEM, Actor
 
 INVITATION_TTL = timedelta(days=14)
@@ -90,6 +90,7 @@ def invite(user: User, *, invited_by: Actor | None = None, send_email: bool = Tr
     link = _issue(user, company, invited_by)
     if send_email:
         mailer.send("invitation", user, link=link, company_name=company.name if company else "",
+                    portal_offers=offers.for_company(company),
                     invited_by_name=invited_by.user.name if invited_by.user is not None else "",
                     expires_days=INVITATION_TTL.days)
     audit.record("invitation.sent" if send_email else "invitation.link_created", user, actor=invited_by,

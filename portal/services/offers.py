@@ -23,3 +23,10 @@ def sentence(audience: str = "customer") -> str:
     if not parts:
         return FALLBACK
     return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+
+
+def for_company(company) -> str:
+    """The sentence for a company's contacts: supplier documents for a supplier, else the customer's."""
+    if company is not None and company.is_supplier and not company.is_customer:
+        return sentence("supplier")
+    return sentence("customer")
