@@ -10,7 +10,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from config import config_for
-from portal import gates, web
+from portal import gates, mail_after_request, web
 from portal.admin_views.setup import build_admin
 from portal.blueprints import BUILTIN_FEATURES
 from portal.cli import register_commands
@@ -49,6 +49,7 @@ def create_app(config: dict | None = None, extra_features=()) -> Flask:
     gates.init_app(app)
     build_admin(app)
     web.init_app(app)
+    mail_after_request.init_app(app)
     register_commands(app)
     app.wsgi_app = CloseAfterSend(app.wsgi_app)
     return app

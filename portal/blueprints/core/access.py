@@ -16,12 +16,9 @@ from portal.blueprints.core.forms import ConfirmForm, EmailForm, NewPasswordForm
 from portal.extensions import db, limiter
 from portal.models import Company, TokenPurpose
 from portal.permissions import current_actor, public
-from portal.services import invitations, outbox, passwords, sign_in, tokens
+from portal.services import invitations, passwords, sign_in, tokens
 from portal.services.passwords import PasswordError
 from portal.services.tokens import TokenError
-
-# Mail queued by a request goes out right after its response (when configured).
-bp.after_app_request(outbox.deliver_after_request)
 
 
 def _page(template: str, status: int = 200, **context):
