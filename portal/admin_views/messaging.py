@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import re
 
-from flask import current_app, flash
+from flask import current_app, flash, redirect, request
+from flask_admin import expose
 from flask_admin.actions import action
+from flask_admin.helpers import get_redirect_target
 from jinja2 import Environment, TemplateSyntaxError, meta
 from markupsafe import Markup, escape
 from sqlalchemy import select, update
@@ -22,8 +24,7 @@ LOGS = "Logs"
 
 
 _URL = re.compile(r"https?://[^\s<>\"']+")
-#: emails that "Resend" queues again; queued and sending ones are on their way already
-RESENDABLE = (OutboxStatus.sent, OutboxStatus.failed, OutboxStatus.held)
+RESENDABLE = outbox.RESENDABLE
 
 
 def _body(view, context, model, name):
@@ -54,7 +55,7 @@ class OutboxEmailAdmin(ReadOnlyModelView):
     column_labels = {"to_address": "To", "next_attempt_dt": "Next attempt", "sent_dt": "Sent",
                      "body_text": "Text", "last_error": "Last error"}
     column_descriptions = {"status": "Held: no SMTP server is configured; open the email to read it and copy "
-                                     "its links. Failed: gave up after the last retry.",
+                                     "its links. Failed: still not delivered when its retry window closed.",
                            "subject": "Click the eye icon of a row to read the email."}
     column_formatters = {"last_error": _short_error}
     column_formatters_detail = {"body_text": _body, "last_error": _error}
@@ -83,7 +84,14 @@ class OutboxEmailAdmin(ReadOnlyModelView):
                            .values(next_attempt_dt=utcnow()))
         audit.record("outbox.deliver_now", None, actor=current_actor(), emails=",".join(map(str, wanted)))
         db.session.commit()
-        report = outbox.deliver_due(current_app._get_current_object(), limit=max(len(wanted), 1), ids=wanted)
+        # The web process sends only a few itself; the delivery worker takes the rest (due now).
+        config = current_app.config
+        limit = min(len(wanted), max(int(config.get("OUTBOX_AFTER_REQUEST_LIMIT", 5)), 1))
+        report = outbox.deliver_due(current_app._get_current_object(), limit=limit, ids=wanted,
+                                    budget=float(config.get("OUTBOX_AFTER_REQUEST_SECONDS", 10)))
+        left = len(wanted) - report.total
+        if left > 0 and report.total and not report.held:
+            flash(f"The other {left} selected email(s) are due now: the delivery worker sends them.", "info")
         if report.total == 0:
             flash("None of the selected emails was waiting to be sent. Use \"Resend\" to send a sent, failed "
                   "or held email again.", "info")
@@ -92,6 +100,20 @@ class OutboxEmailAdmin(ReadOnlyModelView):
                   "email to read it and copy its links.", "warning")
         else:
             flash(f"Delivery: {report}.", "success" if not (report.retrying or report.failed) else "warning")
+
+
+    @expose("/resend-failed/", methods=("POST",))
+    def resend_failed(self):
+        """"Resend all failed" (the alert on every back-office page): queue every failed email again."""
+        again = outbox.resend_failed()
+        if again:
+            audit.record("outbox.resend", None, actor=current_actor(), emails=",".join(str(e.id) for e in again))
+        db.session.commit()
+        if again:
+            flash(f"{len(again)} failed email(s) queued again with a fresh retry window.", "success")
+        else:
+            flash("No email has failed.", "info")
+        return redirect(get_redirect_target() or request.referrer or self.get_url(".index_view"))
 
 
 def _check_template(form, name: str, text: str, key: str) -> None:
