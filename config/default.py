@@ -31,6 +31,9 @@ class DefaultConfig:
     OUTBOX_CLAIM_SECONDS = float(os.environ.get("OUTBOX_CLAIM_SECONDS", "300"))
     OUTBOX_RETRY_HOURS = float(os.environ.get("OUTBOX_RETRY_HOURS", "72"))
     OUTBOX_RETRY_MAX_INTERVAL_MINUTES = float(os.environ.get("OUTBOX_RETRY_MAX_INTERVAL_MINUTES", "60"))
+    # Database: seconds to connect, and that a statement may run (PostgreSQL) or wait for a lock (SQLite).
+    DATABASE_CONNECT_TIMEOUT = float(os.environ.get("DATABASE_CONNECT_TIMEOUT", "5"))
+    DATABASE_STATEMENT_TIMEOUT = float(os.environ.get("DATABASE_STATEMENT_TIMEOUT", "10"))
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_ENABLED = True
     RATELIMIT_HEADERS_ENABLED = True

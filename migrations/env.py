@@ -5,6 +5,8 @@ from flask import current_app
 
 from alembic import context
 
+from portal.database import without_timeouts
+
 # this is the Alembic Config object, which provides
 # access to the values within the .ini file in use.
 config = context.config
@@ -96,7 +98,8 @@ def run_migrations_online():
 
     connectable = get_engine()
 
-    with connectable.connect() as connection:
+    with connectable.connect() as connection, without_timeouts(connection):
+        # A migration may rewrite a large table: no statement timeout here.
         context.configure(
             connection=connection,
             target_metadata=get_metadata(),

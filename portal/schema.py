@@ -17,6 +17,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
 from portal.contract import Feature
+from portal.database import without_timeouts
 from portal.extensions import db
 from portal.features import registry
 
@@ -62,7 +63,7 @@ def _upgrade_feature(feature: Feature) -> None:
     def to_head(revision, context):
         return script._upgrade_revs("heads", revision)
 
-    with db.engine.connect() as connection:
+    with db.engine.connect() as connection, without_timeouts(connection):
         context = MigrationContext.configure(connection, opts={
             "version_table": version_table(feature), "fn": to_head, "script": script,
             "target_metadata": db.metadata})
