@@ -9,8 +9,9 @@ import pytest
 from sqlalchemy import select
 
 from portal.models import OutboxEmail, OutboxStatus
+from portal.services import outbox
 from portal.services.outbox import deliver_due
-from tests.test_admin_invitations import SCREEN, flashes, run_action
+from tests.test_admin_invitations import SCREEN, flashes, outbox_action, run_action
 
 
 @pytest.fixture
@@ -78,3 +79,13 @@ def test_a_hung_mail_server_holds_the_request_only_for_its_time_budget(db, admin
     assert not request.is_alive(), "the request was held by the hung mail server"
     assert "1 not delivered yet" in _report(pages[0]) and "2 waiting for the delivery worker" in _report(pages[0])
     assert "timed out" in _report(pages[0])
+
+
+def test_deliver_now_sends_a_handful_and_leaves_the_rest_due_for_the_worker(db, admin, mail_app, smtp_server):
+    emails = [outbox.queue("invoice", f"ap{n}@acme.example", f"Invoice {n}", "Hi") for n in range(7)]
+    db.session.commit()
+    res = outbox_action(admin, "deliver", emails)
+    assert "Delivery: sent 5" in flashes(res)
+    assert "2 more selected email(s) are due now: the delivery worker sends them." in flashes(res)
+    assert len(smtp_server.messages) == 5
+    assert deliver_due(mail_app).sent == 2

@@ -10,7 +10,7 @@ from flask_admin.actions import action
 from flask_admin.helpers import get_redirect_target
 from jinja2 import Environment, TemplateSyntaxError, meta
 from markupsafe import Markup, escape
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from portal.admin_views.base import ReadOnlyModelView, StaffModelView, field_error, selected_ids
 from portal.extensions import db
@@ -49,11 +49,11 @@ class OutboxEmailAdmin(ReadOnlyModelView):
     column_list = ("created_dt", "kind", "to_address", "subject", "status", "attempts", "last_error",
                    "next_attempt_dt", "sent_dt")
     column_details_list = ("created_dt", "kind", "to_address", "subject", "status", "attempts", "last_error",
-                           "next_attempt_dt", "sent_dt", "body_text")
+                           "next_attempt_dt", "sent_dt", "message_id", "body_text")
     column_searchable_list = ("to_address", "subject", "kind")
     column_filters = ("status", "kind", "created_dt", "sent_dt")
     column_labels = {"to_address": "To", "next_attempt_dt": "Next attempt", "sent_dt": "Sent",
-                     "body_text": "Text", "last_error": "Last error"}
+                     "body_text": "Text", "last_error": "Last error", "message_id": "Message-ID"}
     column_descriptions = {"status": "Held: no SMTP server is configured; open the email to read it and copy "
                                      "its links. Failed: still not delivered when its retry window closed.",
                            "subject": "Click the eye icon of a row to read the email."}
@@ -89,9 +89,6 @@ class OutboxEmailAdmin(ReadOnlyModelView):
         limit = min(len(wanted), max(int(config.get("OUTBOX_AFTER_REQUEST_LIMIT", 5)), 1))
         report = outbox.deliver_due(current_app._get_current_object(), limit=limit, ids=wanted,
                                     budget=float(config.get("OUTBOX_AFTER_REQUEST_SECONDS", 10)))
-        left = len(wanted) - report.total
-        if left > 0 and report.total and not report.held:
-            flash(f"The other {left} selected email(s) are due now: the delivery worker sends them.", "info")
         if report.total == 0:
             flash("None of the selected emails was waiting to be sent. Use \"Resend\" to send a sent, failed "
                   "or held email again.", "info")
@@ -100,7 +97,11 @@ class OutboxEmailAdmin(ReadOnlyModelView):
                   "email to read it and copy its links.", "warning")
         else:
             flash(f"Delivery: {report}.", "success" if not (report.retrying or report.failed) else "warning")
-
+        due = db.session.execute(select(func.count()).select_from(OutboxEmail).where(
+            OutboxEmail.id.in_(wanted), OutboxEmail.status == OutboxStatus.queued,
+            OutboxEmail.next_attempt_dt <= utcnow())).scalar_one()
+        if due and not report.held:
+            flash(f"{due} more selected email(s) are due now: the delivery worker sends them.", "info")
 
     @expose("/resend-failed/", methods=("POST",))
     def resend_failed(self):
