@@ -21,8 +21,19 @@ class DefaultConfig:
     MAIL_USERNAME = os.environ.get("MAIL_USERNAME")
     MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
     MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "portal@localhost")
-    # Deliver outbox mail right after the request that wrote it (a worker also retries).
+    # Deliver a few of a request's emails right after its response; the worker sends the rest and retries.
     OUTBOX_DELIVER_AFTER_REQUEST = True
+    OUTBOX_AFTER_REQUEST_LIMIT = int(os.environ.get("OUTBOX_AFTER_REQUEST_LIMIT", "5"))
+    OUTBOX_AFTER_REQUEST_SECONDS = float(os.environ.get("OUTBOX_AFTER_REQUEST_SECONDS", "10"))
+    # The delivery worker: SMTP socket timeout, how long a claim on an email lasts (at least 10 timeouts),
+    # how long a failing email is retried and the longest wait between two tries.
+    OUTBOX_SMTP_TIMEOUT = float(os.environ.get("OUTBOX_SMTP_TIMEOUT", "30"))
+    OUTBOX_CLAIM_SECONDS = float(os.environ.get("OUTBOX_CLAIM_SECONDS", "300"))
+    OUTBOX_RETRY_HOURS = float(os.environ.get("OUTBOX_RETRY_HOURS", "72"))
+    OUTBOX_RETRY_MAX_INTERVAL_MINUTES = float(os.environ.get("OUTBOX_RETRY_MAX_INTERVAL_MINUTES", "60"))
+    # Database: seconds to connect, and that a statement may run (PostgreSQL) or wait for a lock (SQLite).
+    DATABASE_CONNECT_TIMEOUT = float(os.environ.get("DATABASE_CONNECT_TIMEOUT", "5"))
+    DATABASE_STATEMENT_TIMEOUT = float(os.environ.get("DATABASE_STATEMENT_TIMEOUT", "10"))
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_ENABLED = True
     RATELIMIT_HEADERS_ENABLED = True

@@ -5,6 +5,8 @@ from flask import current_app
 
 from alembic import context
 
+from portal.database import without_timeouts
+
 # this is the Alembic Config object, which provides
 # access to the values within the .ini file in use.
 config = context.config
@@ -102,7 +104,8 @@ def run_migrations_online():
 
     connectable = get_engine()
 
-    with connectable.connect() as connection:
+    with connectable.connect() as connection, without_timeouts(connection):
+        # A migration may rewrite a large table: no statement timeout here.
         sqlite = connection.dialect.name == "sqlite"
         if sqlite:
             # SQLite changes a table by copying it, dropping the old one and renaming the copy: with

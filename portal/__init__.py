@@ -10,7 +10,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from config import config_for
-from portal import gates, web
+from portal import database, gates, mail_after_request, web
 from portal.admin_views.setup import build_admin
 from portal.blueprints import BUILTIN_FEATURES
 from portal.cli import register_commands
@@ -36,6 +36,7 @@ def create_app(config: dict | None = None, extra_features=()) -> Flask:
     _warn_about_untrusted_hosts(app)
 
     db.init_app(app)
+    database.install(app)
     migrate.init_app(app, db, directory=str(Path(__file__).resolve().parent.parent / "migrations"))
     login_manager.init_app(app)
     mail.init_app(app)
@@ -49,6 +50,7 @@ def create_app(config: dict | None = None, extra_features=()) -> Flask:
     gates.init_app(app)
     build_admin(app)
     web.init_app(app)
+    mail_after_request.init_app(app)
     register_commands(app)
     app.wsgi_app = CloseAfterSend(app.wsgi_app)
     return app
@@ -90,14 +92,7 @@ def _configure_database(app: Flask) -> None:
     if uri.startswith("postgresql://"):
         uri = "postgresql+psycopg://" + uri[len("postgresql://"):]
     app.config["SQLALCHEMY_DATABASE_URI"] = uri
-    if uri.startswith("sqlite"):
-        options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
-        options.setdefault("connect_args", {"timeout": 30})
-        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
-    else:
-        options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
-        options.setdefault("pool_pre_ping", True)
-        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = database.engine_options(uri, app.config)
 
 
 @event.listens_for(Engine, "connect")
@@ -105,9 +100,10 @@ def _sqlite_pragmas(dbapi_connection, connection_record):
     module = type(dbapi_connection).__module__
     if not module.startswith("sqlite3"):
         return
+    # The busy timeout (how long a statement waits for another writer) is the connect argument
+    # "timeout", from DATABASE_STATEMENT_TIMEOUT.
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=30000")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.close()
 

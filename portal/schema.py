@@ -17,6 +17,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
 from portal.contract import Feature
+from portal.database import without_timeouts
 from portal.extensions import db
 from portal.features import registry
 
@@ -62,7 +63,7 @@ def _upgrade_feature(feature: Feature) -> None:
     def to_head(revision, context):
         return script._upgrade_revs("heads", revision)
 
-    with db.engine.connect() as connection:
+    with db.engine.connect() as connection, without_timeouts(connection):
         sqlite = connection.dialect.name == "sqlite"
         if sqlite:  # table copies in batch mode must not trip over foreign keys (see migrations/env.py)
             connection.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")

@@ -59,6 +59,7 @@ GROUP_LABELS = {
 
 _COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
 _ENVIRON_KEY = "portal.settings"
+_LAST_KNOWN = "portal_settings_last_known"
 
 
 class SettingsError(ValueError):
@@ -91,7 +92,15 @@ def group_of(key: str) -> str:
 
 def _load() -> dict[str, Any]:
     stored = {row.key: row.value for row in db.session.execute(select(SettingValue)).scalars()}
-    return {key: stored.get(key, spec.default) for key, spec in specs().items()}
+    values = {key: stored.get(key, spec.default) for key, spec in specs().items()}
+    current_app.extensions[_LAST_KNOWN] = values
+    return values
+
+
+def last_known(key: str) -> Any:
+    """The value this process read last (the default before any read), without a query: for the
+    pages that must render while the database is unavailable (error pages)."""
+    return (current_app.extensions.get(_LAST_KNOWN) or {}).get(key, specs()[key].default)
 
 
 def all_values() -> dict[str, Any]:

@@ -1,6 +1,11 @@
-"""Request-level glue: Jinja helpers, branded error pages, security headers."""
+"""Request-level glue: Jinja helpers, branded error pages, security headers.
+
+The 500 and 503 pages need no database (branding as this process last read it, no current user),
+so they render during an outage; a database that is unavailable answers 503 with Retry-After.
+"""
 from __future__ import annotations
 
+import logging
 import re
 from decimal import Decimal
 
@@ -9,6 +14,7 @@ from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 
 from portal import branding, settings
+from portal.database import UNAVAILABLE
 from portal.extensions import db
 from portal.features import registry
 from portal.money import money
@@ -16,6 +22,11 @@ from portal.permissions import acting, can, current_memberships
 from portal.services import preferences, price_display, receivables, roles
 
 STATUS_CODE = re.compile(r"[a-z0-9]+(?:_[a-z0-9]+)*")
+
+log = logging.getLogger(__name__)
+
+#: what a 503 asks clients to wait before trying again (seconds)
+RETRY_AFTER_SECONDS = 30
 
 
 def quantity(value) -> str:
@@ -81,24 +92,27 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def csrf_failed(error):
-        return render_template("errors/400.html", error=error), 400
+        return _page("errors/400.html", 400, error)
 
     @app.errorhandler(403)
     def forbidden(error):
-        return render_template("errors/403.html", error=error), 403
+        return _page("errors/403.html", 403, error)
 
     @app.errorhandler(404)
     def not_found(error):
-        return render_template("errors/404.html", error=error), 404
+        return _page("errors/404.html", 404, error)
 
     @app.errorhandler(429)
     def too_many(error):
-        return render_template("errors/429.html", error=error), 429
+        return _page("errors/429.html", 429, error)
 
     @app.errorhandler(500)
     def server_error(error):
-        db.session.rollback()
-        return render_template("errors/500.html", error=error), 500
+        _abandon_transaction()
+        return _standalone("errors/500.html", 500)
+
+    for unavailable in UNAVAILABLE:
+        app.register_error_handler(unavailable, database_unavailable)
 
     @app.after_request
     def security_headers(response):
@@ -108,3 +122,33 @@ def init_app(app: Flask) -> None:
         if request.path.startswith(("/q/", "/login", "/account")):
             response.headers.setdefault("Cache-Control", "no-store")
         return response
+
+
+def database_unavailable(error):
+    """The database is down, hung, locked or gone: a branded 503 that asks to come back soon."""
+    log.warning("database unavailable during %s %s: %s", request.method, request.path, error)
+    _abandon_transaction()
+    response = _standalone("errors/503.html", 503)
+    response[2]["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
+
+
+def _page(template: str, status: int, error):
+    """A branded error page in the site layout; the database-free 503 if the layout cannot be built."""
+    try:
+        return render_template(template, error=error), status, {}
+    except UNAVAILABLE as exc:
+        return database_unavailable(exc)
+
+
+def _standalone(template: str, status: int):
+    branding = {key.split(".", 1)[1]: settings.last_known(key)
+                for key in ("branding.business_name", "branding.primary_color", "branding.accent_color")}
+    return render_template(template, retry_after=RETRY_AFTER_SECONDS, **branding), status, {}
+
+
+def _abandon_transaction() -> None:
+    try:
+        db.session.rollback()
+    except Exception:  # the connection may be gone; the session is reset at teardown anyway
+        log.debug("rollback after an error failed", exc_info=True)

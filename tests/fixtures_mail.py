@@ -7,12 +7,17 @@
 
 `smtp_server.stop()` / `.start()` simulate an outage (same port). `mail_app` also turns on
 OUTBOX_DELIVER_AFTER_REQUEST, so mail queued by a WebTest request is delivered right after it.
+
+Faults: `smtp_server.on_rcpt` / `.on_data` (async callables) run inside the server before it answers
+RCPT / DATA and may return another answer ("451 ..."); `hung_smtp_server` accepts connections and
+never says a word.
 """
 from __future__ import annotations
 
 import email
 import re
 import socket
+import threading
 from email import policy
 from email.message import EmailMessage as Message
 
@@ -24,12 +29,31 @@ class _KeepMessages:
     def __init__(self):
         self.messages: list[Message] = []
         self.envelopes: list = []
+        #: async (envelope, address) -> answer or None; None lets the server accept the recipient
+        self.on_rcpt = None
+        #: async (envelope, keep) -> answer or None; `keep()` stores the message; None stores and accepts
+        self.on_data = None
 
-    async def handle_DATA(self, server, session, envelope):
+    def keep(self, envelope) -> None:
         self.envelopes.append(envelope)
         # policy.default decodes headers (=?utf-8?q?...?=) to plain str
         self.messages.append(email.message_from_bytes(envelope.original_content or envelope.content,
                                                       policy=policy.default))
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if self.on_rcpt is not None:
+            answer = await self.on_rcpt(envelope, address)
+            if answer is not None:
+                return answer
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        if self.on_data is not None:
+            answer = await self.on_data(envelope, lambda: self.keep(envelope))
+            if answer is not None:
+                return answer
+        self.keep(envelope)
         return "250 Message accepted for delivery"
 
 
@@ -54,6 +78,10 @@ class SMTPServer:
         return self._handler.messages
 
     @property
+    def handler(self) -> _KeepMessages:
+        return self._handler
+
+    @property
     def running(self) -> bool:
         return self._controller is not None
 
@@ -76,6 +104,49 @@ class SMTPServer:
         return [m for m in self.messages if address.lower() in m["To"].lower()]
 
 
+class HungSMTPServer:
+    """Accepts TCP connections on 127.0.0.1 and never answers (no greeting, no reply): a hung mail server."""
+
+    host = "127.0.0.1"
+
+    def __init__(self):
+        self._listener = socket.create_server((self.host, 0))
+        self._listener.settimeout(0.1)  # so close() is noticed
+        self.port = self._listener.getsockname()[1]
+        self._held: list[socket.socket] = []
+        self._closed = threading.Event()
+        self._thread = threading.Thread(target=self._accept, daemon=True)
+        self._thread.start()
+
+    def _accept(self) -> None:
+        while not self._closed.is_set():
+            try:
+                conn, _ = self._listener.accept()
+            except TimeoutError:
+                continue
+            except OSError:
+                return
+            self._held.append(conn)
+
+    @property
+    def connections(self) -> int:
+        return len(self._held)
+
+    def close(self) -> None:
+        self._closed.set()
+        self._listener.close()
+        for conn in self._held:
+            conn.close()
+        self._thread.join(timeout=5)
+
+
+@pytest.fixture
+def hung_smtp_server():
+    server = HungSMTPServer()
+    yield server
+    server.close()
+
+
 @pytest.fixture
 def smtp_server():
     server = SMTPServer()
@@ -86,11 +157,11 @@ def smtp_server():
 
 @pytest.fixture
 def mail_app(app, smtp_server):
-    """The (session-wide) app pointed at smtp_server for this test; restored afterwards."""
+    """The (session-wide) app pointed at smtp_server for this test; restored afterwards (OUTBOX_* settings too)."""
     from portal.extensions import mail
 
     keys = ("MAIL_SERVER", "MAIL_PORT", "MAIL_USE_TLS", "MAIL_USE_SSL", "MAIL_SUPPRESS_SEND",
-            "OUTBOX_DELIVER_AFTER_REQUEST")
+            *(key for key in app.config if key.startswith("OUTBOX_")))
     missing = object()
     saved_config = {key: app.config.get(key, missing) for key in keys}
     saved_state = app.extensions["mail"]

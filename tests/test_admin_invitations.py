@@ -96,7 +96,8 @@ def test_invite_selected_emails_the_contact_who_accepts_and_lands_on_the_dashboa
 
     res = run_action(listing, "invite", [people["anna"], people["carl"]]).follow()
     text = flashes(res)
-    assert "Invitation sent to 1 contact(s): anna@acme.example." in text
+    assert "Invitation queued for 1 contact(s): anna@acme.example." in text
+    assert "Email from your last action: 1 sent." in text
     assert "Skipped 1 contact(s)" in text
     assert "carl@closed.example: Closed Ltd does not have portal access" in text
 
@@ -230,7 +231,8 @@ def test_resend_sends_a_new_email_and_the_old_link_stops_working(db, admin, peop
     run_action(admin.get(SCREEN), "invite", [people["anna"]])
     first = link_in(smtp_server.messages[-1], "/invite/")
     res = row_form(admin.get(SCREEN), people["anna"], "Resend").submit().follow()
-    assert "Invitation sent to Anna Smith (anna@acme.example). Any earlier link no longer works." in flashes(res)
+    assert "Invitation to Anna Smith (anna@acme.example) queued. Any earlier link no longer works." in flashes(res)
+    assert "Email from your last action: 1 sent." in flashes(res)
     assert len(smtp_server.to("anna@acme.example")) == 2
     second = link_in(smtp_server.messages[-1], "/invite/")
     assert second != first

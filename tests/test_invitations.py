@@ -296,7 +296,7 @@ def test_browser_journey_from_invitation_email_to_dashboard(db, make, mail_app, 
     staff_page.get_by_label("Select Anna Smith").check()
     staff_page.once("dialog", lambda dialog: dialog.accept())  # "Send the invitation email to ...?"
     staff_page.get_by_role("button", name="Invite selected").click()
-    expect(staff_page.get_by_text("Invitation sent to 1 contact(s): anna@acme.example.")).to_be_visible()
+    expect(staff_page.get_by_text("Invitation queued for 1 contact(s): anna@acme.example.")).to_be_visible()
     expect(staff_page.get_by_role("row").filter(has_text="anna@acme.example")).to_contain_text("Invited")
 
     message = _wait_for_mail(db, smtp_server, "anna@acme.example")

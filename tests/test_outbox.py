@@ -1,6 +1,7 @@
 """The outbox: written with the action, delivered after commit, retried, never lost, never doubled."""
 import threading
 from datetime import timedelta
+from itertools import pairwise
 
 import pytest
 from sqlalchemy import select, update
@@ -9,8 +10,8 @@ from portal import settings
 from portal.extensions import db as _db
 from portal.models import EmailTemplate, OutboxEmail, OutboxStatus
 from portal.models.base import utcnow
-from portal.services import mailer, outbox
-from portal.services.outbox import BACKOFF, MAX_ATTEMPTS, deliver_due
+from portal.services import clock, mailer, outbox
+from portal.services.outbox import deliver_due
 from portal.services.tokens import aware
 from tests.fixtures_mail import html_of, text_of
 
@@ -56,7 +57,7 @@ def test_smtp_down_keeps_the_email_queued_and_retries_after_backoff(db, mail_app
     assert row.attempts == 1
     assert row.last_error  # e.g. ConnectionRefusedError: ...
     # Retried after the first backoff step, not at once.
-    assert aware(row.next_attempt_dt) > aware(row.created_dt) + BACKOFF[0] - timedelta(seconds=5)
+    assert aware(row.next_attempt_dt) > aware(row.created_dt) + timedelta(minutes=1) - timedelta(seconds=5)
     smtp_server.start()
     assert deliver_due(mail_app).total == 0, "not due yet"
     assert smtp_server.messages == []
@@ -69,19 +70,37 @@ def test_smtp_down_keeps_the_email_queued_and_retries_after_backoff(db, mail_app
     assert len(smtp_server.messages) == 1
 
 
-def test_an_email_is_failed_after_the_last_retry(db, mail_app, smtp_server):
+def _attempts_until_failed(db, mail_app, limit=500):
+    """Deliver each time the email is next due (the clock jumps there); returns when each attempt was."""
+    [row] = _rows(db)
+    attempts = []
+    while row.status != OutboxStatus.failed and len(attempts) < limit:
+        at = aware(row.next_attempt_dt)
+        with clock.frozen(at):
+            deliver_due(mail_app)
+        attempts.append(at)
+        [row] = _rows(db)
+    return row, attempts
+
+
+def test_mail_that_keeps_failing_is_retried_for_72_hours_with_capped_backoff_then_failed(db, mail_app,
+                                                                                         smtp_server):
+    """A weekend outage is ridden out: no giving up after ~14.6 hours (the old last retry)."""
     smtp_server.stop()
     _queue(db)
-    waits = []
-    for _attempt in range(MAX_ATTEMPTS):
-        _make_due(db)
-        deliver_due(mail_app)
-        [row] = _rows(db)
-        waits.append(aware(row.next_attempt_dt) - utcnow())
+    [row] = _rows(db)
+    queued = aware(row.created_dt)
+    row, attempts = _attempts_until_failed(db, mail_app)
     assert row.status == OutboxStatus.failed
-    assert row.attempts == MAX_ATTEMPTS == 6
-    # The waits grow: 1 min, 5 min, 30 min, 2 h, 12 h.
-    assert [round(w.total_seconds() / 60) for w in waits[:5]] == [1, 5, 30, 120, 720]
+    waits = [round((later - earlier).total_seconds() / 60) for earlier, later in pairwise(attempts)]
+    # 1, 5, 15, 30 minutes, then hourly (the cap); the last try is when the window closes.
+    assert waits[:6] == [1, 5, 15, 30, 60, 60]
+    assert max(waits) == 60
+    assert attempts[-1] == queued + timedelta(hours=72)
+    assert all(a < queued + timedelta(hours=72) for a in attempts[:-1])
+    assert row.attempts == len(attempts) > 60
+    assert "ConnectionRefusedError" in row.last_error
+
     _make_due(db)
     assert deliver_due(mail_app).total == 0, "a failed email is not retried on its own"
     outbox.resend(row)
@@ -89,6 +108,30 @@ def test_an_email_is_failed_after_the_last_retry(db, mail_app, smtp_server):
     smtp_server.start()
     assert deliver_due(mail_app).sent == 1
     assert len(smtp_server.messages) == 1
+
+
+def test_the_retry_window_and_the_longest_wait_are_settings(db, mail_app, smtp_server):
+    mail_app.config.update(OUTBOX_RETRY_HOURS=2, OUTBOX_RETRY_MAX_INTERVAL_MINUTES=20)
+    smtp_server.stop()
+    _queue(db)
+    queued = aware(_rows(db)[0].created_dt)
+    _row, attempts = _attempts_until_failed(db, mail_app)
+    waits = [round((later - earlier).total_seconds() / 60) for earlier, later in pairwise(attempts)]
+    assert waits[:6] == [1, 5, 15, 20, 20, 20]
+    assert attempts[-1] == queued + timedelta(hours=2)
+
+
+def test_every_attempt_carries_the_message_id_stored_when_queued(db, mail_app, smtp_server):
+    smtp_server.stop()
+    [email] = _queue(db)
+    stored = email.message_id
+    assert stored.startswith("<") and stored.endswith("@localhost>")
+    deliver_due(mail_app)
+    smtp_server.start()
+    _make_due(db)
+    deliver_due(mail_app)
+    [message] = smtp_server.messages
+    assert message["Message-ID"] == stored == _rows(db)[0].message_id
 
 
 def test_the_outbox_list_shows_why_an_email_is_not_delivered(db, mail_app, smtp_server, admin):
@@ -179,7 +222,7 @@ def test_several_workers_never_send_the_same_email_twice(db, mail_app, smtp_serv
 def test_a_worker_that_died_mid_send_does_not_strand_its_emails(db, mail_app, smtp_server):
     _queue(db)
     db.session.execute(update(OutboxEmail).values(status=OutboxStatus.sending,
-                                                  next_attempt_dt=utcnow() + outbox.LEASE))
+                                                  next_attempt_dt=utcnow() + timedelta(minutes=5)))
     db.session.commit()
     assert deliver_due(mail_app).total == 0, "claimed by another worker: left alone"
     _make_due(db)  # the lease ran out

@@ -149,7 +149,8 @@ class InvitationsAdmin(ReadOnlyModelView):
         report = portal_access.invite_many(users, current_actor())
         db.session.commit()
         if report.sent:
-            flash(f"Invitation sent to {len(report.sent)} contact(s): "
+            # Queued, not sent: the page after this one reads from the outbox what became of them.
+            flash(f"Invitation queued for {len(report.sent)} contact(s): "
                   f"{', '.join(u.email for u in report.sent)}.", "success")
         if report.skipped:
             flash(Markup(f"Skipped {len(report.skipped)} contact(s):<ul class=\"mb-0\">")
@@ -221,7 +222,7 @@ class InvitationsAdmin(ReadOnlyModelView):
     @expose("/resend/", methods=("POST",))
     def resend(self):
         return self._run(portal_access.resend,
-                         "Invitation sent to {name} ({email}). Any earlier link no longer works.")
+                         "Invitation to {name} ({email}) queued. Any earlier link no longer works.")
 
     @expose("/revoke/", methods=("POST",))
     def revoke(self):

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import re
 
-from flask import current_app, flash
+from flask import current_app, flash, redirect, request
+from flask_admin import expose
 from flask_admin.actions import action
+from flask_admin.helpers import get_redirect_target
 from jinja2 import Environment, TemplateSyntaxError, meta
 from markupsafe import Markup, escape
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from portal.admin_views.base import ReadOnlyModelView, StaffModelView, field_error, selected_ids
 from portal.extensions import db
@@ -22,8 +24,7 @@ LOGS = "Logs"
 
 
 _URL = re.compile(r"https?://[^\s<>\"']+")
-#: emails that "Resend" queues again; queued and sending ones are on their way already
-RESENDABLE = (OutboxStatus.sent, OutboxStatus.failed, OutboxStatus.held)
+RESENDABLE = outbox.RESENDABLE
 
 
 def _body(view, context, model, name):
@@ -48,13 +49,13 @@ class OutboxEmailAdmin(ReadOnlyModelView):
     column_list = ("created_dt", "kind", "to_address", "subject", "status", "attempts", "last_error",
                    "next_attempt_dt", "sent_dt")
     column_details_list = ("created_dt", "kind", "to_address", "subject", "status", "attempts", "last_error",
-                           "next_attempt_dt", "sent_dt", "body_text")
+                           "next_attempt_dt", "sent_dt", "message_id", "body_text")
     column_searchable_list = ("to_address", "subject", "kind")
     column_filters = ("status", "kind", "created_dt", "sent_dt")
     column_labels = {"to_address": "To", "next_attempt_dt": "Next attempt", "sent_dt": "Sent",
-                     "body_text": "Text", "last_error": "Last error"}
+                     "body_text": "Text", "last_error": "Last error", "message_id": "Message-ID"}
     column_descriptions = {"status": "Held: no SMTP server is configured; open the email to read it and copy "
-                                     "its links. Failed: gave up after the last retry.",
+                                     "its links. Failed: still not delivered when its retry window closed.",
                            "subject": "Click the eye icon of a row to read the email."}
     column_formatters = {"last_error": _short_error}
     column_formatters_detail = {"body_text": _body, "last_error": _error}
@@ -83,7 +84,11 @@ class OutboxEmailAdmin(ReadOnlyModelView):
                            .values(next_attempt_dt=utcnow()))
         audit.record("outbox.deliver_now", None, actor=current_actor(), emails=",".join(map(str, wanted)))
         db.session.commit()
-        report = outbox.deliver_due(current_app._get_current_object(), limit=max(len(wanted), 1), ids=wanted)
+        # The web process sends only a few itself; the delivery worker takes the rest (due now).
+        config = current_app.config
+        limit = min(len(wanted), max(int(config.get("OUTBOX_AFTER_REQUEST_LIMIT", 5)), 1))
+        report = outbox.deliver_due(current_app._get_current_object(), limit=limit, ids=wanted,
+                                    budget=float(config.get("OUTBOX_AFTER_REQUEST_SECONDS", 10)))
         if report.total == 0:
             flash("None of the selected emails was waiting to be sent. Use \"Resend\" to send a sent, failed "
                   "or held email again.", "info")
@@ -92,6 +97,24 @@ class OutboxEmailAdmin(ReadOnlyModelView):
                   "email to read it and copy its links.", "warning")
         else:
             flash(f"Delivery: {report}.", "success" if not (report.retrying or report.failed) else "warning")
+        due = db.session.execute(select(func.count()).select_from(OutboxEmail).where(
+            OutboxEmail.id.in_(wanted), OutboxEmail.status == OutboxStatus.queued,
+            OutboxEmail.next_attempt_dt <= utcnow())).scalar_one()
+        if due and not report.held:
+            flash(f"{due} more selected email(s) are due now: the delivery worker sends them.", "info")
+
+    @expose("/resend-failed/", methods=("POST",))
+    def resend_failed(self):
+        """"Resend all failed" (the alert on every back-office page): queue every failed email again."""
+        again = outbox.resend_failed()
+        if again:
+            audit.record("outbox.resend", None, actor=current_actor(), emails=",".join(str(e.id) for e in again))
+        db.session.commit()
+        if again:
+            flash(f"{len(again)} failed email(s) queued again with a fresh retry window.", "success")
+        else:
+            flash("No email has failed.", "info")
+        return redirect(get_redirect_target() or request.referrer or self.get_url(".index_view"))
 
 
 def _check_template(form, name: str, text: str, key: str) -> None:

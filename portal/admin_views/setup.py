@@ -17,6 +17,7 @@ from portal.admin_views import (
     fulfilment,
     invitations,
     logs,
+    mail_notices,
     messaging,
     reps,
 )
@@ -76,6 +77,7 @@ def build_admin(app: Flask) -> Admin:
     app.extensions["portal_admin"] = admin
     app.extensions["portal_admin_blueprints"] = {view.endpoint for view in admin._views}
     app.before_request(_staff_gate)
+    mail_notices.init_app(app)
     return admin
 
 

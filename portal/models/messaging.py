@@ -14,12 +14,16 @@ class OutboxStatus(enum.StrEnum):
     queued = "queued"
     sending = "sending"
     sent = "sent"
-    failed = "failed"  # gave up after the last retry
+    failed = "failed"  # gave up: still not delivered when the retry window closed
     held = "held"  # no SMTP configured: kept for staff to read
 
 
 class OutboxEmail(Model):
-    """An email written in the same transaction as the action; delivered after commit."""
+    """An email written in the same transaction as the action; delivered after commit.
+
+    A worker claims a row (status sending, a claim token and a short lease in next_attempt_dt) before
+    it sends it, and only the holder of the token records the outcome.
+    """
 
     __tablename__ = "outbox_email"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -32,9 +36,16 @@ class OutboxEmail(Model):
                                                  default=OutboxStatus.queued, index=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
+    #: when it is due; while status is sending, when the worker's claim runs out
     next_attempt_dt: Mapped[datetime] = created_column()
     sent_dt: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_dt: Mapped[datetime] = created_column()
+    #: the Message-ID header, the same on every attempt, so a receiver drops a repeat
+    message_id: Mapped[str | None] = mapped_column(String(255), unique=True)
+    #: the claim of the worker sending it now; its outcome is recorded only with this token
+    claim_token: Mapped[str | None] = mapped_column(String(32))
+    #: when it was queued (or queued again by staff): the retry window runs from here
+    queued_dt: Mapped[datetime] = created_column()
     user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
 
     def __str__(self) -> str:

@@ -8,13 +8,12 @@ from portal.blueprints.core.forms import ConfirmForm, EmailForm, NewPasswordForm
 from portal.extensions import db, limiter
 from portal.models import Company, TokenPurpose
 from portal.permissions import current_actor, public
-from portal.services import invitations, link_requests, outbox, passwords, sign_in, tokens
+from portal.services import invitations, link_requests, passwords, sign_in, tokens
 from portal.services.passwords import PasswordError
 from portal.services.tokens import TokenError
 
-# Mail queued by a request goes out right after its response (when configured); link requests are
-# handled after the response (and their mail delivered then).
-bp.after_app_request(outbox.deliver_after_request)
+# Link requests are handled once the response is sent (and their mail delivered then); other mail
+# queued by a request is portal.mail_after_request's.
 bp.after_app_request(link_requests.handle_after_response)
 
 
