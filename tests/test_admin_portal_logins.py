@@ -154,7 +154,8 @@ def test_the_company_record_invites_resends_copies_and_revokes(db, admin, testap
     res = panel_form(page, nina, "Send invitation").submit()
     assert res.location.endswith(record)
     res = res.follow()
-    assert "Invitation sent to Nina New (nina@acme.example)." in flashes(res)
+    assert "Invitation to Nina New (nina@acme.example) queued." in flashes(res)
+    assert "Email from your last action: 1 sent." in flashes(res)
     first = link_in(smtp_server.to(nina.email)[-1], "/invite/")
     assert "Invited" in res.html.select_one(f"#invitation-{nina.id}").get_text()
 

@@ -59,7 +59,7 @@ def test_an_allocated_only_rep_accepts_and_sees_only_the_allocated_customers(
     res = form.submit()
     assert res.status_int == 302
     res = res.follow()
-    assert "Invitation sent to Rita Rep (rita@northwind.example)." in flashes(res)
+    assert "Invitation to Rita Rep (rita@northwind.example) queued." in flashes(res)
     row = res.html.find("td", string=lambda s: s and "rita@northwind.example" in s).find_parent("tr")
     assert "Allocated customers only" in row.text and "ACME Tools" in row.text and "Invited" in row.text
 
@@ -172,6 +172,6 @@ def test_the_list_shows_reps_only_and_resends_invitations(db, admin, customers, 
         form.fields.setdefault("rowid", []).append(box)
         form.field_order.append(("rowid", box))
     res = form.submit().follow()
-    assert "Invitation sent to 1 rep(s): wes@northwind.example." in flashes(res)
+    assert "Invitation queued for 1 rep(s): wes@northwind.example." in flashes(res)
     assert "Skipped dora@northwind.example" in flashes(res)
     assert [m["To"] for m in smtp_server.messages] == ["wes@northwind.example"]

@@ -106,7 +106,7 @@ class SalesRepsAdmin(ReadOnlyModelView):
         report = portal_access.invite_many(reps, current_actor())
         db.session.commit()
         if report.sent:
-            flash(f"Invitation sent to {len(report.sent)} rep(s): {', '.join(u.email for u in report.sent)}.",
+            flash(f"Invitation queued for {len(report.sent)} rep(s): {', '.join(u.email for u in report.sent)}.",
                   "success")
         for user, why in report.skipped:
             flash(f"Skipped {user.email}: {why}", "warning")
@@ -128,7 +128,7 @@ class SalesRepsAdmin(ReadOnlyModelView):
                     flash(str(exc), "error")
             else:
                 db.session.commit()
-                flash(f"Invitation sent to {rep.name} ({rep.email}).", "success")
+                flash(f"Invitation to {rep.name} ({rep.email}) queued.", "success")
                 if rep.rep_access == RepAccess.allocated and not rep.allocated_companies:
                     flash(f"{rep.name} has no allocated customers yet and will see none until you allocate "
                           "some (here on the rep's record, or on a company's record).", "warning")
