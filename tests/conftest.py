@@ -1,17 +1,22 @@
-"""Fixtures: one app per session, a clean database per test, WebTest client, factories."""
+"""Fixtures: one app per session, each test in a transaction rolled back at its end, WebTest client, factories."""
 from __future__ import annotations
 
 import os
 import tempfile
+from contextlib import contextmanager
 
 import pytest
-from flask import g, has_app_context
+from flask import current_app, g, has_app_context
+from flask_sqlalchemy.session import Session as FlaskSession
+from flask_sqlalchemy.session import _app_ctx_id
 from sqlalchemy import event, text
+from sqlalchemy.orm import scoped_session, sessionmaker
 from webtest import TestApp
 
 from portal import create_app
 from portal.extensions import db as _db
 from portal.extensions import limiter
+from portal.services.roles import seed_roles
 from tests.factories import Factories
 
 PASSWORD = "correct horse battery"
@@ -35,6 +40,7 @@ def app():
     with app.app_context():
         _db.drop_all()
         _db.create_all()
+        baseline()
     yield app
     with app.app_context():
         _db.session.remove()
@@ -43,7 +49,7 @@ def app():
         _db.engine.dispose()
 
 
-def _wipe(app) -> None:
+def _wipe() -> None:
     tables = [t.name for t in reversed(_db.metadata.sorted_tables)]
     with _db.engine.begin() as conn:
         if conn.dialect.name == "postgresql":
@@ -54,19 +60,98 @@ def _wipe(app) -> None:
                 conn.execute(text(f'DELETE FROM "{t}"'))
 
 
-@pytest.fixture
-def db(app):
-    """A clean database with the built-in roles, inside an app context."""
-    with app.app_context():
-        _wipe(app)
-        from portal.services.roles import seed_roles
+def baseline() -> None:
+    """What every test starts from: empty tables but the built-in roles, committed."""
+    _wipe()
+    seed_roles()
+    _db.session.commit()
+    _db.session.remove()
 
-        seed_roles()
-        _db.session.commit()
-        limiter.reset()
-        yield _db
+
+#: tests using one of these need data really committed: another thread, connection or app reads it
+#: (mail_app: the outbox is read back from a connection of its own, and workers deliver in threads)
+COMMITTING_FIXTURES = {"committed_db", "live_server", "live_client", "new_browser_page", "own_app",
+                       "fresh_database_url", "mail_app"}
+
+
+def _needs_commits(request) -> bool:
+    return bool(COMMITTING_FIXTURES & set(request.fixturenames)) or request.node.get_closest_marker("committed")
+
+
+class _BoundSession(FlaskSession):
+    """The suite's session during a test: every statement of the session app goes through the test's
+    connection, inside its outer transaction; other apps (own_app) keep their own engines."""
+
+    test_app = None
+    test_connection = None
+
+    def get_bind(self, *args, **kwargs):
+        if current_app._get_current_object() is self.test_app:
+            return self.test_connection
+        return super().get_bind(*args, **kwargs)
+
+
+@contextmanager
+def _rolled_back(app):
+    """Run the test inside a transaction that is rolled back at the end: each commit of the app is a
+    SAVEPOINT released, each rollback a rollback to it; nothing reaches the database."""
+    connection = _db.engine.connect()
+    raw = connection.connection.dbapi_connection
+    sqlite = connection.dialect.name == "sqlite"
+    if sqlite:  # pysqlite begins transactions itself and knows no SAVEPOINT: take over (SQLAlchemy's recipe)
+        saved_isolation = raw.isolation_level
+        raw.isolation_level = None
+    outer = connection.begin()
+    if sqlite:
+        connection.exec_driver_sql("BEGIN")
+    session_factory = _db.session
+    _BoundSession.test_app, _BoundSession.test_connection = app, connection
+    _db.session = scoped_session(sessionmaker(class_=_BoundSession, db=_db, join_transaction_mode="create_savepoint"),
+                                 scopefunc=_app_ctx_id)
+    try:
+        yield
+    finally:
+        _db.session.remove()
+        _db.session = session_factory
+        _BoundSession.test_app = _BoundSession.test_connection = None
+        outer.rollback()
+        if sqlite:
+            raw.isolation_level = saved_isolation
+        connection.close()
+
+
+@contextmanager
+def _committed():
+    baseline()
+    try:
+        yield
+    finally:
         _db.session.rollback()
         _db.session.remove()
+        baseline()
+
+
+@pytest.fixture
+def db(app, request):
+    """The database with the built-in roles, inside an app context. Whatever the test writes is rolled
+    back at the end (one SAVEPOINT per commit), unless the test needs real commits (COMMITTING_FIXTURES,
+    the `committed` marker): then the tables are emptied before and after."""
+    with app.app_context():
+        limiter.reset()
+        with _committed() if _needs_commits(request) else _rolled_back(app):
+            yield _db
+
+
+@pytest.fixture
+def committed_db(app, request):
+    """The database for a test whose data must really be committed (threads, other connections)."""
+    if "db" in request.fixturenames:
+        yield request.getfixturevalue("db")  # which sees committed_db among the test's fixtures
+        return
+    with app.app_context():
+        limiter.reset()
+        with _committed():
+            yield _db
 
 
 class _FreshG:
@@ -110,6 +195,9 @@ def login():
     return do_login
 
 
+TEST_TRANSACTION_STATEMENTS = ("SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK TO SAVEPOINT")
+
+
 @pytest.fixture
 def count_queries(app):
     """with count_queries() as counter: ...; counter.count is the number of SQL statements."""
@@ -125,6 +213,8 @@ def count_queries(app):
         counter = Counter()
 
         def before(conn, cursor, statement, *args):
+            if statement.startswith(TEST_TRANSACTION_STATEMENTS):
+                return  # the test's own savepoints; production runs none of them
             counter.count += 1
             counter.statements.append(statement)
 

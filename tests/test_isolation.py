@@ -10,6 +10,7 @@ import pytest
 
 from portal import create_app
 from portal.permissions import policy_of
+from tests.conftest import baseline
 from tests.isolation_matrix import ACTING, PRINCIPALS, Matrix, World, build_world
 
 _APP = create_app({"PORTAL_ENV": "testing", "SQLALCHEMY_DATABASE_URI": "sqlite://"})
@@ -20,13 +21,11 @@ POST_CASES = MATRIX.cases("POST", ACTING)
 
 @pytest.fixture(scope="module")
 def world(app) -> World:
-    from tests.conftest import _wipe
-
     with app.app_context():
-        _wipe(app)
+        baseline()
     yield build_world(app, MATRIX.objects)
     with app.app_context():
-        _wipe(app)
+        baseline()
 
 
 @pytest.mark.parametrize("endpoint", MATRIX.endpoints)

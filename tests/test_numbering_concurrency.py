@@ -45,7 +45,7 @@ def engine_app(request):
         return request.getfixturevalue("sqlite_file_app")
     if not _on_postgresql():
         pytest.skip("PostgreSQL run only: set DATABASE_URL=postgresql://... (CI does)")
-    request.getfixturevalue("db")  # wiped tables
+    request.getfixturevalue("committed_db")  # threads commit for real
     return request.getfixturevalue("app")
 
 
