@@ -47,7 +47,7 @@ def test_new_delivery_and_billing_addresses_are_saved_to_the_book_with_the_order
     shop = shop_world(make)
     login(testapp, shop.buyer)
     add_to_cart(testapp, shop.products[0], "1")
-    page, done = place(testapp, shipping="new", ns_line1="Harbour 9", ns_city="Rotterdam", ns_postcode="3011 AA",
+    _page, _done = place(testapp, shipping="new", ns_line1="Harbour 9", ns_city="Rotterdam", ns_postcode="3011 AA",
                        billing="new", nb_line1="Finance Lane 2", nb_city="Delft", nb_country="NL")
     order = orders_of(shop.company)[0]
     assert order.shipping_address.line1 == "Harbour 9" and order.billing_address.line1 == "Finance Lane 2"
@@ -166,7 +166,7 @@ def test_hidden_prices_stay_hidden_in_cart_checkout_and_email(testapp, make, log
     login(testapp, shop.buyer)
     add_to_cart(testapp, shop.products[0], "3")
     assert "€30.00" not in testapp.get("/shop/cart").text
-    page, done = place(testapp)
+    page, _done = place(testapp)
     assert "€" not in page.html.select_one("main").text and "Price on request" in page.text
     email = db.session.execute(select(OutboxEmail).filter_by(kind="order_confirmation")).scalar_one()
     assert "€" not in email.body_text and "Price on request" in email.body_text
@@ -178,7 +178,7 @@ def test_a_reps_order_shows_who_placed_it_for_whom_and_is_audited(testapp, make,
     login(testapp, rep)
     testapp.get("/customers").forms[f"act-{shop.company.id}"].submit()
     add_to_cart(testapp, shop.products[0], "1")
-    page, done = place(testapp)
+    _page, done = place(testapp)
     order = orders_of(shop.company)[0]
     assert (order.placed_by_id, order.acting_rep_id) == (rep.id, rep.id)
     assert "Rita Rep (your sales rep) for ACME Tools" in done.follow().text

@@ -32,7 +32,7 @@ def test_an_order_confirms_to_the_buyer_and_notifies_the_chosen_staff_with_their
     customer = TestApp(admin.app)
     login(customer, shop.buyer)
     add_to_cart(customer, shop.products[0], "3")
-    page, done = place(customer, customer_reference="PO-77")
+    _page, _done = place(customer, customer_reference="PO-77")
     order = orders_of(shop.company)[0]
     deliver_due(mail_app)
 

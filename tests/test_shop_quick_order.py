@@ -98,7 +98,7 @@ def test_a_placed_order_cannot_be_edited_but_its_cancellation_can_be_asked_until
     login(testapp, shop.buyer)
     detail = testapp.get(f"/orders/{order.id}")
     assert not any(f.method.lower() == "post" and "edit" in (f.action or "") for f in detail.forms.values())
-    form = [f for f in detail.forms.values() if f.action.endswith(f"/shop/orders/{order.id}/cancel")][0]
+    form = next(f for f in detail.forms.values() if f.action.endswith(f"/shop/orders/{order.id}/cancel"))
     form["reason"] = "Ordered twice by mistake."
     page = form.submit().follow()
     assert f"We received your request to cancel order {order.number}" in page.text

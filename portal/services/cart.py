@@ -181,11 +181,6 @@ def order_lines(cart: Cart) -> list[SalesOrderLine]:
     return result
 
 
-def count(actor: Actor, company: Company) -> int:
-    return len(db.session.execute(select(CartItem.id).where(
-        CartItem.user_id == actor.user_id, CartItem.company_id == company.id)).all())
-
-
 # --- changing it -----------------------------------------------------------------------------------
 
 def _item(actor: Actor, company: Company, product_id: int) -> CartItem | None:

@@ -138,7 +138,7 @@ def _address(company: Company, choice: str, new: AddressData | None, kind: Addre
         if new is None:
             raise CheckoutError(f"Fill in the new {label} address.", field=kind.value)
         try:
-            addresses._clean(new)  # same rules as the address book (it is saved there when the order is placed)
+            addresses.check(new)  # the address book's rules (it is saved there when the order is placed)
         except AddressError as error:
             raise CheckoutError(f"New {label} address: {error}", field=kind.value) from None
         return new
