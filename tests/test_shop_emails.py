@@ -61,6 +61,8 @@ def test_an_order_confirms_to_the_buyer_and_notifies_the_chosen_staff_with_their
 
 def test_the_buyer_is_emailed_when_the_approver_decides(testapp, make, login, db, mail_app, smtp_server):
     shop = shop_world(make, approval_for_buyers=True)
+    admin = make.contact(shop.company, role="Admin", name="Ada Admin", email="ada@acme.example")
+    make.contact(shop.company, role="Viewer", email="vic@acme.example")
     login(testapp, shop.buyer)
     add_to_cart(testapp, shop.products[0], "1")
     place(testapp)
@@ -69,8 +71,11 @@ def test_the_buyer_is_emailed_when_the_approver_decides(testapp, make, login, db
     deliver_due(mail_app)
     [waiting] = smtp_server.to(shop.buyer.email)
     assert waiting["Subject"] == f"Order {order.number} placed, waiting for approval"
+    [asked] = smtp_server.to(admin.email)
+    assert asked["Subject"] == f"Order {order.number} waits for your approval"
+    assert "Bea Buyer placed order" in text_of(asked) and link_in(asked, "/shop/approvals") == "/shop/approvals"
+    assert smtp_server.to("vic@acme.example") == []
 
-    admin = make.contact(shop.company, role="Admin", name="Ada Admin", email="ada@acme.example")
     testapp.reset()
     login(testapp, admin)
     form = testapp.get("/shop/approvals").forms[f"decide-{order.id}"]

@@ -17,6 +17,7 @@ from portal.extensions import db
 from portal.models import (
     ApprovalDecision,
     Company,
+    InvitationState,
     Membership,
     OrderApproval,
     OrderStatus,
@@ -79,6 +80,29 @@ def may_approve(user: User | None, company: Company) -> bool:
         return False
     role = membership.role
     return bool(role.all_permissions or "shop.approve" in (role.permissions or []))
+
+
+def approvers(company: Company) -> list[User]:
+    """The company's contacts who may approve its orders and can use the portal now."""
+    if not company.portal_access:
+        return []
+    memberships = db.session.execute(
+        select(Membership).join(Membership.user).options(joinedload(Membership.role), joinedload(Membership.user))
+        .where(Membership.company_id == company.id, Membership.is_active.is_(True), User.portal_access.is_(True),
+               User.is_active_flag.is_(True), User.invitation_state != InvitationState.revoked)).scalars()
+    return [m.user for m in memberships
+            if m.user.is_contact and (m.role.all_permissions or "shop.approve" in (m.role.permissions or []))]
+
+
+def ask_approvers(order: SalesOrder, company: Company) -> None:
+    """Tell the company's approvers (not the one who placed it) that an order waits for them."""
+    placed_by = order.placed_by
+    for approver in approvers(company):
+        if approver.id == order.placed_by_id:
+            continue
+        mailer.send("order_approval_requested", approver, order_number=order.number, company_name=company.name,
+                    placed_by_name=placed_by.name if placed_by is not None else "", total=order.total,
+                    currency=order.currency, link=mailer.external_url("shop.approvals"))
 
 
 def decide(order: SalesOrder, decision: ApprovalDecision, comment: str, *, by: Actor,

@@ -290,6 +290,8 @@ def _tell(actor: Actor, company: Company, order: SalesOrder) -> None:
                     order=order, lines=list(order.lines), currency=order.currency, link=link,
                     pending_approval=order.status == OrderStatus.pending_approval,
                     placed_by_rep=actor.acting_rep_id is not None)
+    if order.approval_reason in (approvals.CUSTOMER, approvals.CUSTOMER_THEN_CREDIT):
+        approvals.ask_approvers(order, company)
     who = actor.user.name if actor.user is not None else "Someone"
     if actor.acting_rep_id is not None:
         who = f"{who} (sales rep) for {company.name}"

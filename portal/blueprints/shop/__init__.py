@@ -43,6 +43,9 @@ feature = Feature(
     emails={
         "order_confirmation": EmailKind("Order confirmation", "shop/checkout_confirmation_email",
                                         placeholders=("recipient_name", "order_number", "company_name", "link")),
+        "order_approval_requested": EmailKind("An order waits for your approval", "shop/approval_requested_email",
+                                              placeholders=("recipient_name", "order_number", "company_name",
+                                                            "placed_by_name", "link")),
         "order_approval_decided": EmailKind("Order approved or rejected", "shop/approval_decided_email",
                                             placeholders=("recipient_name", "order_number", "company_name",
                                                           "decision", "comment", "decided_by_name", "link")),
