@@ -141,3 +141,16 @@ def test_buyers_and_reps_do_not_decide_and_reps_see_the_rules_read_only(testapp,
     testapp.post(f"/shop/approvals/{order.id}", {"csrf_token": token, "decision": "approve"}, status=403)
     testapp.post("/shop/approvals/rules", {"csrf_token": token, "approval_above": "1"}, status=403)
     assert orders_of(shop.company)[0].status == OrderStatus.pending_approval
+
+
+def test_the_dashboard_shows_approvers_how_many_orders_wait(testapp, make, login, db):
+    shop = shop_world(make)
+    admin = make.contact(shop.company, role="Admin", email="ada@acme.example")
+    make.order(shop.company, status=OrderStatus.pending_approval, approval_reason="customer")
+    make.order(shop.company, status=OrderStatus.pending_approval, approval_reason="credit")  # staff's
+    login(testapp, admin)
+    stat = next(s for s in testapp.get("/dashboard").html.select(".stat") if "Waiting for approval" in s.text)
+    assert stat.select_one(".stat-value").text == "1"
+    testapp.reset()
+    login(testapp, shop.buyer)
+    assert "Waiting for approval" not in testapp.get("/dashboard").text

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import joinedload
 
 from portal.extensions import db
@@ -66,6 +66,12 @@ def queue(company: Company) -> list[SalesOrder]:
         select(SalesOrder).where(SalesOrder.company_id == company.id, waits_for_customer())
         .options(joinedload(SalesOrder.placed_by), joinedload(SalesOrder.acting_rep))
         .order_by(SalesOrder.placed_dt, SalesOrder.id)).scalars())
+
+
+def waiting_count(company: Company) -> int:
+    """How many of the company's orders wait for its approvers (the dashboard figure)."""
+    return db.session.execute(select(func.count(SalesOrder.id)).where(
+        SalesOrder.company_id == company.id, waits_for_customer())).scalar_one()
 
 
 def may_approve(user: User | None, company: Company) -> bool:

@@ -6,7 +6,8 @@ approval_views); each registers its routes on ``bp``.
 from flask import Blueprint
 
 from portal.admin_views.order_requests import ordering_views
-from portal.contract import EmailKind, Feature, NavEntry, SettingSpec
+from portal.contract import Block, EmailKind, Feature, NavEntry, SettingSpec
+from portal.services.approvals import waiting_count
 
 bp = Blueprint("shop", __name__)
 
@@ -40,6 +41,7 @@ feature = Feature(
                                              ("approval", "Waits for staff approval (Sales → Credit approvals)"))),
     },
     admin_views=ordering_views,
+    dashboard=(Block("shop/approval_block.html", waiting_count, permission="shop.approve", area="stats"),),
     emails={
         "order_confirmation": EmailKind("Order confirmation", "shop/checkout_confirmation_email",
                                         placeholders=("recipient_name", "order_number", "company_name", "link")),
