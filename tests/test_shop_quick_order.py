@@ -36,6 +36,7 @@ def test_pasted_lines_go_to_the_cart_and_every_bad_line_is_reported(testapp, mak
         f"Line 6: {other.sku}: Widget 2: the minimum order is 10 pcs.",
     ]
     assert "2 product(s) added to your cart" in page.text
+    assert page.forms["quick-order"]["lines"].value.splitlines() == text.splitlines()[2:6]  # the lines to correct
     assert [(i.product_id, i.quantity) for i in cart_items(shop.buyer)] == [(widget.id, 12), (other.id, 10)]
 
 

@@ -46,8 +46,8 @@ class PricesChanged(CheckoutError):
     """Prices or quantities changed after the review: the new review must be shown before placing."""
 
     def __init__(self, review: Review):
-        super().__init__("Prices in your order changed since you reviewed it. Check the new prices and place the "
-                         "order again.")
+        super().__init__("Your order changed since you reviewed it (its prices, or the cart in another window). "
+                         "Check it below and place it again.")
         self.review = review
 
 

@@ -34,6 +34,9 @@ def quick_order_page():
             if outcome.added and not outcome.problems:
                 flash(f"{len(outcome.added)} product(s) added to your cart.", "success")
                 return redirect(url_for("shop.cart"))
+            # Only the lines to correct stay in the box: sending it again must not add the good ones twice.
+            bad = {line_no for line_no, _problem in outcome.problems}
+            text = "\n".join(line for n, line in enumerate(text.splitlines(), start=1) if n in bad)
     return render_template("shop/quick_order.html", outcome=outcome, error=error, text=text,
                            cart_open=ordering.cart_open(), max_lines=quick_order.MAX_LINES), 200 if not error else 400
 
