@@ -127,3 +127,18 @@ def test_staff_see_cancel_requests_in_the_back_office(testapp, make, login, db):
     listing = testapp.get("/admin/cancel-request/")
     assert order.number in listing.text and "Wrong size" in listing.text
     assert listing.text.count("SO-") == 1
+
+
+def test_a_long_quick_order_reads_the_database_as_often_as_a_short_one(testapp, make, login, db, count_queries):
+    shop = shop_world(make, prices=[f"{n}.00" for n in range(1, 31)])
+    login(testapp, shop.buyer)
+    counts = []
+    for products in (shop.products[:3], shop.products[3:]):
+        form = testapp.get("/shop/quick-order").forms["quick-order"]
+        form["lines"] = "\n".join(f"{p.sku} 2" for p in products)
+        db.session.expire_all()
+        with count_queries() as counter:
+            assert form.submit().status_int == 302
+        counts.append(counter.count - 2 * len(products))  # an audit row per line added
+    assert counts[0] == counts[1], counts
+    assert len(cart_items(shop.buyer)) == 30

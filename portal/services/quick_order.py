@@ -89,12 +89,12 @@ def _limited(requests: list[Request]) -> list[Request]:
 
 
 def add_to_cart(actor: Actor, company: Company, requests: list[Request]) -> Outcome:
-    """Add every good line to the cart; report the others. Two queries find all products."""
+    """Add every good line to the cart; report the others. A fixed number of queries, whatever the lines."""
     skus = {r.sku.upper() for r in requests}
     found = db.session.execute(select(Product.id, func.upper(Product.sku)).where(func.upper(Product.sku).in_(skus)))
     ids_by_sku = {sku: pid for pid, sku in found}
     visible = cart.visible_products(company, ids_by_sku.values())
-    outcome = Outcome()
+    outcome, wanted, numbers = Outcome(), [], []
     for request in requests:
         product = visible.get(ids_by_sku.get(request.sku.upper(), -1))
         if product is None:
@@ -102,28 +102,37 @@ def add_to_cart(actor: Actor, company: Company, requests: list[Request]) -> Outc
             continue
         try:
             quantity = order_quantities.parse(request.quantity_text or "")
-            cart.add(actor, company, product.id, quantity, source="quick_order")
         except RuleError as error:
             outcome.problems.append((request.line_no, f"{product.sku}: {error}"))
             continue
-        outcome.added.append((product, quantity))
+        wanted.append((product, quantity))
+        numbers.append(request.line_no)
+    _add(actor, company, wanted, numbers, outcome, "quick_order")
+    outcome.problems.sort(key=lambda p: p[0] or 0)
     return outcome
 
 
 def reorder(actor: Actor, company: Company, order: SalesOrder) -> Outcome:
     """Put a past order's products back in the cart at today's prices; report what cannot be ordered."""
-    ids = [line.product_id for line in order.lines if line.product_id is not None]
-    visible = cart.visible_products(company, ids)
-    outcome = Outcome()
+    visible = cart.visible_products(company, [line.product_id for line in order.lines if line.product_id])
+    outcome, wanted = Outcome(), []
     for line in order.lines:
         product = visible.get(line.product_id) if line.product_id is not None else None
         if product is None:
             outcome.problems.append((None, f"{line.description}: no longer available."))
-            continue
-        try:
-            cart.add(actor, company, product.id, Decimal(line.quantity), source=f"reorder {order.number}")
-        except RuleError as error:
-            outcome.problems.append((None, f"{product.sku}: {error}"))
-            continue
-        outcome.added.append((product, Decimal(line.quantity)))
+        else:
+            wanted.append((product, Decimal(line.quantity)))
+    _add(actor, company, wanted, [None] * len(wanted), outcome, f"reorder {order.number}")
     return outcome
+
+
+def _add(actor: Actor, company: Company, wanted: list[tuple[Product, Decimal]], numbers: list[int | None],
+         outcome: Outcome, source: str) -> None:
+    if not wanted:
+        return
+    for (product, quantity), line_no, problem in zip(
+            wanted, numbers, cart.add_many(actor, company, wanted, source=source), strict=True):
+        if problem:
+            outcome.problems.append((line_no, f"{product.sku}: {problem}"))
+        else:
+            outcome.added.append((product, quantity))

@@ -10,7 +10,7 @@ from portal.extensions import db
 from portal.models import SalesOrder
 from portal.permissions import current_actor, require_permission, scoped
 from portal.services import quick_order
-from portal.services.quick_order import QuickOrderError
+from portal.services.errors import RuleError
 
 
 @bp.route("/quick-order", methods=["GET", "POST"], endpoint="quick_order")
@@ -26,10 +26,11 @@ def quick_order_page():
                 requests = quick_order.parse_csv(upload.read(quick_order.MAX_FILE_BYTES + 1))
             else:
                 requests = quick_order.parse_text(text)
-        except QuickOrderError as problem:
-            error = str(problem)
-        else:
             outcome = quick_order.add_to_cart(current_actor(), ordering.company(), requests)
+        except RuleError as problem:  # the paste or file as a whole; or the cart changed elsewhere meanwhile
+            db.session.rollback()
+            error, outcome = str(problem), None
+        else:
             db.session.commit()
             if outcome.added and not outcome.problems:
                 flash(f"{len(outcome.added)} product(s) added to your cart.", "success")
@@ -48,7 +49,12 @@ def reorder(order_id: int):
     order = db.one_or_404(scoped(select(SalesOrder), SalesOrder).where(SalesOrder.id == order_id)
                           .options(selectinload(SalesOrder.lines)))
     ordering.require_cart_open()
-    outcome = quick_order.reorder(current_actor(), ordering.company(), order)
+    try:
+        outcome = quick_order.reorder(current_actor(), ordering.company(), order)
+    except RuleError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+        return redirect(url_for("shop.cart"))
     db.session.commit()
     if outcome.added:
         flash(f"{len(outcome.added)} product(s) of order {order.number} are in your cart at today's prices.",
