@@ -107,6 +107,10 @@ def test_a_rep_orders_for_a_customer(make, db, new_browser_page):
     expect(page.get_by_text("1 product(s) added to your cart.")).to_be_visible()
     page.get_by_role("link", name="Check out").click()
     page.get_by_label("A new address (saved to your address book)").first.check()
+    page.locator("#ns_city").fill("Zwolle")
+    page.get_by_role("button", name="Review order").click()  # the street is missing
+    expect(page.locator("#shipping-error")).to_have_text("New delivery address: Enter the street and number.")
+    check(page, "checkout-error", "phone", failures)
     page.locator("#ns_line1").fill("Site office, Kade 12")
     page.locator("#ns_city").fill("Zwolle")
     page.get_by_role("button", name="Review order").click()
