@@ -139,6 +139,7 @@ def test_a_long_quick_order_reads_the_database_as_often_as_a_short_one(testapp, 
         db.session.expire_all()
         with count_queries() as counter:
             assert form.submit().status_int == 302
-        counts.append(counter.count - 2 * len(products))  # an audit row per line added
+        # Cart lines and audit rows are inserted per line (batched on PostgreSQL); everything else is fixed.
+        counts.append(sum(1 for st in counter.statements if not st.lstrip().upper().startswith("INSERT")))
     assert counts[0] == counts[1], counts
     assert len(cart_items(shop.buyer)) == 30
