@@ -13,7 +13,7 @@ from decimal import Decimal
 from sqlalchemy import func, select
 
 from portal.extensions import db as _db
-from portal.models import OutboxEmail, Product, SalesOrder
+from portal.models import OrderApproval, OrderStatus, OutboxEmail, Product, SalesOrder
 from tests.conftest import PASSWORD
 
 BUYERS = 8
@@ -90,4 +90,35 @@ def test_place_order_pressed_many_times_at_once_makes_one_order(db, make, live_c
     assert _db.session.execute(select(func.count(SalesOrder.id))).scalar_one() == 1
     assert _db.session.get(Product, product.id).stock.reserved == Decimal(1)
     assert _db.session.execute(select(func.count(OutboxEmail.id)).filter_by(kind="order_confirmation")
+                               ).scalar_one() == 1
+
+
+def test_two_approvers_deciding_at_once_make_one_decision(db, make, live_client):
+    company = make.company(name="ACME Tools")
+    buyer = make.contact(company, role="Buyer", email="bea@acme.example")
+    order = make.order(company, status=OrderStatus.pending_approval, approval_reason="customer", placed_by=buyer)
+    jobs = []
+    for n, decision in enumerate(["approve", "reject"] * (BUYERS // 2)):
+        approver = make.contact(company, role="Admin", email=f"approver{n}@acme.example")
+        client = live_client()
+        client.sign_in(approver.email, PASSWORD)
+        fields = client.get("/shop/approvals").form_fields(f"form#decide-{order.id}")
+        jobs.append((client, {**fields, "decision": decision, "comment": f"decided by {n}"}))
+    start = threading.Barrier(len(jobs))
+
+    def one(job):
+        client, fields = job
+        start.wait(timeout=60)
+        return client.post(f"/shop/approvals/{order.id}", fields)
+
+    with ThreadPoolExecutor(max_workers=len(jobs)) as pool:
+        responses = list(pool.map(one, jobs, timeout=300))
+
+    decided = [r for r in responses if f"Order {order.number} is " in r.text]
+    told = [r for r in responses if "Someone decided on this order a moment ago" in r.text
+            or "does not wait for your approval" in r.text]
+    assert (len(decided), len(told)) == (1, len(jobs) - 1), [r.status for r in responses]
+    _db.session.expire_all()
+    assert _db.session.execute(select(func.count(OrderApproval.id))).scalar_one() == 1
+    assert _db.session.execute(select(func.count(OutboxEmail.id)).filter_by(kind="order_approval_decided")
                                ).scalar_one() == 1
