@@ -119,6 +119,7 @@ def test_staff_can_choose_that_orders_past_credit_wait_for_their_approval(testap
 
 
 def test_a_product_sold_out_meanwhile_is_refused_with_what_is_left(testapp, make, login, db):
+    settings.save({"stock.display": "number"})
     shop = shop_world(make, on_hand="5")
     login(testapp, shop.buyer)
     add_to_cart(testapp, shop.products[0], "4")
@@ -129,6 +130,17 @@ def test_a_product_sold_out_meanwhile_is_refused_with_what_is_left(testapp, make
     refused = page.forms["place-order"].submit()
     assert "Widget 1: only 2 pcs left, you ordered 4." in refused.text
     assert len(orders_of(shop.company)) == 1 and len(cart_items(shop.buyer)) == 1
+    cart = testapp.get("/shop/cart")
+    assert "Widget 1: only 2 pcs left" in cart.text and cart.html.select_one("a[href='/shop/checkout']") is None
+
+
+def test_stock_figures_are_told_only_where_the_portal_shows_them(testapp, make, login, db):
+    shop = shop_world(make, on_hand="5")  # stock display: in stock / out of stock
+    login(testapp, shop.buyer)
+    add_to_cart(testapp, shop.products[0], "7")
+    cart = testapp.get("/shop/cart").text
+    assert "Widget 1: not enough in stock for 7 pcs. Order fewer or request a quote." in cart
+    assert "only 5" not in cart
 
 
 def test_orders_switched_off_remove_the_buttons_and_refuse_the_posts(testapp, make, login, db):

@@ -64,6 +64,20 @@ def visible_product(company: Company, product_id) -> Product:
     return product
 
 
+def shortage(product: Product, quantity: Decimal, available: Decimal | None) -> str | None:
+    """Why the stock cannot cover the quantity (None: it can, or the product's stock is not kept). The
+    figure left is told only where the portal shows stock numbers (setting "stock.display")."""
+    if available is None or quantity <= available:
+        return None
+    unit = product.unit or "pcs"
+    if available <= 0:
+        return f"{product.name} is out of stock now. Remove it from your cart or request a quote."
+    if settings.get("stock.display") == "number":
+        return (f"{product.name}: only {available.normalize():f} {unit} left, you ordered "
+                f"{quantity.normalize():f}. Change the quantity in your cart.")
+    return f"{product.name}: not enough in stock for {quantity.normalize():f} {unit}. Order fewer or request a quote."
+
+
 # --- reading the cart ------------------------------------------------------------------------------
 
 @dataclass
@@ -105,7 +119,8 @@ class CartLine:
             return f"{self.product.name} is no longer available. Remove it to continue."
         if self.price is None:
             return f"{self.product.name} has no price for you yet: request a quote, or remove it to order the rest."
-        return order_quantities.problem(self.product, self.quantity)
+        return order_quantities.problem(self.product, self.quantity) or shortage(
+            self.product, self.quantity, self.stock.available if self.stock is not None else None)
 
 
 @dataclass

@@ -272,14 +272,10 @@ def _reserve(current: cart.Cart) -> None:
                                      StockLevel.on_hand - StockLevel.reserved >= quantity)
             .values(reserved=StockLevel.reserved + quantity).execution_options(synchronize_session=False)).rowcount
         if reserved != 1:
-            level = db.session.execute(select(StockLevel.on_hand - StockLevel.reserved).where(
+            left = db.session.execute(select(StockLevel.on_hand - StockLevel.reserved).where(
                 StockLevel.product_id == line.product.id)).scalar_one()
-            left = max(Decimal(level or 0), Decimal(0))
-            unit = line.product.unit or "pcs"
-            raise CheckoutError(
-                f"{line.product.name}: only {left.normalize():f} {unit} left, you ordered {quantity.normalize():f}. "
-                "Change the quantity in your cart." if left > 0 else
-                f"{line.product.name} is out of stock now. Remove it from your cart or request a quote.")
+            raise CheckoutError(cart.shortage(line.product, quantity, Decimal(left or 0))
+                                or f"{line.product.name} cannot be reserved now. Try again.")
 
 
 def _tell(actor: Actor, company: Company, order: SalesOrder) -> None:
