@@ -128,5 +128,5 @@ def test_who_placed_an_order_names_a_rep_once(testapp, make, login):
         return next(dt.find_next("dd").get_text(" ", strip=True) for dt in page.select("dt")
                     if dt.get_text() == "Placed by")
 
-    assert placed_by(by_rep.id) == "Sofia Martens (your sales rep)"
+    assert placed_by(by_rep.id) == "Sofia Martens (your sales rep) for Alpha Trading"
     assert placed_by(for_buyer.id) == "Bea Buyer (via Sofia Martens)"

@@ -8,7 +8,8 @@ from portal.blueprints.invoices import feature as invoices
 from portal.blueprints.orders import feature as orders
 from portal.blueprints.quotations import feature as quotations
 from portal.blueprints.shipments import feature as shipments
+from portal.blueprints.shop import feature as shop
 from portal.blueprints.supplier import feature as supplier
 
 #: the core first, then the features in the order their nav entries and dashboard blocks appear
-BUILTIN_FEATURES = [core, quotations, orders, shipments, invoices, supplier]
+BUILTIN_FEATURES = [core, shop, quotations, orders, shipments, invoices, supplier]

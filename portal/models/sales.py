@@ -155,6 +155,8 @@ class SalesOrder(DocumentTotals, Model):
     #: the customer asked to cancel (allowed while not yet confirmed); staff decide
     cancel_requested_dt: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     cancel_reason: Mapped[str | None] = mapped_column(Text)
+    #: why it waits in "pending approval": "customer" (the company's approval rules) or "credit" (staff)
+    approval_reason: Mapped[str | None] = mapped_column(String(16))
 
     company: Mapped[Company] = relationship()  # noqa: F821
     placed_by: Mapped[User | None] = relationship(foreign_keys=[placed_by_id])  # noqa: F821
@@ -208,6 +210,8 @@ class CartItem(Model):
     company_id: Mapped[int] = mapped_column(ForeignKey("company.id", ondelete="CASCADE"), index=True)
     product_id: Mapped[int] = mapped_column(ForeignKey("product.id", ondelete="CASCADE"))
     quantity: Mapped[Decimal] = mapped_column(QTY, default=Decimal(1))
+    #: the unit price the customer saw when adding or changing the line (a later change is pointed out)
+    seen_price: Mapped[Decimal | None] = mapped_column(MONEY)
     added_dt: Mapped[datetime] = created_column()
 
     product: Mapped[Product] = relationship()  # noqa: F821

@@ -76,6 +76,11 @@ def _clean(data: AddressData) -> dict:
     return values
 
 
+def check(data: AddressData) -> None:
+    """AddressError when the address would not be accepted into the book (checkout checks a new one early)."""
+    _clean(data)
+
+
 def _make_only_default(address: Address) -> None:
     """Clear the other defaults of the same kind in the same company, then mark this one."""
     db.session.execute(

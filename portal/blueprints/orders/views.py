@@ -2,10 +2,12 @@ from flask import render_template, request
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
+from portal import settings
 from portal.blueprints.orders import bp
 from portal.extensions import db
-from portal.models import OrderStatus, SalesOrder, SalesOrderLine, Shipment
+from portal.models import OrderApproval, OrderStatus, SalesOrder, SalesOrderLine, Shipment
 from portal.permissions import can, require_permission, scoped
+from portal.services import order_cancellation
 from portal.settings import is_enabled
 
 
@@ -27,9 +29,19 @@ def detail(order_id: int):
         scoped(select(SalesOrder), SalesOrder).where(SalesOrder.id == order_id)
         .options(selectinload(SalesOrder.lines).joinedload(SalesOrderLine.product),
                  joinedload(SalesOrder.placed_by), joinedload(SalesOrder.acting_rep),
-                 joinedload(SalesOrder.shipping_address))
+                 joinedload(SalesOrder.shipping_address), joinedload(SalesOrder.billing_address),
+                 selectinload(SalesOrder.approvals).joinedload(OrderApproval.decided_by))
     )
-    return render_template("orders/detail.html", order=order, shipments=_shipments_of(order))
+    return render_template("orders/detail.html", order=order, shipments=_shipments_of(order),
+                           shop=_shop_actions(order))
+
+
+def _shop_actions(order: SalesOrder) -> dict:
+    """What the shop lets the user do with the order here: reorder it, ask to cancel it."""
+    if not (is_enabled("shop") and can("shop.order")):
+        return {}
+    return {"reorder": bool(settings.get("ordering.allow_orders") or settings.get("ordering.allow_quote_requests")),
+            "cancel": order_cancellation.may_ask(order)}
 
 
 def _shipments_of(order: SalesOrder) -> list[Shipment] | None:

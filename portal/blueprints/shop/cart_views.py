@@ -1,0 +1,94 @@
+"""The cart: add (the catalog's product pages post here), change, remove, request a quote."""
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+
+from portal.blueprints.shop import bp, ordering
+from portal.extensions import db
+from portal.permissions import can, current_actor, require_permission
+from portal.services import cart, order_quantities, quote_requests
+from portal.services.errors import RuleError
+from portal.services.redirects import safe_next
+from portal.settings import is_enabled
+
+
+def _back(default_endpoint: str = "shop.cart"):
+    return redirect(safe_next(request.form.get("next")) or url_for(default_endpoint))
+
+
+@bp.get("/cart", endpoint="cart")
+@require_permission("shop.order")
+def cart_page():
+    current = cart.load(current_actor(), ordering.company())
+    return render_template("shop/cart.html", cart=current, orders_allowed=ordering.orders_allowed(),
+                           quotes_allowed=ordering.quotes_allowed() and can("shop.quote"),
+                           cart_open=ordering.cart_open())
+
+
+@bp.post("/cart/add")
+@require_permission("shop.order")
+def cart_add():
+    ordering.require_cart_open()
+    actor, company = current_actor(), ordering.company()
+    try:
+        quantity = order_quantities.parse(request.form.get("quantity", "1"))
+        item = cart.add(actor, company, request.form.get("product_id"), quantity)
+    except cart.NotVisible:
+        db.session.rollback()
+        abort(404)
+    except RuleError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+        return _back()
+    name = item.product.name
+    db.session.commit()
+    flash(f"{name} is in your cart ({quantity.normalize():f}).", "success")
+    return _back()
+
+
+@bp.post("/cart/update")
+@require_permission("shop.order")
+def cart_update():
+    ordering.require_cart_open()
+    actor, company = current_actor(), ordering.company()
+    try:
+        quantity = order_quantities.parse(request.form.get("quantity", ""))
+        cart.set_quantity(actor, company, request.form.get("product_id"), quantity)
+    except cart.NotVisible:
+        db.session.rollback()
+        abort(404)
+    except RuleError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+        return redirect(url_for("shop.cart"))
+    db.session.commit()
+    flash("The quantity is changed.", "success")
+    return redirect(url_for("shop.cart"))
+
+
+@bp.post("/cart/remove")
+@require_permission("shop.order")
+def cart_remove():
+    if not cart.remove(current_actor(), ordering.company(), request.form.get("product_id")):
+        abort(404)
+    db.session.commit()
+    flash("The line is removed from your cart.", "success")
+    return redirect(url_for("shop.cart"))
+
+
+@bp.post("/cart/quote")
+@require_permission("shop.quote")
+def request_quote():
+    if not ordering.quotes_allowed():
+        abort(403, description="Quote requests are switched off at the moment. Contact us for a quote.")
+    try:
+        quote = quote_requests.request_quote(current_actor(), ordering.company(), request.form.get("note", ""))
+    except RuleError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+        return redirect(url_for("shop.cart"))
+    db.session.commit()
+    flash("Your quote request is sent. We will price it and send you the quote.", "success")
+    if is_enabled("quotations") and can("quotes.view"):
+        return redirect(url_for("quotations.detail", quote_id=quote.id))
+    return redirect(url_for("shop.cart"))
