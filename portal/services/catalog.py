@@ -1,0 +1,214 @@
+"""The catalog as a viewer sees it: the category tree with counts, a page of products, one product.
+
+Only what ``services.visibility`` lets the viewer see is listed, counted, found or shown. A page of
+products is one statement (filters, search, sort, paging and the total together); the category tree
+is one more. Prices are not read here: the pages price what they show with ``pricing.load_price_book``.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import Select, func, literal, select
+from sqlalchemy.orm import joinedload
+
+from portal.extensions import db
+from portal.models import Category, PriceTier, Product, ProductImage, ProductPrice, StockLevel
+from portal.services import catalog_search
+from portal.services.visibility import Viewer, visible, visible_clause
+
+#: sort key -> label; "relevance" is offered only with a search
+SORTS = {"relevance": "Best match", "name": "Name", "price": "Price, lowest first", "newest": "Newest first"}
+PAGE_SIZES = (24, 48, 96)
+
+
+# --- categories -------------------------------------------------------------------------------------
+
+@dataclass
+class CategoryNode:
+    id: int
+    name: str
+    slug: str
+    parent_id: int | None
+    #: visible products in this category and its subcategories
+    count: int = 0
+    children: list[CategoryNode] = field(default_factory=list)
+
+
+@dataclass
+class CategoryTree:
+    nodes: dict[int, CategoryNode]
+    roots: list[CategoryNode]
+
+    @property
+    def parents(self) -> dict[int, int | None]:
+        """category id -> parent id, for pricing's category promotions."""
+        return {n.id: n.parent_id for n in self.nodes.values()}
+
+    def descendants(self, category_id: int) -> set[int]:
+        """The category and every category below it."""
+        found, todo = set(), [category_id]
+        while todo:
+            current = todo.pop()
+            if current in self.nodes and current not in found:
+                found.add(current)
+                todo.extend(child.id for child in self.nodes[current].children)
+        return found
+
+    def lineage(self, category_id: int | None) -> list[CategoryNode]:
+        """From the top category down to this one (the breadcrumb)."""
+        chain: list[CategoryNode] = []
+        while category_id is not None and category_id in self.nodes and len(chain) < len(self.nodes):
+            chain.append(self.nodes[category_id])
+            category_id = self.nodes[category_id].parent_id
+        return chain[::-1]
+
+    def shown(self, nodes: list[CategoryNode] | None = None) -> list[CategoryNode]:
+        """Categories with something the viewer may see, in menu order."""
+        return [n for n in (self.roots if nodes is None else nodes) if n.count > 0]
+
+
+def category_tree(viewer: Viewer, counted: bool = True) -> CategoryTree:
+    """Every category with the number of products the viewer may see in it and below it (one query).
+
+    ``counted=False`` leaves the counts at zero and skips counting (a product page's breadcrumb)."""
+    columns = [Category.id, Category.name, Category.slug, Category.parent_id]
+    if counted:
+        counts = (visible(select(Product.category_id, func.count().label("n")), viewer)
+                  .group_by(Product.category_id).subquery())
+        stmt = select(*columns, func.coalesce(counts.c.n, 0)).outerjoin(counts, counts.c.category_id == Category.id)
+    else:
+        stmt = select(*columns, literal(0))
+    rows = db.session.execute(stmt.order_by(Category.position, Category.name)).all()
+    nodes = {r[0]: CategoryNode(r[0], r[1], r[2], r[3]) for r in rows}
+    own = {r[0]: r[4] for r in rows}
+    roots = []
+    for node in nodes.values():
+        parent = nodes.get(node.parent_id) if node.parent_id is not None else None
+        (parent.children if parent is not None else roots).append(node)
+    tree = CategoryTree(nodes, roots)
+    for node in nodes.values():
+        for ancestor in tree.lineage(node.id):
+            ancestor.count += own[node.id]
+    return tree
+
+
+# --- a page of products -----------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class CatalogQuery:
+    """What the visitor asked for: search words, filters, sort and page."""
+
+    search: str = ""
+    category_id: int | None = None
+    in_stock: bool = False
+    sort: str = "name"
+    page: int = 1
+    per_page: int = PAGE_SIZES[0]
+
+
+@dataclass
+class ProductRow:
+    product: Product
+    #: the first picture of the product, for the thumbnail
+    image_id: int | None
+
+
+@dataclass
+class CatalogPage:
+    rows: list[ProductRow]
+    total: int
+    page: int
+    per_page: int
+    #: the words searched for after typo correction, when they differ from what was typed
+    corrected_to: str = ""
+
+    @property
+    def pages(self) -> int:
+        return max((self.total + self.per_page - 1) // self.per_page, 1)
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+
+def find_products(viewer: Viewer, query: CatalogQuery, tree: CategoryTree, price_tier_id: int | None,
+                  priced: bool) -> CatalogPage:
+    """A page of the products the viewer may see, filtered, searched and sorted.
+
+    Sorting by price uses the list price in ``price_tier_id`` (for customers the default tier's where the
+    product has none there; before promotions, contract prices and discounts); when the viewer sees no
+    prices (``priced`` false) it sorts by name, so the order cannot give hidden prices away."""
+    words = catalog_search.words_of(query.search)
+    page = _page(viewer, query, tree, words, price_tier_id, priced)
+    if words and page.total == 0:
+        better = catalog_search.corrected(words)
+        if better != words:
+            page = _page(viewer, query, tree, better, price_tier_id, priced)
+            page.corrected_to = " ".join(better)
+    return page
+
+
+def _page(viewer, query, tree, words, price_tier_id, priced) -> CatalogPage:
+    first_image = (select(ProductImage.id).where(ProductImage.product_id == Product.id)
+                   .order_by(ProductImage.position, ProductImage.id).limit(1).correlate(Product).scalar_subquery())
+    stmt = visible(select(Product, first_image.label("image_id"), func.count().over().label("total")), viewer)
+    stmt = stmt.options(joinedload(Product.stock))
+    if query.category_id is not None:
+        stmt = stmt.where(Product.category_id.in_(sorted(tree.descendants(query.category_id))))
+    if query.in_stock:
+        stmt = stmt.join(StockLevel, StockLevel.product_id == Product.id).where(
+            StockLevel.on_hand - StockLevel.reserved > 0)
+    rank = None
+    if words:
+        found = catalog_search.match(words)
+        stmt = stmt.join(found.joined, found.onclause).where(found.where)
+        rank = found.rank
+    stmt = _sorted(stmt, query.sort, rank, price_tier_id, priced, viewer)
+    offset = (query.page - 1) * query.per_page
+    rows = db.session.execute(stmt.limit(query.per_page).offset(offset)).unique().all()
+    total = rows[0].total if rows else 0
+    return CatalogPage([ProductRow(r[0], r.image_id) for r in rows], total, query.page, query.per_page)
+
+
+def _sorted(stmt: Select, sort: str, rank, price_tier_id: int | None, priced: bool, viewer: Viewer) -> Select:
+    if sort == "relevance" and rank is not None:
+        return stmt.order_by(rank, Product.name, Product.id)
+    if sort == "newest":
+        return stmt.order_by(Product.created_dt.desc(), Product.id.desc())
+    if sort == "price" and priced:
+        return stmt.order_by(_list_price(price_tier_id, viewer).asc().nulls_last(), Product.name, Product.id)
+    return stmt.order_by(Product.name, Product.id)
+
+
+def _list_price(tier_id: int | None, viewer: Viewer):
+    """The product's list price in the tier; for customers the default tier's when it has none there."""
+    own = (select(ProductPrice.price).where(ProductPrice.product_id == Product.id, ProductPrice.tier_id == tier_id)
+           .correlate(Product).scalar_subquery())
+    if viewer.company_id is None:
+        return own
+    default = (select(ProductPrice.price).join(PriceTier, PriceTier.id == ProductPrice.tier_id)
+               .where(ProductPrice.product_id == Product.id, PriceTier.is_default.is_(True))
+               .correlate(Product).limit(1).scalar_subquery())
+    return default if tier_id is None else func.coalesce(own, default)
+
+
+# --- one product ------------------------------------------------------------------------------------
+
+def product_for(viewer: Viewer, product_id: int) -> Product | None:
+    """The product with its stock and pictures, or None when the viewer may not see it (one query)."""
+    return db.session.execute(
+        visible(select(Product), viewer).where(Product.id == product_id)
+        .options(joinedload(Product.stock), joinedload(Product.images))
+    ).unique().scalar_one_or_none()
+
+
+def image_for(viewer: Viewer, image_id: int) -> ProductImage | None:
+    """A picture of a product the viewer may see; None otherwise."""
+    return db.session.execute(
+        select(ProductImage).join(Product, Product.id == ProductImage.product_id)
+        .where(ProductImage.id == image_id, visible_clause(viewer))
+    ).scalar_one_or_none()
