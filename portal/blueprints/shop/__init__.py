@@ -5,6 +5,7 @@ approval_views); each registers its routes on ``bp``.
 """
 from flask import Blueprint
 
+from portal.blueprints.shop.isolation import make_product, make_product_image
 from portal.contract import Feature, NavEntry
 
 bp = Blueprint("shop", __name__)
@@ -30,6 +31,7 @@ feature = Feature(
         "Viewer": {"shop.browse"},
         "Finance": {"shop.browse"},
     },
+    isolation={"product_id": make_product, "image_id": make_product_image},
 )
 
 from portal.blueprints.shop import catalog_views  # noqa: F401
