@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import Decimal
 from functools import wraps
 
 from flask import current_app
@@ -35,6 +36,11 @@ class Shopper:
     def sees_prices(self) -> bool:
         """Prices are shown (not hidden by the setting, and a guest tier is chosen for visitors)."""
         return not price_display.prices_hidden() and not (self.is_guest and self.buyer.tier_id is None)
+
+    @property
+    def hidden_price(self) -> str:
+        """What a hidden price shows as ("€0.00" or "Price on request", as the setting says)."""
+        return price_display.show_price(Decimal(0))
 
 
 def current_shopper() -> Shopper:
