@@ -241,3 +241,11 @@ def test_stock_levels_without_a_row_show_out_of_stock(buyer, shop, make):
     make.db.session.delete(make.db.session.get(StockLevel, drill.stock.id))
     make.db.session.commit()
     assert stock_text(buyer, drill) == "Out of stock"
+
+
+def test_a_typo_still_finds_the_product_and_says_what_was_searched(buyer, shop):
+    res = buyer.get("/shop/?q=scerw")
+    assert names_on(res) == ["Wood screw 4x40"]
+    assert "showing results for “screw”" in res.text
+    assert names_on(buyer.get("/shop/?q=wod+scre")) == ["Wood screw 4x40"]
+    assert names_on(buyer.get("/shop/?q=xylophone")) == []

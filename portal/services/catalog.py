@@ -142,13 +142,12 @@ def find_products(viewer: Viewer, query: CatalogQuery, tree: CategoryTree, price
     Sorting by price uses the list price in ``price_tier_id`` (for customers the default tier's where the
     product has none there; before promotions, contract prices and discounts); when the viewer sees no
     prices (``priced`` false) it sorts by name, so the order cannot give hidden prices away."""
-    words = catalog_search.words_of(query.search)
+    typed = catalog_search.words_of(query.search)
+    # Typos are mended before searching (one statement), so every search costs the same.
+    words = catalog_search.corrected(typed) if typed else typed
     page = _page(viewer, query, tree, words, price_tier_id, priced)
-    if words and page.total == 0:
-        better = catalog_search.corrected(words)
-        if better != words:
-            page = _page(viewer, query, tree, better, price_tier_id, priced)
-            page.corrected_to = " ".join(better)
+    if words != typed:
+        page.corrected_to = " ".join(words)
     return page
 
 

@@ -9,9 +9,9 @@ Triggers on ``product`` keep both in step with every write, whoever makes it (ba
 imports, raw SQL). The index is created by the Alembic revision (and, for databases built from the
 models, after ``create_all``); it is not part of the models' metadata (see ``owns``).
 
-Every word of the query must match, as a prefix ("scre" finds "screw"). When nothing matches, each
-word that is not in the index is replaced by the closest indexed word (one typo in a short word, two
-in a longer one, swapped letters count once): "scerw" finds "screw". Note for later migrations: on
+Every word of the query must match, as a prefix ("scre" finds "screw"). A word that starts no indexed
+word is first replaced by the closest indexed word with the same first letter (one typo in a short
+word, two in a longer one, swapped letters count once): "scerw" finds "screw". Note for later migrations: on
 SQLite a batch operation that copies the product table drops its triggers; call ``create_index``
 again afterwards.
 """
@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, column, event, func, literal_column, or_, select, table, text
+from sqlalchemy import Connection, column, event, func, literal_column, select, table, text, union_all
 from sqlalchemy.sql.elements import ColumnElement
 
 from portal.extensions import db
@@ -164,7 +164,7 @@ def match(words: list[str]) -> Match:
 
 
 def corrected(words: list[str]) -> list[str]:
-    """The words with each one the index does not know replaced by its closest indexed word (one query)."""
+    """The words, each one that starts no indexed word replaced by its closest indexed word (one query)."""
     firsts = sorted({w[0] for w in words})
     if not firsts:
         return words
@@ -174,8 +174,10 @@ def corrected(words: list[str]) -> list[str]:
     else:
         vocab = table("product_search_vocab", column("term"))
         term = vocab.c.term
-    ranges = [(term >= first) & (term < chr(ord(first) + 1)) for first in firsts]
-    known = db.session.execute(select(term).where(or_(*ranges))).scalars().all()
+    lengths = func.length(term).between(min(map(len, words)) - 2, max(map(len, words)) + 2)
+    # One range per first letter, as a UNION: fts5vocab answers an OR of ranges wrongly.
+    per_letter = [select(term).where(term >= first, term < chr(ord(first) + 1), lengths) for first in firsts]
+    known = db.session.execute(union_all(*per_letter) if len(per_letter) > 1 else per_letter[0]).scalars().all()
     return [_closest(word, known) for word in words]
 
 
