@@ -85,11 +85,16 @@ def category_tree(viewer: Viewer, counted: bool = True) -> CategoryTree:
     for node in nodes.values():
         parent = nodes.get(node.parent_id) if node.parent_id is not None else None
         (parent.children if parent is not None else roots).append(node)
-    tree = CategoryTree(nodes, roots)
-    for node in nodes.values():
-        for ancestor in tree.lineage(node.id):
-            ancestor.count += own[node.id]
-    return tree
+    todo, ordered, seen = list(roots), [], set()  # parents before children, then totals bottom-up
+    while todo:
+        node = todo.pop()
+        if node.id not in seen:
+            seen.add(node.id)
+            ordered.append(node)
+            todo.extend(node.children)
+    for node in reversed(ordered):
+        node.count = own[node.id] + sum(child.count for child in node.children)
+    return CategoryTree(nodes, roots)
 
 
 # --- a page of products -----------------------------------------------------------------------------
