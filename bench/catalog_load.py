@@ -26,12 +26,12 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from load import free_port, wait_for  # noqa: E402
-from sqlalchemy import func, select  # noqa: E402
+from load import free_port, wait_for
+from sqlalchemy import func, select
 
-from portal import create_app  # noqa: E402
-from portal.extensions import db  # noqa: E402
-from portal.models import Category, Product  # noqa: E402
+from portal import create_app
+from portal.extensions import db
+from portal.models import Category, Product
 
 ROOT = Path(__file__).resolve().parent.parent
 CUSTOMER = ("bench@example.com", "bench-password")

@@ -26,11 +26,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import func, insert, select  # noqa: E402
+from sqlalchemy import func, insert, select
 
-from portal import create_app, schema  # noqa: E402
-from portal.extensions import db  # noqa: E402
-from portal.models import (  # noqa: E402
+from portal import create_app, schema
+from portal.extensions import db
+from portal.models import (
     Category,
     Company,
     ContractPrice,
@@ -45,8 +45,8 @@ from portal.models import (  # noqa: E402
     User,
     UserKind,
 )
-from portal.services import clock  # noqa: E402
-from portal.services.bootstrap import seed_reference_data  # noqa: E402
+from portal.services import clock
+from portal.services.bootstrap import seed_reference_data
 
 EMAIL, PASSWORD = "bench@example.com", "bench-password"
 TIERS = (("STD", "Standard", Decimal("1.00"), True), ("TRADE", "Trade", Decimal("0.90"), False),
