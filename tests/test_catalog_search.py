@@ -55,6 +55,8 @@ def test_unknown_words_become_the_closest_indexed_word(db, make):
     assert corrected(["scerw"]) == ["screw"]
     assert corrected(["drll", "cordlss"]) == ["drill", "cordless"]
     assert corrected(["scr"]) == ["scr"]  # a known prefix stays as typed
+    make.product(name="Screwdriver set")
+    assert corrected(["screwdr"]) == ["screwdr"]  # however much longer the indexed word is
     assert corrected(["zebra"]) == ["zebra"]  # nothing close: unchanged, nothing found
 
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, column, event, func, literal_column, select, table, text, union_all
+from sqlalchemy import Connection, column, event, func, literal_column, select, table, text, union
 from sqlalchemy.sql.elements import ColumnElement
 
 from portal.extensions import db
@@ -165,20 +165,26 @@ def match(words: list[str]) -> Match:
 
 def corrected(words: list[str]) -> list[str]:
     """The words, each one that starts no indexed word replaced by its closest indexed word (one query)."""
-    firsts = sorted({w[0] for w in words})
-    if not firsts:
+    if not words:
         return words
     if _dialect() == "postgresql":
-        vocab = table("product_search_word", column("word"))
-        term = vocab.c.word
+        term = table("product_search_word", column("word")).c.word
     else:
-        vocab = table("product_search_vocab", column("term"))
-        term = vocab.c.term
-    lengths = func.length(term).between(min(map(len, words)) - 2, max(map(len, words)) + 2)
-    # One range per first letter, as a UNION: fts5vocab answers an OR of ranges wrongly.
-    per_letter = [select(term).where(term >= first, term < chr(ord(first) + 1), lengths) for first in firsts]
-    known = db.session.execute(union_all(*per_letter) if len(per_letter) > 1 else per_letter[0]).scalars().all()
+        term = table("product_search_vocab", column("term")).c.term
+    # Per word: the indexed words it starts, and those of about its length with its first letter. Each
+    # range is a member of a UNION: fts5vocab answers an OR of ranges wrongly.
+    ranges = []
+    for word in dict.fromkeys(words):
+        ranges.append(select(term).where(term >= word, term < _after(word)))
+        ranges.append(select(term).where(term >= word[0], term < _after(word[0]),
+                                         func.length(term).between(len(word) - 2, len(word) + 2)))
+    known = db.session.execute(union(*ranges)).scalars().all()
     return [_closest(word, known) for word in words]
+
+
+def _after(prefix: str) -> str:
+    """The smallest string greater than every string starting with `prefix`."""
+    return prefix[:-1] + chr(ord(prefix[-1]) + 1)
 
 
 def _closest(word: str, known: list[str]) -> str:
