@@ -251,3 +251,10 @@ def test_a_typo_still_finds_the_product_and_says_what_was_searched(buyer, shop):
     assert "showing results for “screw”" in res.text
     assert names_on(buyer.get("/shop/?q=wod+scre")) == ["Wood screw 4x40"]
     assert names_on(buyer.get("/shop/?q=xylophone")) == []
+
+
+def test_the_total_counts_products_in_no_category_too(buyer, shop, make):
+    make.product(name="Gift card")
+    res = buyer.get("/shop/")
+    assert "4 products" in res.text and "Gift card" in names_on(res)
+    assert "1 product for “gift”" in buyer.get("/shop/?q=gift").text

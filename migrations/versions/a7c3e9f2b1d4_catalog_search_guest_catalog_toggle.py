@@ -1,15 +1,14 @@
-"""catalog: full-text product search index kept in step by triggers; guest access is the guest catalog's toggle
+"""catalog: full-text product search index kept in step by triggers, an index for the category counts; guest access is the guest catalog's toggle
 
 Revision ID: a7c3e9f2b1d4
 Revises: cc32111434f6
 Create Date: 2026-11-30 17:20:00
 
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 from portal.services import catalog_search
-
 
 # revision identifiers, used by Alembic.
 revision = 'a7c3e9f2b1d4'
@@ -30,6 +29,9 @@ def _rename(old: str, new: str) -> None:
 
 
 def upgrade():
+    with op.batch_alter_table('product', schema=None) as batch_op:
+        batch_op.create_index('ix_product_category_visibility', ['category_id', 'visibility', 'guest_visible'],
+                              unique=False)
     catalog_search.create_index(op.get_bind())
     for old, new in RENAMED:
         _rename(old, new)
@@ -39,3 +41,5 @@ def downgrade():
     for old, new in RENAMED:
         _rename(new, old)
     catalog_search.drop_index(op.get_bind())
+    with op.batch_alter_table('product', schema=None) as batch_op:
+        batch_op.drop_index('ix_product_category_visibility')

@@ -1,14 +1,14 @@
 """The catalog as a viewer sees it: the category tree with counts, a page of products, one product.
 
 Only what ``services.visibility`` lets the viewer see is listed, counted, found or shown. A page of
-products is one statement (filters, search, sort, paging and the total together); the category tree
-is one more. Prices are not read here: the pages price what they show with ``pricing.load_price_book``.
+products is one statement (filters, search, sort, paging and the total together; without a search or
+the stock filter the total comes from the category counts); the category tree is one more. Prices are not read here: the pages price what they show with ``pricing.load_price_book``.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import Select, func, literal, select
+from sqlalchemy import Select, func, literal, null, select, union_all
 from sqlalchemy.orm import joinedload
 
 from portal.extensions import db
@@ -38,6 +38,8 @@ class CategoryNode:
 class CategoryTree:
     nodes: dict[int, CategoryNode]
     roots: list[CategoryNode]
+    #: every product the viewer may see, in a category or not
+    total: int = 0
 
     @property
     def parents(self) -> dict[int, int | None]:
@@ -71,16 +73,21 @@ def category_tree(viewer: Viewer, counted: bool = True) -> CategoryTree:
     """Every category with the number of products the viewer may see in it and below it (one query).
 
     ``counted=False`` leaves the counts at zero and skips counting (a product page's breadcrumb)."""
-    columns = [Category.id, Category.name, Category.slug, Category.parent_id]
+    columns = [Category.id, Category.name, Category.slug, Category.parent_id, Category.position]
     if counted:
         counts = (visible(select(Product.category_id, func.count().label("n")), viewer)
-                  .group_by(Product.category_id).subquery())
-        stmt = select(*columns, func.coalesce(counts.c.n, 0)).outerjoin(counts, counts.c.category_id == Category.id)
+                  .group_by(Product.category_id).cte("counts"))
+        stmt = union_all(
+            select(*columns, func.coalesce(counts.c.n, 0)).outerjoin(counts, counts.c.category_id == Category.id),
+            # products in no category: one row without a category
+            select(null(), literal(""), literal(""), null(), literal(0), counts.c.n).where(counts.c.category_id.is_(None)))
     else:
         stmt = select(*columns, literal(0))
-    rows = db.session.execute(stmt.order_by(Category.position, Category.name)).all()
+    rows = db.session.execute(stmt).all()
+    uncategorized = sum(r[5] for r in rows if r[0] is None)
+    rows = sorted((r for r in rows if r[0] is not None), key=lambda r: (r[4] or 0, r[1]))
     nodes = {r[0]: CategoryNode(r[0], r[1], r[2], r[3]) for r in rows}
-    own = {r[0]: r[4] for r in rows}
+    own = {r[0]: r[5] for r in rows}
     roots = []
     for node in nodes.values():
         parent = nodes.get(node.parent_id) if node.parent_id is not None else None
@@ -94,7 +101,7 @@ def category_tree(viewer: Viewer, counted: bool = True) -> CategoryTree:
             todo.extend(node.children)
     for node in reversed(ordered):
         node.count = own[node.id] + sum(child.count for child in node.children)
-    return CategoryTree(nodes, roots)
+    return CategoryTree(nodes, roots, total=uncategorized + sum(own.values()))
 
 
 # --- a page of products -----------------------------------------------------------------------------
@@ -159,7 +166,11 @@ def find_products(viewer: Viewer, query: CatalogQuery, tree: CategoryTree, price
 def _page(viewer, query, tree, words, price_tier_id, priced) -> CatalogPage:
     first_image = (select(ProductImage.id).where(ProductImage.product_id == Product.id)
                    .order_by(ProductImage.position, ProductImage.id).limit(1).correlate(Product).scalar_subquery())
-    stmt = visible(select(Product, first_image.label("image_id"), func.count().over().label("total")), viewer)
+    # Without a search or the stock filter the category counts already hold the total: no count over
+    # all matching rows, so the first page reads only its own rows from the name index.
+    counted_by_tree = not words and not query.in_stock
+    total = func.count().over() if not counted_by_tree else literal(0)
+    stmt = visible(select(Product, first_image.label("image_id"), total.label("total")), viewer)
     stmt = stmt.options(joinedload(Product.stock))
     if query.category_id is not None:
         stmt = stmt.where(Product.category_id.in_(sorted(tree.descendants(query.category_id))))
@@ -174,7 +185,10 @@ def _page(viewer, query, tree, words, price_tier_id, priced) -> CatalogPage:
     stmt = _sorted(stmt, query.sort, rank, price_tier_id, priced, viewer)
     offset = (query.page - 1) * query.per_page
     rows = db.session.execute(stmt.limit(query.per_page).offset(offset)).unique().all()
-    total = rows[0].total if rows else 0
+    if counted_by_tree:
+        total = tree.nodes[query.category_id].count if query.category_id is not None else tree.total
+    else:
+        total = rows[0].total if rows else 0
     return CatalogPage([ProductRow(r[0], r.image_id) for r in rows], total, query.page, query.per_page)
 
 
