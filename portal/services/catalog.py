@@ -21,6 +21,12 @@ SORTS = {"relevance": "Best match", "name": "Name", "price": "Price, lowest firs
 PAGE_SIZES = (24, 48, 96)
 
 
+def offered_sorts(searching: bool, priced: bool) -> dict[str, str]:
+    """The sorts that make sense: best match only for a search, price only when prices are shown (the
+    order would give hidden prices away). The first is the default."""
+    return {k: v for k, v in SORTS.items() if (k != "relevance" or searching) and (k != "price" or priced)}
+
+
 # --- categories -------------------------------------------------------------------------------------
 
 @dataclass
