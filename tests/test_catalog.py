@@ -258,3 +258,12 @@ def test_the_total_counts_products_in_no_category_too(buyer, shop, make):
     res = buyer.get("/shop/")
     assert "4 products" in res.text and "Gift card" in names_on(res)
     assert "1 product for “gift”" in buyer.get("/shop/?q=gift").text
+
+
+def test_a_search_typed_on_the_list_is_ranked_by_match(buyer, shop, make):
+    make.product(name="Anchor plug", category=shop["categories"][2], description="Holds any wood screw")
+    form = next(f for f in buyer.get("/shop/").forms.values() if "q" in f.fields)
+    assert form["sort"].value == "relevance"
+    form["q"] = "screw"
+    assert names_on(form.submit()) == ["Wood screw 4x40", "Anchor plug"]  # the name match first
+    assert names_on(buyer.get("/shop/?q=screw&sort=name")) == ["Anchor plug", "Wood screw 4x40"]

@@ -16,15 +16,16 @@ from portal.models import Category, PriceTier, Product, ProductImage, ProductPri
 from portal.services import catalog_search
 from portal.services.visibility import Viewer, visible, visible_clause
 
-#: sort key -> label; "relevance" is offered only with a search
+#: sort key -> label; "relevance" (the default) is by name when nothing is searched, so a search typed
+#: on any page is ranked by how well products match
 SORTS = {"relevance": "Best match", "name": "Name", "price": "Price, lowest first", "newest": "Newest first"}
 PAGE_SIZES = (24, 48, 96)
 
 
-def offered_sorts(searching: bool, priced: bool) -> dict[str, str]:
-    """The sorts that make sense: best match only for a search, price only when prices are shown (the
-    order would give hidden prices away). The first is the default."""
-    return {k: v for k, v in SORTS.items() if (k != "relevance" or searching) and (k != "price" or priced)}
+def offered_sorts(priced: bool) -> dict[str, str]:
+    """The sorts offered: by price only when prices are shown (the order would give hidden prices away).
+    The first is the default."""
+    return {k: v for k, v in SORTS.items() if k != "price" or priced}
 
 
 # --- categories -------------------------------------------------------------------------------------
@@ -119,7 +120,7 @@ class CatalogQuery:
     search: str = ""
     category_id: int | None = None
     in_stock: bool = False
-    sort: str = "name"
+    sort: str = "relevance"
     page: int = 1
     per_page: int = PAGE_SIZES[0]
 

@@ -49,6 +49,8 @@ _SQLITE_CREATE = (
          INSERT INTO product_search (rowid, name, sku, description)
          VALUES (new.id, new.name, new.sku, coalesce(new.description, ''));
        END""",
+    # rank: name and SKU weigh ten times the description, as PostgreSQL's weights A and C
+    "INSERT INTO product_search (product_search, rank) VALUES ('rank', 'bm25(10.0, 10.0, 1.0)')",
     "INSERT INTO product_search (product_search) VALUES ('rebuild')",
 )
 _SQLITE_DROP = (

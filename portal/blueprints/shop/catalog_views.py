@@ -17,7 +17,7 @@ IMAGE_HEADERS = {"X-Content-Type-Options": "nosniff", "Content-Security-Policy":
 def _catalog_query(shopper) -> catalog.CatalogQuery:
     args = request.args
     search = args.get("q", "").strip()[:100]
-    sorts = catalog.offered_sorts(bool(search), shopper.sees_prices)
+    sorts = catalog.offered_sorts(shopper.sees_prices)
     sort = args.get("sort") if args.get("sort") in sorts else next(iter(sorts))
     per_page = args.get("per_page", type=int)
     return catalog.CatalogQuery(
@@ -42,7 +42,7 @@ def index():
         abort(404)
     page = catalog.find_products(shopper.viewer, query, tree, shopper.buyer.tier_id, shopper.sees_prices)
     book = _prices(shopper, [row.product for row in page.rows], tree)
-    sorts = catalog.offered_sorts(bool(query.search), shopper.sees_prices)
+    sorts = catalog.offered_sorts(shopper.sees_prices)
     return render_template("shop/index.html", shopper=shopper, tree=tree, query=query, page=page, book=book,
                            sorts=sorts, page_sizes=catalog.PAGE_SIZES, stock_note=note_for,
                            current=tree.nodes.get(query.category_id) if query.category_id else None)
