@@ -6,6 +6,7 @@ from flask import current_app
 from alembic import context
 
 from portal.database import without_timeouts
+from portal.services import catalog_search
 
 # this is the Alembic Config object, which provides
 # access to the values within the .ini file in use.
@@ -116,6 +117,7 @@ def run_migrations_online():
             context.configure(
                 connection=connection,
                 target_metadata=get_metadata(),
+                include_name=catalog_search.in_models,  # the search index is not in the models
                 **conf_args
             )
 

@@ -36,6 +36,8 @@ class SettingSpec:
     help: str = ""
     minimum: float | None = None
     maximum: float | None = None
+    #: for a "choice" whose options live in the database (e.g. price tiers): returns (value, label) pairs
+    choices_from: Callable[[], tuple[tuple[str, str], ...]] | None = None
 
 
 @dataclass(frozen=True)

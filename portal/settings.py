@@ -16,7 +16,7 @@ from sqlalchemy import select
 from portal.contract import SettingSpec
 from portal.extensions import db
 from portal.features import registry
-from portal.models import PriceTier, SettingValue
+from portal.models import SettingValue
 
 HIDDEN_PRICE_CHOICES = (("zero", "A zero amount (€0.00 in the customer's currency)"),
                         ("on_request", "“Price on request”"))
@@ -24,9 +24,6 @@ STOCK_CHOICES = (("off", "Hidden"), ("number", "The number in stock (and incomin
                  ("indication", "In stock / incoming / out of stock"))
 
 CORE_SETTINGS: dict[str, SettingSpec] = {
-    "guest.enabled": SettingSpec(False, "Guest access: browse the catalog without signing in"),
-    "guest.price_tier": SettingSpec("", "Guest price tier", type="choice",
-                                    help="Prices guests see; empty hides prices from guests"),
     "prices.hide": SettingSpec(False, "Hide prices in the portal",
                                help="Product prices and the amounts of quotes and orders; invoices, receipts and "
                                     "credit notes always show what is owed and paid"),
@@ -48,7 +45,6 @@ CORE_SETTINGS: dict[str, SettingSpec] = {
 
 GROUP_LABELS = {
     "features": "Features",
-    "guest": "Guest access",
     "prices": "Prices",
     "stock": "Stock display",
     "ordering": "Ordering",
@@ -123,10 +119,8 @@ def get(key: str) -> Any:
 
 
 def choices_for(key: str) -> tuple[tuple[str, str], ...]:
-    if key == "guest.price_tier":
-        tiers = db.session.execute(select(PriceTier).order_by(PriceTier.name)).scalars()
-        return (("", "— none —"),) + tuple((t.code, t.name) for t in tiers)
-    return specs()[key].choices
+    spec = specs()[key]
+    return spec.choices_from() if spec.choices_from is not None else spec.choices
 
 
 def coerce(key: str, raw: Any) -> Any:

@@ -26,6 +26,7 @@ from portal.models import (
     CreditNote,
     Invoice,
     Membership,
+    ProductImage,
     PurchaseOrder,
     Quote,
     QuoteStatus,
@@ -45,7 +46,8 @@ FAILING = ("serious", "critical")
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
 #: responses that are not pages (stylesheets, images, probes)
-NOT_PAGES = {"core.brand_css", "core.brand_logo", "core.favicon", "core.favicon_ico", "core.healthz", "core.readyz"}
+NOT_PAGES = {"core.brand_css", "core.brand_logo", "core.favicon", "core.favicon_ico", "core.healthz", "core.readyz",
+             "shop.image"}
 
 
 def axe_source() -> str:
@@ -89,7 +91,9 @@ def demo(db):
         "address_id": first(Address, Address.company_id == acme.id),
         "user_id": first(Membership, Membership.company_id == acme.id, Membership.user_id != anna.id),
         "token": "no-such-link",  # the page that explains a bad link
+        "image_id": first(ProductImage),
     }
+    args["product_id"] = db.session.get(ProductImage, args["image_id"]).product_id  # a product with pictures
     args["user_id"] = db.session.get(Membership, args["user_id"]).user_id
     assert all(args.values()), args
     return Demo(args, acme.id)

@@ -15,6 +15,7 @@ from sqlalchemy import inspect, text
 
 from portal import create_app
 from portal.extensions import db as _db
+from portal.services import catalog_search
 from tests.fixtures_apps import keep_logging
 
 
@@ -30,7 +31,7 @@ def migrated_app(fresh_database_url):
 
 def schema_differences() -> list:
     with _db.engine.connect() as conn:
-        context = MigrationContext.configure(conn, opts={"compare_type": True})
+        context = MigrationContext.configure(conn, opts={"compare_type": True, "include_name": catalog_search.in_models})
         return compare_metadata(context, _db.metadata)
 
 

@@ -8,6 +8,8 @@ from flask_admin.contrib.sqla.form import InlineOneToOneModelConverter
 from markupsafe import Markup, escape
 from sqlalchemy import update
 from sqlalchemy.orm import selectinload
+from wtforms import FileField, StringField
+from wtforms.validators import Length
 
 from portal.admin_views.base import StaffInline, StaffModelView, field_error
 from portal.admin_views.companies import CURRENCY_ARGS
@@ -19,11 +21,13 @@ from portal.models import (
     PriceBreak,
     PriceTier,
     Product,
+    ProductImage,
     ProductPrice,
     Promotion,
     StockLevel,
 )
 from portal.models.base import utcnow
+from portal.services import product_images
 from portal.web import money, quantity
 
 CATALOG = "Catalog"
@@ -91,13 +95,32 @@ class ProductAdmin(StaffModelView):
                            "visibility": "All customers, nobody (hidden), or only the tiers and companies chosen "
                                          "below (restricted)."}
     form_columns = ("sku", "name", "description", "category", "unit", "pack_size", "min_order_qty", "order_increment",
-                    "visibility", "visible_to_tiers", "visible_to_companies", "guest_visible", "tax_rate")
+                    "visibility", "visible_to_tiers", "visible_to_companies", "guest_visible", "tax_rate",
+                    "new_picture", "new_picture_alt")
+    form_extra_fields = {
+        "new_picture": FileField("Add a picture", description="PNG, JPEG, GIF or WebP, at most 5 MB. Shown on the "
+                                                              "catalog pages in the order of the pictures below."),
+        "new_picture_alt": StringField("Picture description", validators=[Length(max=200)],
+                                       description="What the picture shows, for people who cannot see it "
+                                                   "(default: the product name)."),
+    }
     form_args = {"sku": {"filters": [lambda v: v.strip() if isinstance(v, str) else v]}}
     inline_models = (
         StaffInline(ProductPrice, form_columns=PRICE_COLUMNS, form_label="Prices",
                     form_args={"currency": CURRENCY_ARGS}),
         StockInline(StockLevel, form_columns=STOCK_COLUMNS, form_label="Stock"),
+        StaffInline(ProductImage, form_columns=("id", "alt_text", "position"), form_label="Pictures",
+                    form_args={"alt_text": {"label": "Description"}}),
     )
+
+    def on_model_change(self, form, model, is_created):
+        upload = form.new_picture.data
+        if upload is not None and getattr(upload, "filename", ""):
+            try:
+                product_images.add(model, upload, form.new_picture_alt.data or "")
+            except ValueError as exc:
+                field_error(form, "new_picture", str(exc))
+        super().on_model_change(form, model, is_created)
 
     def get_query(self):
         # prices (with their tier) and stock for the whole page in two extra queries

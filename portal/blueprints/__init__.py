@@ -4,6 +4,7 @@ Adding a feature: create its package here (``__init__.py`` exporting ``feature``
 services, templates) and add it to BUILTIN_FEATURES — nothing else in the core changes.
 """
 from portal.blueprints.core import feature as core
+from portal.blueprints.guest_catalog import feature as guest_catalog
 from portal.blueprints.invoices import feature as invoices
 from portal.blueprints.orders import feature as orders
 from portal.blueprints.quotations import feature as quotations
@@ -12,4 +13,4 @@ from portal.blueprints.shop import feature as shop
 from portal.blueprints.supplier import feature as supplier
 
 #: the core first, then the features in the order their nav entries and dashboard blocks appear
-BUILTIN_FEATURES = [core, shop, quotations, orders, shipments, invoices, supplier]
+BUILTIN_FEATURES = [core, shop, guest_catalog, quotations, orders, shipments, invoices, supplier]

@@ -21,8 +21,9 @@ BRANDING = {
     "branding.accent_color": "#d97706",
     "branding.footer_text": "Northwind Supply B.V. · Ringbaan-West 240, 5038 KD Tilburg · +31 13 555 0140 · "
                             "sales@northwind.example · Chamber of Commerce 12345678",
-    "guest.price_tier": "GUEST",
 }
+#: the guest catalog is open in the demo: visitors browse at the Guest tier
+GUEST_CATALOG = {"features.guest_catalog": True, "guest_catalog.price_tier": "GUEST"}
 
 
 def has_business_data() -> bool:
@@ -48,6 +49,7 @@ def seed_demo() -> bool:
         world = DemoWorld()
         catalog.seed_tiers(world)
         settings.save(BRANDING, commit=False)
+        settings.save(GUEST_CATALOG, commit=False)
         catalog.seed_catalog(world)
         customers.seed_people(world)
         customers.seed_contract_prices(world)

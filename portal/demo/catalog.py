@@ -7,6 +7,7 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from portal.demo.catalog_data import CATALOG, DISCONTINUED, TIERS
+from portal.demo.pictures import seed_pictures
 from portal.demo.world import DemoWorld
 from portal.extensions import db
 from portal.models import Category, PriceBreak, PriceTier, Product, ProductPrice, Promotion, StockLevel
@@ -73,6 +74,16 @@ def seed_catalog(world: DemoWorld) -> None:
     db.session.flush()
     _price_breaks(world)
     _promotions(world, leaves["PPE"])
+    _trade_only(world)
+    seed_pictures(world)
+
+
+def _trade_only(world: DemoWorld) -> None:
+    """One product only customers in the Trade tier see (restricted visibility; never guests)."""
+    product = next(p for p in world.products if p.visibility == "all" and p.name.startswith("Laser distance meter, 80 m"))
+    product.visibility = "restricted"
+    product.guest_visible = False
+    product.visible_to_tiers.append(world.tiers["TRADE"])
 
 
 def _price_in_every_tier(world: DemoWorld, product: Product, standard: Decimal) -> None:

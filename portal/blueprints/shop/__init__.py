@@ -6,6 +6,7 @@ approval_views); each registers its routes on ``bp``.
 from flask import Blueprint
 
 from portal.admin_views.order_requests import ordering_views
+from portal.blueprints.shop.isolation import make_product, make_product_image
 from portal.contract import Block, EmailKind, Feature, NavEntry, SettingSpec
 from portal.services.approvals import waiting_count
 
@@ -57,6 +58,7 @@ feature = Feature(
         "quote_requested": "A customer requested a quote from the cart",
         "order_cancel_requested": "A customer asked to cancel an order",
     },
+    isolation={"product_id": make_product, "image_id": make_product_image},
 )
 
 from portal.blueprints.shop import catalog_views  # noqa: F401

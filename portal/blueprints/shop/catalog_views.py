@@ -1,11 +1,76 @@
-"""Catalog pages (skeleton: replaced by the catalog work)."""
-from flask import render_template
+"""Catalog pages: the product list (categories, search, filters, sort, paging), a product, its pictures."""
+from __future__ import annotations
+
+from flask import abort, render_template, request, send_file
 
 from portal.blueprints.shop import bp
-from portal.permissions import require_permission
+from portal.blueprints.shop.browsing import catalog_access, current_shopper
+from portal.services import catalog, clock, product_images
+from portal.services.pricing import PriceBook, load_price_book
+from portal.services.stock_display import note_for
+
+#: image responses can never run anything, whatever a file turns out to hold
+IMAGE_HEADERS = {"X-Content-Type-Options": "nosniff", "Content-Security-Policy": "default-src 'none'; sandbox",
+                 "Cache-Control": "private, max-age=300"}
+
+
+def _catalog_query(shopper) -> catalog.CatalogQuery:
+    args = request.args
+    search = args.get("q", "").strip()[:100]
+    sorts = catalog.offered_sorts(shopper.sees_prices)
+    sort = args.get("sort") if args.get("sort") in sorts else next(iter(sorts))
+    per_page = args.get("per_page", type=int)
+    return catalog.CatalogQuery(
+        search=search, category_id=args.get("category", type=int), in_stock=args.get("in_stock") == "1",
+        sort=sort, page=max(args.get("page", 1, type=int) or 1, 1),
+        per_page=per_page if per_page in catalog.PAGE_SIZES else catalog.PAGE_SIZES[0])
+
+
+def _prices(shopper, products, tree) -> PriceBook | None:
+    if not shopper.sees_prices:
+        return None
+    return load_price_book(shopper.buyer, [(p.id, p.category_id) for p in products], clock.today(), tree.parents)
 
 
 @bp.get("/")
-@require_permission("shop.browse")
+@catalog_access
 def index():
-    return render_template("shop/index.html")
+    shopper = current_shopper()
+    tree = catalog.category_tree(shopper.viewer)
+    query = _catalog_query(shopper)
+    if query.category_id is not None and query.category_id not in tree.nodes:
+        abort(404)
+    page = catalog.find_products(shopper.viewer, query, tree, shopper.buyer.tier_id, shopper.sees_prices)
+    book = _prices(shopper, [row.product for row in page.rows], tree)
+    sorts = catalog.offered_sorts(shopper.sees_prices)
+    return render_template("shop/index.html", shopper=shopper, tree=tree, query=query, page=page, book=book,
+                           sorts=sorts, page_sizes=catalog.PAGE_SIZES, stock_note=note_for,
+                           current=tree.nodes.get(query.category_id) if query.category_id else None)
+
+
+@bp.get("/product/<int:product_id>")
+@catalog_access
+def product(product_id: int):
+    shopper = current_shopper()
+    item = catalog.product_for(shopper.viewer, product_id)
+    if item is None:
+        abort(404)
+    tree = catalog.category_tree(shopper.viewer, counted=False)
+    book = _prices(shopper, [item], tree)
+    return render_template("shop/product.html", shopper=shopper, product=item, book=book, stock_note=note_for,
+                           price=book.price(item.id, item.min_order_qty) if book else None,
+                           breaks=book.price_breaks(item.id) if book else [],
+                           breadcrumb=tree.lineage(item.category_id))
+
+
+@bp.get("/image/<int:image_id>")
+@catalog_access
+def image(image_id: int):
+    found = catalog.image_for(current_shopper().viewer, image_id)
+    stored = product_images.path_of(found) if found is not None else None
+    if stored is None:
+        abort(404)
+    path, mimetype = stored
+    response = send_file(path, mimetype=mimetype, conditional=True, max_age=300)
+    response.headers.update(IMAGE_HEADERS)
+    return response

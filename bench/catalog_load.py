@@ -1,0 +1,160 @@
+"""Catalog load benchmark (issue 8 item 13): req/s, p50 and p99 of the catalog pages, as a ratio to a
+minimal endpoint measured in the same run. Not run by pytest; asserts nothing.
+
+Usage (after bench/generate_catalog.py filled the database):
+    .venv/bin/python bench/catalog_load.py --database-url URL [--duration 10] [--repeat 3] [--connections 8]
+
+Serves the app with gunicorn (2 sync workers, as on a 2-core machine) on 127.0.0.1, signs in as the
+generated customer, then for each page: warm up 3 s, load it for --duration s, --repeat times, and
+print the median run. With wrk installed it drives the load; otherwise a small Python load generator
+with one thread per connection does (it saturates earlier than wrk: compare ratios, not absolutes).
+"""
+from __future__ import annotations
+
+import argparse
+import http.client
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from load import free_port, wait_for
+from sqlalchemy import func, select
+
+from portal import create_app
+from portal.extensions import db
+from portal.models import Category, Product
+
+ROOT = Path(__file__).resolve().parent.parent
+CUSTOMER = ("bench@example.com", "bench-password")
+
+
+def pages(database_url: str) -> dict[str, str]:
+    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url})
+    with app.app_context():
+        top = db.session.execute(select(Category.id).where(Category.parent_id.is_(None)).order_by(Category.id)).scalar()
+        middle = db.session.execute(select(func.max(Product.id))).scalar_one() // 2
+        db.session.remove()
+        db.engine.dispose()
+    return {"minimal (/healthz)": "/healthz", "catalog": "/shop/", "category": f"/shop/?category={top}",
+            "search": "/shop/?q=zinc+screw", "search with a typo": "/shop/?q=scerw",
+            "product": f"/shop/product/{middle}"}
+
+
+def sign_in(port: int) -> str:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    conn.request("GET", "/login")
+    res = conn.getresponse()
+    cookie = res.getheader("Set-Cookie", "").split(";")[0]
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', res.read().decode()).group(1)
+    body = f"csrf_token={token}&email={CUSTOMER[0]}&password={CUSTOMER[1]}"
+    conn.request("POST", "/login", body, {"Content-Type": "application/x-www-form-urlencoded", "Cookie": cookie})
+    res = conn.getresponse()
+    res.read()
+    if res.status != 302:
+        raise SystemExit(f"sign-in failed with HTTP {res.status}: run bench/generate_catalog.py first")
+    return res.getheader("Set-Cookie", "").split(";")[0]
+
+
+def load_python(port: int, path: str, cookie: str, seconds: float, connections: int) -> tuple[float, float, float]:
+    """(req/s, p50 ms, p99 ms) with one thread and one keep-alive connection per simulated client."""
+    latencies: list[float] = []
+    errors: list[int] = []
+    lock = threading.Lock()
+    stop = time.monotonic() + seconds
+
+    def client():
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        mine = []
+        while time.monotonic() < stop:
+            began = time.perf_counter()
+            conn.request("GET", path, headers={"Cookie": cookie})
+            res = conn.getresponse()
+            res.read()
+            mine.append(time.perf_counter() - began)
+            if res.status != 200:
+                errors.append(res.status)
+            if res.getheader("Connection", "").lower() == "close":
+                conn.close()
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        with lock:
+            latencies.extend(mine)
+
+    threads = [threading.Thread(target=client) for _ in range(connections)]
+    began = time.monotonic()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    elapsed = time.monotonic() - began
+    if errors:
+        raise SystemExit(f"{path} answered {sorted(set(errors))} under load")
+    latencies.sort()
+    return (len(latencies) / elapsed, latencies[len(latencies) // 2] * 1000,
+            latencies[min(int(len(latencies) * 0.99), len(latencies) - 1)] * 1000)
+
+
+def load_wrk(port: int, path: str, cookie: str, seconds: float, connections: int) -> tuple[float, float, float]:
+    out = subprocess.run(["wrk", "-t2", f"-c{connections}", f"-d{int(seconds)}s", "--latency", "-H",
+                          f"Cookie: {cookie}", f"http://127.0.0.1:{port}{path}"],
+                         check=True, capture_output=True, text=True).stdout
+    if "Non-2xx" in out:
+        raise SystemExit(f"{path} answered errors under load:\n{out}")
+
+    def millis(label):
+        value, unit = re.search(rf"{label}%\s+([\d.]+)(us|ms|s)", out).groups()
+        return float(value) * {"us": 0.001, "ms": 1, "s": 1000}[unit]
+
+    return float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)), millis("50"), millis("99")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL"), required=False)
+    parser.add_argument("--duration", type=float, default=10)
+    parser.add_argument("--warm-up", type=float, default=3)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--connections", type=int, default=8)
+    args = parser.parse_args()
+    url = args.database_url or f"sqlite:///{ROOT / 'instance' / 'bench-catalog.db'}"
+    gunicorn = shutil.which("gunicorn", path=str(Path(sys.executable).parent)) or shutil.which("gunicorn")
+    if gunicorn is None:
+        raise SystemExit('gunicorn is missing: pip install -e ".[bench]"')
+    load = load_wrk if shutil.which("wrk") else load_python
+    targets = pages(url)
+    port = free_port()
+    env = dict(os.environ, PORTAL_ENV="development", DATABASE_URL=url)
+    server = subprocess.Popen([gunicorn, "-w", "2", "-b", f"127.0.0.1:{port}", "wsgi:app"], cwd=ROOT, env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        wait_for(port)
+        cookie = sign_in(port)
+        results = {}
+        for name, path in targets.items():
+            load(port, path, cookie, args.warm_up, args.connections)
+            runs = sorted((load(port, path, cookie, args.duration, args.connections) for _ in range(args.repeat)),
+                          key=lambda r: r[0])
+            results[name] = runs[len(runs) // 2]
+        base = results["minimal (/healthz)"][0]
+        print(f"load generator: {'wrk' if load is load_wrk else 'python threads'}, {args.connections} connections, "
+              f"median of {args.repeat} × {args.duration:g} s")
+        print(f"{'page':<22}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'ratio':>8}")
+        for name, (rps, p50, p99) in results.items():
+            print(f"{name:<22}{rps:>9.1f}{p50:>9.1f}{p99:>9.1f}{rps / base:>8.3f}")
+        print(f"pages: {statistics.mean(r[0] for n, r in results.items() if n != 'minimal (/healthz)'):.1f} req/s "
+              "on average")
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+if __name__ == "__main__":
+    main()

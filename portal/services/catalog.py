@@ -1,0 +1,239 @@
+"""The catalog as a viewer sees it: the category tree with counts, a page of products, one product.
+
+Only what ``services.visibility`` lets the viewer see is listed, counted, found or shown. A page of
+products is one statement (filters, search, sort, paging and the total together; without a search or
+the stock filter the total comes from the category counts); the category tree is one more. Prices are not read here: the pages price what they show with ``pricing.load_price_book``.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import Select, func, literal, null, select, union_all
+from sqlalchemy.orm import joinedload
+
+from portal.extensions import db
+from portal.models import Category, PriceTier, Product, ProductImage, ProductPrice, StockLevel
+from portal.services import catalog_search
+from portal.services.visibility import Viewer, visible, visible_clause
+
+#: sort key -> label; "relevance" (the default) is by name when nothing is searched, so a search typed
+#: on any page is ranked by how well products match
+SORTS = {"relevance": "Best match", "name": "Name", "price": "Price, lowest first", "newest": "Newest first"}
+PAGE_SIZES = (24, 48, 96)
+
+
+def offered_sorts(priced: bool) -> dict[str, str]:
+    """The sorts offered: by price only when prices are shown (the order would give hidden prices away).
+    The first is the default."""
+    return {k: v for k, v in SORTS.items() if k != "price" or priced}
+
+
+# --- categories -------------------------------------------------------------------------------------
+
+@dataclass
+class CategoryNode:
+    id: int
+    name: str
+    slug: str
+    parent_id: int | None
+    #: visible products in this category and its subcategories
+    count: int = 0
+    children: list[CategoryNode] = field(default_factory=list)
+
+
+@dataclass
+class CategoryTree:
+    nodes: dict[int, CategoryNode]
+    roots: list[CategoryNode]
+    #: every product the viewer may see, in a category or not
+    total: int = 0
+
+    @property
+    def parents(self) -> dict[int, int | None]:
+        """category id -> parent id, for pricing's category promotions."""
+        return {n.id: n.parent_id for n in self.nodes.values()}
+
+    def descendants(self, category_id: int) -> set[int]:
+        """The category and every category below it."""
+        found, todo = set(), [category_id]
+        while todo:
+            current = todo.pop()
+            if current in self.nodes and current not in found:
+                found.add(current)
+                todo.extend(child.id for child in self.nodes[current].children)
+        return found
+
+    def lineage(self, category_id: int | None) -> list[CategoryNode]:
+        """From the top category down to this one (the breadcrumb)."""
+        chain: list[CategoryNode] = []
+        while category_id is not None and category_id in self.nodes and len(chain) < len(self.nodes):
+            chain.append(self.nodes[category_id])
+            category_id = self.nodes[category_id].parent_id
+        return chain[::-1]
+
+    def shown(self, nodes: list[CategoryNode] | None = None) -> list[CategoryNode]:
+        """Categories with something the viewer may see, in menu order."""
+        return [n for n in (self.roots if nodes is None else nodes) if n.count > 0]
+
+
+def category_tree(viewer: Viewer, counted: bool = True) -> CategoryTree:
+    """Every category with the number of products the viewer may see in it and below it (one query).
+
+    ``counted=False`` leaves the counts at zero and skips counting (a product page's breadcrumb)."""
+    columns = [Category.id, Category.name, Category.slug, Category.parent_id, Category.position]
+    if counted:
+        counts = (visible(select(Product.category_id, func.count().label("n")), viewer)
+                  .group_by(Product.category_id).cte("counts"))
+        stmt = union_all(
+            select(*columns, func.coalesce(counts.c.n, 0)).outerjoin(counts, counts.c.category_id == Category.id),
+            # products in no category: one row without a category
+            select(null(), literal(""), literal(""), null(), literal(0), counts.c.n).where(counts.c.category_id.is_(None)))
+    else:
+        stmt = select(*columns, literal(0))
+    rows = db.session.execute(stmt).all()
+    uncategorized = sum(r[5] for r in rows if r[0] is None)
+    rows = sorted((r for r in rows if r[0] is not None), key=lambda r: (r[4] or 0, r[1]))
+    nodes = {r[0]: CategoryNode(r[0], r[1], r[2], r[3]) for r in rows}
+    own = {r[0]: r[5] for r in rows}
+    roots = []
+    for node in nodes.values():
+        parent = nodes.get(node.parent_id) if node.parent_id is not None else None
+        (parent.children if parent is not None else roots).append(node)
+    todo, ordered, seen = list(roots), [], set()  # parents before children, then totals bottom-up
+    while todo:
+        node = todo.pop()
+        if node.id not in seen:
+            seen.add(node.id)
+            ordered.append(node)
+            todo.extend(node.children)
+    for node in reversed(ordered):
+        node.count = own[node.id] + sum(child.count for child in node.children)
+    return CategoryTree(nodes, roots, total=uncategorized + sum(own.values()))
+
+
+# --- a page of products -----------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class CatalogQuery:
+    """What the visitor asked for: search words, filters, sort and page."""
+
+    search: str = ""
+    category_id: int | None = None
+    in_stock: bool = False
+    sort: str = "relevance"
+    page: int = 1
+    per_page: int = PAGE_SIZES[0]
+
+
+@dataclass
+class ProductRow:
+    product: Product
+    #: the first picture of the product, for the thumbnail
+    image_id: int | None
+
+
+@dataclass
+class CatalogPage:
+    rows: list[ProductRow]
+    total: int
+    page: int
+    per_page: int
+    #: the words searched for after typo correction, when they differ from what was typed
+    corrected_to: str = ""
+
+    @property
+    def pages(self) -> int:
+        return max((self.total + self.per_page - 1) // self.per_page, 1)
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+
+def find_products(viewer: Viewer, query: CatalogQuery, tree: CategoryTree, price_tier_id: int | None,
+                  priced: bool) -> CatalogPage:
+    """A page of the products the viewer may see, filtered, searched and sorted.
+
+    Sorting by price uses the list price in ``price_tier_id`` (for customers the default tier's where the
+    product has none there; before promotions, contract prices and discounts); when the viewer sees no
+    prices (``priced`` false) it sorts by name, so the order cannot give hidden prices away."""
+    typed = catalog_search.words_of(query.search)
+    # Typos are mended before searching (one statement), so every search costs the same.
+    words = catalog_search.corrected(typed) if typed else typed
+    page = _page(viewer, query, tree, words, price_tier_id, priced)
+    if words != typed:
+        page.corrected_to = " ".join(words)
+    return page
+
+
+def _page(viewer, query, tree, words, price_tier_id, priced) -> CatalogPage:
+    first_image = (select(ProductImage.id).where(ProductImage.product_id == Product.id)
+                   .order_by(ProductImage.position, ProductImage.id).limit(1).correlate(Product).scalar_subquery())
+    # Without a search or the stock filter the category counts already hold the total: no count over
+    # all matching rows, so the first page reads only its own rows from the name index.
+    counted_by_tree = not words and not query.in_stock
+    total = func.count().over() if not counted_by_tree else literal(0)
+    stmt = visible(select(Product, first_image.label("image_id"), total.label("total")), viewer)
+    stmt = stmt.options(joinedload(Product.stock))
+    if query.category_id is not None:
+        stmt = stmt.where(Product.category_id.in_(sorted(tree.descendants(query.category_id))))
+    if query.in_stock:
+        stmt = stmt.join(StockLevel, StockLevel.product_id == Product.id).where(
+            StockLevel.on_hand - StockLevel.reserved > 0)
+    rank = None
+    if words:
+        found = catalog_search.match(words)
+        stmt = stmt.join(found.joined, found.onclause).where(found.where)
+        rank = found.rank
+    stmt = _sorted(stmt, query.sort, rank, price_tier_id, priced, viewer)
+    offset = (query.page - 1) * query.per_page
+    rows = db.session.execute(stmt.limit(query.per_page).offset(offset)).unique().all()
+    if counted_by_tree:
+        total = tree.nodes[query.category_id].count if query.category_id is not None else tree.total
+    else:
+        total = rows[0].total if rows else 0
+    return CatalogPage([ProductRow(r[0], r.image_id) for r in rows], total, query.page, query.per_page)
+
+
+def _sorted(stmt: Select, sort: str, rank, price_tier_id: int | None, priced: bool, viewer: Viewer) -> Select:
+    if sort == "relevance" and rank is not None:
+        return stmt.order_by(rank, Product.name, Product.id)
+    if sort == "newest":
+        return stmt.order_by(Product.created_dt.desc(), Product.id.desc())
+    if sort == "price" and priced:
+        return stmt.order_by(_list_price(price_tier_id, viewer).asc().nulls_last(), Product.name, Product.id)
+    return stmt.order_by(Product.name, Product.id)
+
+
+def _list_price(tier_id: int | None, viewer: Viewer):
+    """The product's list price in the tier; for customers the default tier's when it has none there."""
+    own = (select(ProductPrice.price).where(ProductPrice.product_id == Product.id, ProductPrice.tier_id == tier_id)
+           .correlate(Product).scalar_subquery())
+    if viewer.company_id is None:
+        return own
+    default = (select(ProductPrice.price).join(PriceTier, PriceTier.id == ProductPrice.tier_id)
+               .where(ProductPrice.product_id == Product.id, PriceTier.is_default.is_(True))
+               .correlate(Product).limit(1).scalar_subquery())
+    return default if tier_id is None else func.coalesce(own, default)
+
+
+# --- one product ------------------------------------------------------------------------------------
+
+def product_for(viewer: Viewer, product_id: int) -> Product | None:
+    """The product with its stock and pictures, or None when the viewer may not see it (one query)."""
+    return db.session.execute(
+        visible(select(Product), viewer).where(Product.id == product_id)
+        .options(joinedload(Product.stock), joinedload(Product.images))
+    ).unique().scalar_one_or_none()
+
+
+def image_for(viewer: Viewer, image_id: int) -> ProductImage | None:
+    """A picture of a product the viewer may see; None otherwise."""
+    return db.session.execute(
+        select(ProductImage).join(Product, Product.id == ProductImage.product_id)
+        .where(ProductImage.id == image_id, visible_clause(viewer))
+    ).scalar_one_or_none()
