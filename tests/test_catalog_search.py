@@ -2,6 +2,7 @@
 tolerance, and the index following every write to the product table, ORM or raw SQL."""
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import select, text
 
 from portal.models import Product
@@ -33,6 +34,7 @@ def test_name_sku_and_description_by_prefix_and_name_first(db, make):
     assert found(db, "bolt zinc") == []  # every word must match
 
 
+@pytest.mark.committed  # the raw SQL runs on connections of its own
 def test_the_index_follows_raw_sql_inserts_updates_and_deletes(db, make):
     product = make.product(name="Angle grinder", sku="GRD-1")
     with db.engine.begin() as conn:
