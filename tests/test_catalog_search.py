@@ -62,6 +62,7 @@ def test_unknown_words_become_the_closest_indexed_word(db, make):
     assert corrected(["zebra"]) == ["zebra"]  # nothing close: unchanged, nothing found
 
 
+@pytest.mark.committed  # the index is rebuilt on a connection of its own
 def test_create_index_repairs_and_refills_after_the_triggers_were_lost(db, make):
     make.product(name="Cordless drill")
     with db.engine.begin() as conn:
