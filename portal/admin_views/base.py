@@ -30,6 +30,7 @@ from portal.admin_views.formatting import (
 )
 from portal.extensions import db
 from portal.permissions import current_actor
+from portal.routing import parse_id
 from portal.services import audit
 from portal.services.errors import RuleError
 from portal.services.totals import recompute_totals
@@ -286,4 +287,4 @@ def obey(form) -> Iterator[None]:
 
 def selected_ids(ids) -> list[int]:
     """The row ids posted by a list action, as integers (anything else is ignored)."""
-    return [int(i) for i in ids or () if str(i).isdigit()]
+    return [i for i in map(parse_id, ids or ()) if i is not None]

@@ -19,6 +19,7 @@ from portal.admin_views.invitation_buttons import invitation_buttons
 from portal.extensions import db
 from portal.models import Company, Membership, User, UserKind
 from portal.permissions import current_actor
+from portal.routing import parse_id
 from portal.services import clock, portal_access
 
 _PAGE_DATA = "invitation_rows"
@@ -35,10 +36,10 @@ class MemberOfFilter(BaseSQLAFilter):
         super().__init__(User.id, name, options=company_options())
 
     def validate(self, value) -> bool:
-        return str(value).isdigit()
+        return parse_id(value) is not None
 
     def clean(self, value) -> int:
-        return int(value)
+        return parse_id(value)
 
     def apply(self, query, value, alias=None):
         return query.filter(exists().where(Membership.user_id == User.id, Membership.company_id == value))
@@ -197,7 +198,7 @@ class InvitationsAdmin(ReadOnlyModelView):
 
     def _target(self) -> User | None:
         raw = request.form.get("user_id", "")
-        user = self.get_one(raw) if raw.isdigit() else None
+        user = self.get_one(raw) if parse_id(raw) else None
         if user is None:
             flash("That contact was not found; it may have been removed.", "error")
         return user

@@ -27,6 +27,7 @@ from portal.permissions import (
     require_permission,
     signed_in,
 )
+from portal.routing import parse_id
 from portal.services import audit, reps
 from portal.services.redirects import safe_next
 from portal.services.storage import upload_dir
@@ -55,7 +56,7 @@ def dashboard():
 def switch_company():
     if not current_user.is_contact:
         abort(404)
-    wanted = request.form.get("company_id", type=int)
+    wanted = parse_id(request.form.get("company_id"))
     membership = next((m for m in active_memberships(current_user) if m.company_id == wanted), None)
     if membership is None:
         abort(404)
@@ -76,7 +77,7 @@ def choose_customer():
     if not current_user.is_rep:
         abort(404)
     if request.method == "POST":
-        company_id = request.form.get("company_id", type=int)
+        company_id = parse_id(request.form.get("company_id"))
         if not company_id or not rep_may_act_for(current_user, company_id):
             abort(404)
         company = db.session.get(Company, company_id)
