@@ -3,7 +3,7 @@ resend, copy a link, revoke. The rules live in portal.services.portal_access."""
 # ruff: noqa: RUF012  (Flask-Admin views are configured with class-level dicts and lists)
 from __future__ import annotations
 
-from flask import Response, flash, g, redirect, request, url_for
+from flask import flash, g, redirect, request, url_for
 from flask_admin import expose
 from flask_admin.actions import action
 from flask_admin.contrib.sqla.filters import BaseSQLAFilter
@@ -20,7 +20,7 @@ from portal.extensions import db
 from portal.models import Company, Membership, User, UserKind
 from portal.permissions import current_actor
 from portal.routing import parse_id
-from portal.services import clock, portal_access
+from portal.services import clock, csv_files, portal_access
 
 _PAGE_DATA = "invitation_rows"
 
@@ -190,9 +190,7 @@ class InvitationsAdmin(ReadOnlyModelView):
         places = portal_access.places_of([u.id for u, _ in rows])
         body = portal_access.links_csv(rows, places)
         db.session.commit()
-        filename = f"invitation-links-{clock.today().isoformat()}.csv"
-        return Response(body, mimetype="text/csv", headers={
-            "Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"})
+        return csv_files.download(body, f"invitation-links-{clock.today().isoformat()}.csv")
 
     # --- one contact ------------------------------------------------------------------------------
 
