@@ -28,6 +28,7 @@ from portal.admin_views.formatting import (
     numeric_columns,
     percent_formatter,
 )
+from portal.admin_views.strict_args import StrictRequestArgs
 from portal.extensions import db
 from portal.permissions import current_actor
 from portal.routing import parse_id
@@ -140,7 +141,7 @@ def line_inline(model, **kwargs) -> StaffInline:
 
 # --- the base model view -----------------------------------------------------------------------------
 
-class StaffModelView(StaffAccess, ModelView):
+class StaffModelView(StaffAccess, StrictRequestArgs, ModelView):
     """Base of every staff model screen.
 
     Endpoint ``admin_<slug>`` and URL ``/admin/<slug>/`` (slug defaults to the table name, with
