@@ -1,15 +1,15 @@
-"""Numbers in URLs and forms: only plain digits that fit the database's 64-bit integers.
+"""Numbers in URLs and forms: only plain digits that fit the database's integer columns.
 
-A larger number would overflow SQLite (a 500); it cannot name a row, so it is a 404 like any other
-id that does not exist. `parse_id` is the same rule for ids read from query strings and forms.
+A larger number would overflow SQLite (above 2**63-1) or PostgreSQL's INTEGER (above 2**31-1), a server
+error; it cannot name a row, so it is a 404 like any other id that does not exist. `parse_id` is the same rule for ids read from query strings and forms.
 """
 from __future__ import annotations
 
 from flask import Flask
 from werkzeug.routing import IntegerConverter
 
-#: the largest id a row can have (signed 64-bit, SQLite's INTEGER and PostgreSQL's BIGINT)
-MAX_ID = 2**63 - 1
+#: the largest id a row can have: the id columns are INTEGER, signed 32-bit on PostgreSQL
+MAX_ID = 2**31 - 1
 
 
 class BoundedIntConverter(IntegerConverter):

@@ -11,7 +11,7 @@ import pytest
 from flask_admin.model import BaseModelView
 
 #: not a record id: two ids, words, signs, decimals, non-ASCII digits, too large for the database
-BAD_IDS = ["1,2", "abc", "-1", "1.5", "²", "٣", "0x1", "9" * 30, str(2**63), ""]
+BAD_IDS = ["1,2", "abc", "-1", "1.5", "²", "٣", "0x1", "9" * 30, str(2**31), str(2**63), ""]
 #: not a page, page size, sort column or direction
 BAD_NUMBERS = ["abc", "-1", "1.5", "9" * 30, "²", "1,2"]
 #: values no filter of ours takes in a well-formed URL (enum codes, ids, dates, numbers)
