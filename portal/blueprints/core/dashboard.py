@@ -1,13 +1,11 @@
 """Dashboard, company switch (contacts in several companies), customer picker (sales reps)."""
 from flask import (
     abort,
-    current_app,
     flash,
     g,
     redirect,
     render_template,
     request,
-    send_from_directory,
     session,
     url_for,
 )
@@ -28,9 +26,8 @@ from portal.permissions import (
     signed_in,
 )
 from portal.routing import parse_id
-from portal.services import audit, reps
+from portal.services import audit, reps, uploads
 from portal.services.redirects import safe_next
-from portal.services.storage import upload_dir
 
 
 @bp.route("/")
@@ -111,7 +108,8 @@ def stop_acting():
 @bp.route("/brand/logo")
 @public
 def brand_logo():
+    """The uploaded logo (shown on the sign-in page too), served as every upload is."""
     name = settings.get("branding.logo_path")
     if not name:
         abort(404)
-    return send_from_directory(upload_dir(current_app), name, max_age=300)
+    return uploads.serve(name)
