@@ -94,6 +94,10 @@ def init_app(app: Flask) -> None:
     def csrf_failed(error):
         return _page("errors/400.html", 400, error)
 
+    @app.errorhandler(400)
+    def bad_request(error):
+        return _page("errors/400_input.html", 400, error)
+
     @app.errorhandler(403)
     def forbidden(error):
         return _page("errors/403.html", 403, error)
