@@ -9,8 +9,12 @@ from flask import url_for
 from flask_admin.model import BaseModelView
 from sqlalchemy import func, select
 from werkzeug.routing import IntegerConverter
+from wtforms import Form
 
-from portal.models import Address, OutboxEmail, User
+from portal import settings
+from portal.forms import ONE_LINE_MESSAGE, BackOfficeForm, PortalForm
+from portal.models import Address, Company, OutboxEmail, User
+from tests.fixtures_admin import submit_edit
 
 NUL = "\x00"
 #: NUL and the other control characters no field takes
@@ -153,3 +157,46 @@ def test_text_areas_keep_their_line_breaks_and_tabs(app, db, admin):
     form[text_keys[0]] = "First line\r\n\tSecond line"
     res = form.submit(expect_errors=True)
     assert res.status_int in (200, 302) and MESSAGE not in res.text
+
+
+# --- one-line inputs: tab and line breaks only in text areas -------------------------------------------------
+
+@pytest.mark.parametrize("value", ["Ann\nEvil", "Ann\r\nBcc: x@example.com", "Ann\tAdmin"])
+def test_a_line_break_in_a_one_line_field_is_a_form_error(db, customer, ann, value):
+    form = customer.get("/account").forms["profile"]
+    form["name"] = value
+    res = form.submit()
+    assert res.status_int == 200 and ONE_LINE_MESSAGE in res.text
+    db.session.expire_all()
+    assert db.session.get(User, ann.id).name == "Ann Admin"
+
+
+def test_a_line_break_in_a_back_office_one_line_field_is_a_form_error(db, admin, make):
+    company = make.company(name="ACME Tools")
+    res = submit_edit(admin, "company", company.id, name="ACME\r\nTools")
+    assert res.status_int == 200 and ONE_LINE_MESSAGE in res.text
+    db.session.expire_all()
+    assert db.session.get(Company, company.id).name == "ACME Tools"
+
+
+def test_a_line_break_in_a_one_line_setting_is_refused(db, admin):
+    form = admin.get("/admin/settings/").forms["settings"]
+    form["branding.business_name"] = "Northwind\nSupply"
+    res = form.submit()
+    assert "single line" in res.text
+    assert settings.get("branding.business_name") != "Northwind\nSupply"
+
+
+def test_every_form_class_of_the_app_takes_the_one_line_rule(app):
+    def subclasses(cls):
+        for sub in cls.__subclasses__():
+            yield sub
+            yield from subclasses(sub)
+
+    ours = [f for f in subclasses(Form) if f.__module__.startswith("portal.")]
+    assert len(ours) > 8
+    for form_class in ours:
+        assert issubclass(form_class, PortalForm | BackOfficeForm), form_class
+    for view in app.extensions["portal_admin"]._views:
+        if isinstance(view, BaseModelView):
+            assert issubclass(view.form_base_class, BackOfficeForm), view.endpoint

@@ -30,6 +30,7 @@ from portal.admin_views.formatting import (
 )
 from portal.admin_views.strict_args import StrictRequestArgs
 from portal.extensions import db
+from portal.forms import BackOfficeForm
 from portal.permissions import current_actor
 from portal.routing import parse_id
 from portal.services import audit, csv_files
@@ -156,6 +157,7 @@ class StaffModelView(StaffAccess, StrictRequestArgs, ModelView):
     export_types = ["csv"]
     named_filter_urls = True
     model_form_converter = PortalModelConverter
+    form_base_class = BackOfficeForm
     filter_converter = PortalFilterConverter()
     column_type_formatters = LIST_TYPE_FORMATTERS
     column_type_formatters_detail = DETAIL_TYPE_FORMATTERS
