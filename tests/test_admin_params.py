@@ -113,3 +113,17 @@ def test_a_well_formed_id_of_a_missing_record_says_so(app, backoffice):
     res = get(backoffice, f"{view.url}/edit/?id=999999")
     assert res.status_int == 302
     assert "Record does not exist" in res.follow().text
+
+
+def test_malformed_row_ids_in_a_list_action_are_400(app, db, backoffice):
+    """The list's bulk actions (delete and the screens' own) post the ticked row ids."""
+    token = backoffice.get("/admin/settings/").forms["settings"]["csrf_token"].value
+    failures = []
+    for view in model_views(app):
+        for action in view._actions_data:
+            for bad in BAD_IDS:
+                res = backoffice.post(f"{view.url}/action/", {"csrf_token": token, "action": action,
+                                                               "rowid": bad}, expect_errors=True)
+                if res.status_int != 400:
+                    failures.append(f"{view.endpoint} {action} rowid={bad!r}: {res.status_int}")
+    assert not failures, "\n".join(failures[:40])

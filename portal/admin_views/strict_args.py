@@ -3,7 +3,8 @@
 Flask-Admin ignores some bad values (a page of "abc"), flashes others, and lets the rest reach the
 database or its own code (an unknown enum value raises KeyError; a number too large overflows SQLite;
 "?id=1,2" is taken for a composite key; "?id=abc" is a PostgreSQL error): server errors all. Here every
-list argument is checked before Flask-Admin reads it, and a record id is a plain number in range.
+list argument is checked before Flask-Admin reads it, and a record id (edit, details, the rows of a list
+action) is a plain number in range.
 """
 from __future__ import annotations
 
@@ -76,6 +77,12 @@ class StrictRequestArgs:
             usable = False
         if not usable:
             abort(400, description=f"“{value}” is not a value the {flt.name} filter can use.")
+
+    def handle_action(self, return_view=None):
+        """A list action's ticked rows: each a plain id (the same rule as the edit and details pages)."""
+        if self._int_key() and any(parse_id(raw) is None for raw in request.form.getlist("rowid")):
+            abort(400, description="The selected rows in this request are not valid.")
+        return super().handle_action(return_view)
 
     @expose("/edit/", methods=("GET", "POST"))
     def edit_view(self):
