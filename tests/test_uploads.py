@@ -145,3 +145,23 @@ def test_an_svg_stored_before_this_rule_is_only_ever_a_download(app, db, testapp
 def test_a_stored_name_outside_the_upload_folder_is_not_served(app, db, testapp):
     settings.save({"branding.logo_path": "../secret_key"})
     testapp.get("/brand/logo", status=404)
+
+
+@pytest.mark.parametrize(("suffix", "data"), [(".png", PNG + HTML), (".png", HTML), (".html", HTML)])
+def test_a_hostile_file_stored_before_these_rules_is_a_download(app, db, testapp, suffix, data):
+    name = "fedcba9876543210" + suffix
+    (storage.upload_dir(app) / name).write_bytes(data)
+    settings.save({"branding.logo_path": name})
+    res = testapp.get("/brand/logo")
+    assert res.content_type == "application/octet-stream"
+    assert res.headers["Content-Disposition"].startswith("attachment")
+    _assert_cannot_run_script(res)
+
+
+def test_a_jpeg_stored_with_the_old_extension_is_still_shown(app, db, testapp):
+    name = "fedcba9876543211.jpeg"
+    (storage.upload_dir(app) / name).write_bytes(image("JPEG"))
+    settings.save({"branding.logo_path": name})
+    res = testapp.get("/brand/logo")
+    assert res.content_type == "image/jpeg" and "attachment" not in res.headers.get("Content-Disposition", "")
+    _assert_cannot_run_script(res)

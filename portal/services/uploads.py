@@ -103,9 +103,10 @@ def serve(stored_name: str, max_age: int = 300) -> Response:
     path = storage.path_of(current_app, stored_name)
     if path is None:
         raise NotFound()
-    with path.open("rb") as fh:
-        fmt = sniff(fh.read(16))
-    inline = fmt in RASTER and path.suffix == RASTER[fmt][1]
+    data = path.read_bytes()
+    fmt = sniff(data)
+    # checked again here: files stored before these rules (an SVG, a polyglot) become downloads
+    inline = fmt in RASTER and not contains_markup(data)
     if inline:
         response = send_file(path, mimetype=RASTER[fmt][0], max_age=max_age)
     else:
