@@ -55,9 +55,20 @@ class StrictRequestArgs:
     def _get_list_extra_args(self):
         for name in LIST_NUMBERS:
             for raw in request.args.getlist(name):
-                if list_number(raw) is None:
+                number = list_number(raw)
+                if number is None or not self._list_number_allowed(name, number):
                     abort(400, description=f"The {name.replace('_', ' ')} in this address is not valid.")
         return super()._get_list_extra_args()
+
+    def _list_number_allowed(self, name: str, number: int) -> bool:
+        """A sort column the list has, a direction of 0 or 1, a page size the list offers."""
+        if name == "sort":
+            return number < len(self._list_columns)
+        if name == "desc":
+            return number in (0, 1)
+        if name == "page_size":
+            return number in self.page_size_options
+        return True
 
     def _get_list_filter_args(self):
         for arg, value in request.args.items(multi=True):
