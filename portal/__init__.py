@@ -10,7 +10,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from config import config_for
-from portal import database, gates, mail_after_request, web
+from portal import database, gates, input_guard, mail_after_request, routing, web
 from portal.admin_views.setup import build_admin
 from portal.blueprints import BUILTIN_FEATURES
 from portal.cli import register_commands
@@ -26,6 +26,7 @@ DEFAULT_SECRETS = {"", "change-me", "dev", "secret", "testing-secret-key-not-for
 def create_app(config: dict | None = None, extra_features=()) -> Flask:
     """Build the app: config -> extensions -> features -> admin -> jinja."""
     app = Flask(__name__, instance_relative_config=True)
+    routing.init_app(app)
     app.config.from_object(config_for((config or {}).get("PORTAL_ENV") or os.environ.get("PORTAL_ENV")))
     app.config.from_pyfile("portal.cfg", silent=True)
     if config:
@@ -43,6 +44,7 @@ def create_app(config: dict | None = None, extra_features=()) -> Flask:
     csrf.init_app(app)
     limiter.init_app(app)
     _configure_login(app)
+    input_guard.init_app(app)
 
     enable_auto_numbering()
 

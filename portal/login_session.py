@@ -7,6 +7,7 @@ from flask_login import login_user, logout_user
 
 from portal.extensions import db
 from portal.models import User
+from portal.routing import parse_id
 from portal.services import sessions
 from portal.services.actor import Actor
 
@@ -40,6 +41,7 @@ def current_key() -> str | None:
 def load_user(user_id: str) -> User | None:
     """Flask-Login loader: the user only while the cookie's session row is live."""
     key = session.get(SESSION_KEY)
-    if not key or not user_id.isdigit():
+    number = parse_id(user_id)
+    if not key or number is None:
         return None
-    return sessions.live_user(int(user_id), key)
+    return sessions.live_user(number, key)

@@ -159,6 +159,8 @@ def coerce(key: str, raw: Any) -> Any:
         return text
     if kind == "str" and len(text) > 255:
         raise ValueError("must be at most 255 characters")
+    if kind == "str" and any(c in text for c in "\t\r\n"):
+        raise ValueError("must be a single line (no tabs or line breaks)")
     if kind == "text" and len(text) > 5000:
         raise ValueError("must be at most 5000 characters")
     return text

@@ -12,6 +12,7 @@ from decimal import Decimal
 from flask import Flask, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import SecurityError
 
 from portal import branding, settings
 from portal.database import UNAVAILABLE
@@ -93,6 +94,12 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_failed(error):
         return _page("errors/400.html", 400, error)
+
+    @app.errorhandler(400)
+    def bad_request(error):
+        if isinstance(error, SecurityError):  # an untrusted Host, refused before routing: no page can be built
+            return error
+        return _page("errors/400_input.html", 400, error)
 
     @app.errorhandler(403)
     def forbidden(error):

@@ -96,7 +96,10 @@ def test_session_id_is_renewed_at_login_and_a_copied_cookie_dies_at_logout(app, 
                                     "http:/evil.com", " //evil.com", "/\t/evil.com"])
 def test_next_never_leaves_the_site(db, make, testapp, target):
     user = make.contact()
-    res = testapp.get("/login", params={"next": target})
+    res = testapp.get("/login", params={"next": target}, expect_errors=True)
+    if "\t" in target:  # a control character in an address is refused outright (portal.input_guard)
+        assert res.status_int == 400
+        return
     res.forms["login"]["email"] = user.email
     res.forms["login"]["password"] = PASSWORD
     res = res.forms["login"].submit(status=302)

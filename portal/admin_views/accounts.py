@@ -19,6 +19,7 @@ from portal.admin_views.welcome import WelcomesNewAccess
 from portal.extensions import db
 from portal.models import Membership, RepAccess, Role, User, UserKind
 from portal.permissions import all_permissions, current_actor
+from portal.routing import parse_id
 from portal.services import portal_access, portal_logins, user_edits
 
 SETTINGS = "Settings"
@@ -107,7 +108,7 @@ class UserAdmin(WelcomesNewAccess, StaffModelView):
     def create_login(self):
         """"Create portal login" on a contact record: access on, and a welcome email with a sign-in link."""
         raw = request.form.get("user_id", "")
-        user = self.get_one(raw) if raw.isdigit() else None
+        user = self.get_one(raw) if parse_id(raw) else None
         back = get_redirect_target() or url_for(".index_view")
         if user is None:
             flash("That contact was not found; it may have been removed.", "error")

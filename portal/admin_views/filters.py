@@ -9,6 +9,7 @@ from sqlalchemy import select
 from portal.admin_views.fields import enum_choices
 from portal.extensions import db
 from portal.models import Company, Invoice, User, UserKind
+from portal.routing import parse_id
 from portal.services import receivables
 
 
@@ -45,10 +46,10 @@ class IdEqualFilter(FilterEqual):
     """Equality on an integer foreign key chosen from a list (company, assignee)."""
 
     def validate(self, value) -> bool:
-        return str(value).isdigit()
+        return parse_id(value) is not None
 
     def clean(self, value) -> int:
-        return int(value)
+        return parse_id(value)
 
 
 def company_filter(column, suppliers: bool | None = None, name: str = "Company") -> IdEqualFilter:

@@ -3,7 +3,7 @@ resend, copy a link, revoke. The rules live in portal.services.portal_access."""
 # ruff: noqa: RUF012  (Flask-Admin views are configured with class-level dicts and lists)
 from __future__ import annotations
 
-from flask import Response, flash, g, redirect, request, url_for
+from flask import flash, g, redirect, request, url_for
 from flask_admin import expose
 from flask_admin.actions import action
 from flask_admin.contrib.sqla.filters import BaseSQLAFilter
@@ -19,7 +19,8 @@ from portal.admin_views.invitation_buttons import invitation_buttons
 from portal.extensions import db
 from portal.models import Company, Membership, User, UserKind
 from portal.permissions import current_actor
-from portal.services import clock, portal_access
+from portal.routing import parse_id
+from portal.services import clock, csv_files, portal_access
 
 _PAGE_DATA = "invitation_rows"
 
@@ -35,10 +36,10 @@ class MemberOfFilter(BaseSQLAFilter):
         super().__init__(User.id, name, options=company_options())
 
     def validate(self, value) -> bool:
-        return str(value).isdigit()
+        return parse_id(value) is not None
 
     def clean(self, value) -> int:
-        return int(value)
+        return parse_id(value)
 
     def apply(self, query, value, alias=None):
         return query.filter(exists().where(Membership.user_id == User.id, Membership.company_id == value))
@@ -189,15 +190,13 @@ class InvitationsAdmin(ReadOnlyModelView):
         places = portal_access.places_of([u.id for u, _ in rows])
         body = portal_access.links_csv(rows, places)
         db.session.commit()
-        filename = f"invitation-links-{clock.today().isoformat()}.csv"
-        return Response(body, mimetype="text/csv", headers={
-            "Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"})
+        return csv_files.download(body, f"invitation-links-{clock.today().isoformat()}.csv")
 
     # --- one contact ------------------------------------------------------------------------------
 
     def _target(self) -> User | None:
         raw = request.form.get("user_id", "")
-        user = self.get_one(raw) if raw.isdigit() else None
+        user = self.get_one(raw) if parse_id(raw) else None
         if user is None:
             flash("That contact was not found; it may have been removed.", "error")
         return user

@@ -10,7 +10,6 @@ from flask_admin import expose
 from flask_admin.actions import action
 from flask_admin.contrib.sqla.fields import QuerySelectMultipleField
 from flask_admin.form import Select2Widget
-from flask_wtf import FlaskForm
 from markupsafe import Markup, escape
 from wtforms import EmailField, SelectField, StringField
 from wtforms.validators import Email, InputRequired, Length
@@ -20,6 +19,7 @@ from portal.admin_views.base import ReadOnlyModelView, selected_ids
 from portal.admin_views.companies import CUSTOMERS, customers, known_choices
 from portal.admin_views.fields import badge
 from portal.extensions import db
+from portal.forms import PortalForm
 from portal.models import RepAccess, User, UserKind
 from portal.permissions import current_actor
 from portal.services import portal_access
@@ -33,7 +33,7 @@ def _strip(value):
     return value.strip() if isinstance(value, str) else value
 
 
-class RepInviteForm(FlaskForm):
+class RepInviteForm(PortalForm):
     name = StringField("Name", filters=[_strip], validators=[InputRequired("Enter the rep's name."), Length(max=120)])
     email = EmailField("Email", filters=[_lower],
                        validators=[InputRequired("Enter the rep's email address."),

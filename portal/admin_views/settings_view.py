@@ -1,7 +1,7 @@
 """The "Portal settings" screen: features, guest access, prices, stock, branding — every declared setting."""
 from __future__ import annotations
 
-from flask import current_app, flash, redirect, request, url_for
+from flask import flash, redirect, request, url_for
 from flask_admin import BaseView, expose
 
 from portal import settings
@@ -19,8 +19,7 @@ from portal.admin_views.settings_form import (
 )
 from portal.extensions import db
 from portal.permissions import current_actor
-from portal.services import audit
-from portal.services.storage import save_image
+from portal.services import audit, uploads
 
 
 def current_values() -> dict:
@@ -54,8 +53,8 @@ class PortalSettingsView(StaffAccess, BaseView):
         if not errors:
             if upload is not None and upload.filename:
                 try:
-                    values[LOGO_KEY] = save_image(current_app, upload)
-                except ValueError as exc:
+                    values[LOGO_KEY] = uploads.store(upload, kind="image")
+                except uploads.UploadError as exc:
                     errors[LOGO_UPLOAD] = f"Logo {exc}"
             elif LOGO_REMOVE in request.form:
                 values[LOGO_KEY] = ""

@@ -7,8 +7,6 @@ system) as actor: the caller commits.
 """
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -29,7 +27,7 @@ from portal.models import (
     User,
     UserKind,
 )
-from portal.services import audit, invitations, sessions, tokens
+from portal.services import audit, csv_files, invitations, sessions, tokens
 from portal.services.actor import SYSTEM, Actor
 from portal.services.errors import RuleError
 
@@ -280,21 +278,12 @@ def revoke_many(users: Iterable[User], by: Actor | None) -> InviteReport:
 
 def links_csv(rows: Sequence[tuple[User, str]], places: dict[int, list[Place]]) -> str:
     """The CSV staff download: name, email, company, role, link (one row per contact)."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(CSV_HEADER)
+    body = []
     for user, link in rows:
         mine = places.get(user.id, [])
-        company = "; ".join(p.company for p in mine)
-        role = "; ".join(p.role for p in mine)
-        writer.writerow([_cell(user.name), _cell(user.email), _cell(company), _cell(role), link])
-    return out.getvalue()
-
-
-def _cell(value: str) -> str:
-    """Spreadsheets run a cell starting with = + - @ as a formula: make it text."""
-    value = value or ""
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+        body.append([user.name, user.email, "; ".join(p.company for p in mine), "; ".join(p.role for p in mine),
+                     link])
+    return csv_files.render(CSV_HEADER, body)
 
 
 # --- what the Invitations screen shows --------------------------------------------------------------

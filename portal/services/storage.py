@@ -1,13 +1,17 @@
-"""Uploaded files: one directory under instance/ by default."""
+"""Where uploaded files live: one directory under instance/ by default (outside the web root).
+
+Only generated names are ever used here; what a file may be and how it is served is the upload
+service's business (portal.services.uploads).
+"""
 from __future__ import annotations
 
-import secrets
+import re
 from pathlib import Path
 
 from flask import Flask
-from werkzeug.datastructures import FileStorage
 
-IMAGE_EXTENSIONS = {".png", ".jpg", ".jpeg", ".gif", ".webp", ".svg"}
+#: a name this app generated: hex and a short extension, nothing that can leave the directory
+STORED_NAME = re.compile(r"[0-9a-f]{16,64}\.[a-z0-9]{1,5}")
 
 
 def upload_dir(app: Flask) -> Path:
@@ -16,11 +20,15 @@ def upload_dir(app: Flask) -> Path:
     return path
 
 
-def save_image(app: Flask, file: FileStorage) -> str:
-    """Store an uploaded image under a random name; returns the stored name."""
-    suffix = Path(file.filename or "").suffix.lower()
-    if suffix not in IMAGE_EXTENSIONS:
-        raise ValueError("must be an image (PNG, JPEG, GIF, WebP or SVG)")
-    name = f"{secrets.token_hex(8)}{suffix}"
-    file.save(upload_dir(app) / name)
-    return name
+def write(app: Flask, name: str, data: bytes) -> None:
+    if not STORED_NAME.fullmatch(name):
+        raise ValueError(f"not a generated storage name: {name!r}")
+    (upload_dir(app) / name).write_bytes(data)
+
+
+def path_of(app: Flask, name: str) -> Path | None:
+    """The file stored under a generated name; None for any other name or a file that is gone."""
+    if not isinstance(name, str) or not STORED_NAME.fullmatch(name):
+        return None
+    path = upload_dir(app) / name
+    return path if path.is_file() else None

@@ -16,6 +16,7 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from portal.blueprints.core import bp
 from portal.extensions import db
+from portal.forms import PortalForm
 from portal.models import Address, AddressKind
 from portal.permissions import (
     acting,
@@ -33,13 +34,13 @@ from portal.services.addresses import AddressData, AddressError
 COUNTRY_MESSAGE = "Enter the country as a two-letter code, e.g. NL or DE."
 
 
-class ProfileForm(FlaskForm):
+class ProfileForm(PortalForm):
     name = StringField("Name", validators=[DataRequired(message="Enter your name."), Length(max=120)])
     phone = TelField("Phone", validators=[Optional(), Length(max=40)])
     submit = SubmitField("Save profile")
 
 
-class PasswordForm(FlaskForm):
+class PasswordForm(PortalForm):
     current = PasswordField("Current password", validators=[DataRequired(message="Enter your current password.")])
     new = PasswordField("New password", validators=[DataRequired(message="Enter a new password."), Length(max=200)])
     confirm = PasswordField("Repeat the new password",
@@ -47,7 +48,7 @@ class PasswordForm(FlaskForm):
     submit = SubmitField("Change password")
 
 
-class NotificationsForm(FlaskForm):
+class NotificationsForm(PortalForm):
     #: choices are set per request: the preferences of the enabled features
     kinds = SelectMultipleField("Email me about", choices=[],
                                 widget=widgets.ListWidget(prefix_label=False),
@@ -55,7 +56,7 @@ class NotificationsForm(FlaskForm):
     submit = SubmitField("Save preferences")
 
 
-class AddressForm(FlaskForm):
+class AddressForm(PortalForm):
     kind = RadioField("Type", choices=[(k.value, k.value.capitalize()) for k in AddressKind],
                       default=AddressKind.shipping.value, validators=[DataRequired(message="Choose billing or shipping.")])
     label = StringField("Label", validators=[Optional(), Length(max=80)], description="e.g. Main warehouse")

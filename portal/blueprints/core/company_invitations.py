@@ -2,7 +2,6 @@
 from the emailed link (/join/<token>). Rules in portal.services.company_invitations."""
 from flask import abort, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from wtforms import EmailField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Email, Length
 
@@ -13,6 +12,7 @@ from portal.blueprints.core.auth import home_for
 from portal.blueprints.core.company_users import MANAGE, role_choices
 from portal.blueprints.core.forms import ConfirmForm, JoinForm, NewPasswordForm
 from portal.extensions import db, limiter
+from portal.forms import PortalForm
 from portal.models import CompanyInvitation, TokenPurpose
 from portal.permissions import acting, current_actor, public, require_permission
 from portal.services import company_invitations, sign_in
@@ -42,7 +42,7 @@ limit_invitations = limiter.shared_limit(invitation_limit, scope="colleague-invi
                                          methods=["POST"], deduct_when=_sent, error_message=TOO_MANY_INVITATIONS)
 
 
-class InviteForm(FlaskForm):
+class InviteForm(PortalForm):
     name = StringField("Name", validators=[DataRequired(message="Enter your colleague's name."), Length(max=120)])
     email = EmailField("Email", validators=[DataRequired(message="Enter your colleague's email address."),
                                             Email(message="Enter a valid email address.",

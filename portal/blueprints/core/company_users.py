@@ -6,6 +6,7 @@ from wtforms import SelectField, SubmitField
 
 from portal.blueprints.core import bp
 from portal.extensions import db
+from portal.forms import PortalForm
 from portal.models import Membership
 from portal.permissions import acting, current_actor, require_permission
 from portal.services import company_invitations, company_users
@@ -18,7 +19,7 @@ def role_choices() -> list[tuple[int, str]]:
     return [(role.id, role.name) for role in company_users.roles()]
 
 
-class RoleForm(FlaskForm):
+class RoleForm(PortalForm):
     role = SelectField("Role", coerce=int, validate_choice=True)
     submit = SubmitField("Change role")
 

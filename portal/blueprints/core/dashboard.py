@@ -1,13 +1,11 @@
 """Dashboard, company switch (contacts in several companies), customer picker (sales reps)."""
 from flask import (
     abort,
-    current_app,
     flash,
     g,
     redirect,
     render_template,
     request,
-    send_from_directory,
     session,
     url_for,
 )
@@ -27,9 +25,9 @@ from portal.permissions import (
     require_permission,
     signed_in,
 )
-from portal.services import audit, reps
+from portal.routing import parse_id
+from portal.services import audit, reps, uploads
 from portal.services.redirects import safe_next
-from portal.services.storage import upload_dir
 
 
 @bp.route("/")
@@ -55,7 +53,7 @@ def dashboard():
 def switch_company():
     if not current_user.is_contact:
         abort(404)
-    wanted = request.form.get("company_id", type=int)
+    wanted = parse_id(request.form.get("company_id"))
     membership = next((m for m in active_memberships(current_user) if m.company_id == wanted), None)
     if membership is None:
         abort(404)
@@ -76,7 +74,7 @@ def choose_customer():
     if not current_user.is_rep:
         abort(404)
     if request.method == "POST":
-        company_id = request.form.get("company_id", type=int)
+        company_id = parse_id(request.form.get("company_id"))
         if not company_id or not rep_may_act_for(current_user, company_id):
             abort(404)
         company = db.session.get(Company, company_id)
@@ -110,7 +108,8 @@ def stop_acting():
 @bp.route("/brand/logo")
 @public
 def brand_logo():
+    """The uploaded logo (shown on the sign-in page too), served as every upload is."""
     name = settings.get("branding.logo_path")
     if not name:
         abort(404)
-    return send_from_directory(upload_dir(current_app), name, max_age=300)
+    return uploads.serve(name)

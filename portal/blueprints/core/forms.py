@@ -1,7 +1,7 @@
-from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, PasswordField, StringField, SubmitField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
+from portal.forms import PortalForm
 from portal.services.passwords import MAX_LENGTH, MIN_LENGTH
 
 
@@ -9,7 +9,7 @@ def _strip(value):
     return value.strip() if isinstance(value, str) else value
 
 
-class LoginForm(FlaskForm):
+class LoginForm(PortalForm):
     email = EmailField("Email", validators=[DataRequired(), Email(check_deliverability=False), Length(max=254)],
                        filters=[_strip])
     password = PasswordField("Password", validators=[DataRequired(), Length(max=200)])
@@ -17,7 +17,7 @@ class LoginForm(FlaskForm):
     submit = SubmitField("Sign in")
 
 
-class EmailForm(FlaskForm):
+class EmailForm(PortalForm):
     """Ask for a sign-in or password-reset link."""
 
     email = EmailField("Email", validators=[DataRequired(message="Enter your email address."),
@@ -26,7 +26,7 @@ class EmailForm(FlaskForm):
                        filters=[_strip])
 
 
-class NewPasswordForm(FlaskForm):
+class NewPasswordForm(PortalForm):
     """Choose a password (invitation, reset); the strength rule is applied by the service."""
 
     password = PasswordField("New password", validators=[DataRequired(message="Choose a password."),
@@ -38,7 +38,7 @@ class NewPasswordForm(FlaskForm):
     ])
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(PortalForm):
     """A button that POSTs (a link opened by a mail scanner must not use up a token)."""
 
 

@@ -1,0 +1,58 @@
+"""The one CSV writer: every CSV the app hands out (back-office exports, invitation links) goes through it.
+
+Spreadsheets run a cell as a formula when it starts with = + - or @ (Excel and LibreOffice also take
+the full-width and small forms, ＝ ＋ － ＠, and skip leading spaces), and a leading tab or carriage return
+can smuggle one in too. Such a cell is written as text: prefixed with an apostrophe.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+
+from flask import Response
+from werkzeug.utils import secure_filename
+
+#: what a cell's first visible character is, once folded (NFKC: ＝ and ﹦ become =)
+FORMULA_LEADS = frozenset("=+-@")
+#: a leading control character some spreadsheets strip before reading the rest as a formula
+CONTROL_LEADS = frozenset("\t\r\n")
+#: a plain signed number ("-12.50") is data, not a formula
+PLAIN_NUMBER = re.compile(r"[+-]?\d+(?:[.,]\d+)?")
+
+
+def is_formula(text: str) -> bool:
+    """Would a spreadsheet read this cell as a formula?"""
+    if not text:
+        return False
+    if text[0] in CONTROL_LEADS:
+        return True
+    visible = text.lstrip()
+    if not visible:
+        return False
+    first = unicodedata.normalize("NFKC", visible[0])[:1]
+    return first in FORMULA_LEADS and not PLAIN_NUMBER.fullmatch(text)
+
+
+def safe_cell(value) -> str:
+    """A cell as text that no spreadsheet runs."""
+    text = "" if value is None else str(value)
+    return "'" + text if is_formula(text) else text
+
+
+def render(header: Sequence, rows: Iterable[Sequence]) -> str:
+    """The CSV text of a header and rows, every cell neutralised."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow([safe_cell(c) for c in header])
+    for row in rows:
+        writer.writerow([safe_cell(c) for c in row])
+    return out.getvalue()
+
+
+def download(body: str, filename: str) -> Response:
+    """A CSV as a file download (never cached: exports hold customer data)."""
+    return Response(body, mimetype="text/csv", headers={
+        "Content-Disposition": f'attachment; filename="{secure_filename(filename) or "export.csv"}"', "Cache-Control": "no-store"})
