@@ -19,8 +19,7 @@ from portal.extensions import csrf, db, limiter, login_manager, mail, migrate
 from portal.features import init_features
 from portal.login_session import load_user
 from portal.services.numbering import enable_auto_numbering
-
-DEFAULT_SECRETS = {"", "change-me", "dev", "secret", "testing-secret-key-not-for-production"}
+from portal.startup_checks import check_secret_key
 
 
 def create_app(config: dict | None = None, extra_features=()) -> Flask:
@@ -59,12 +58,7 @@ def create_app(config: dict | None = None, extra_features=()) -> Flask:
 def _configure_secret_key(app: Flask) -> None:
     key = app.config.get("SECRET_KEY")
     if app.config.get("ENV_NAME") == "production":
-        if not key or key in DEFAULT_SECRETS or len(key) < 32:
-            raise RuntimeError(
-                "SECRET_KEY is missing or too weak for production. Set the SECRET_KEY environment "
-                "variable to a random value of at least 32 characters, e.g. "
-                "python -c 'import secrets; print(secrets.token_urlsafe(48))'."
-            )
+        check_secret_key(key)
         return
     if not key:
         path = Path(app.instance_path) / "secret_key"
