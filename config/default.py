@@ -1,6 +1,14 @@
 import os
 
 
+def trusted_proxies() -> int:
+    """PORTAL_TRUSTED_PROXIES: how many reverse proxies in front of the app add X-Forwarded-* headers."""
+    raw = os.environ.get("PORTAL_TRUSTED_PROXIES", "").strip() or "0"
+    if not raw.isdigit():
+        raise ValueError(f"PORTAL_TRUSTED_PROXIES must be a whole number of proxies (0 or more), not {raw!r}")
+    return int(raw)
+
+
 class DefaultConfig:
     """Development / demo defaults: SQLite in instance/, no SMTP (mail is kept in the outbox)."""
 
@@ -44,3 +52,7 @@ class DefaultConfig:
     # Host names this portal answers to (comma-separated in PORTAL_TRUSTED_HOSTS). A request for
     # any other Host header gets 400, so a forged Host can never leak into emailed links.
     TRUSTED_HOSTS = [h.strip() for h in os.environ.get("PORTAL_TRUSTED_HOSTS", "").split(",") if h.strip()] or None
+    # Reverse proxies in front of the app (PORTAL_TRUSTED_PROXIES). With N > 0 the client address (rate
+    # limits, audit) and the scheme come from the last N X-Forwarded-For / -Proto entries; with 0 these
+    # headers are ignored, so a client cannot forge its address.
+    TRUSTED_PROXIES = trusted_proxies()

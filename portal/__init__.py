@@ -8,6 +8,7 @@ from pathlib import Path
 from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import config_for
 from portal import database, gates, mail_after_request, web
@@ -52,6 +53,7 @@ def create_app(config: dict | None = None, extra_features=()) -> Flask:
     mail_after_request.init_app(app)
     register_commands(app)
     app.wsgi_app = CloseAfterSend(app.wsgi_app)
+    _trust_proxies(app)
     return app
 
 
@@ -66,6 +68,14 @@ def _configure_secret_key(app: Flask) -> None:
             path.write_text(secrets.token_urlsafe(48))
             path.chmod(0o600)
         app.config["SECRET_KEY"] = path.read_text().strip()
+
+
+def _trust_proxies(app: Flask) -> None:
+    """Believe X-Forwarded-For and -Proto from exactly TRUSTED_PROXIES proxies (X-Forwarded-Host never:
+    the portal's own address is configured, not taken from headers)."""
+    count = int(app.config.get("TRUSTED_PROXIES") or 0)
+    if count > 0:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=0, x_port=0, x_prefix=0)
 
 
 def _warn_about_untrusted_hosts(app: Flask) -> None:
