@@ -28,6 +28,7 @@ from portal.admin_views.formatting import (
     numeric_columns,
     percent_formatter,
 )
+from portal.admin_views.return_urls import checked_redirect, drop_unsafe_return_target
 from portal.extensions import db
 from portal.permissions import current_actor
 from portal.services import audit
@@ -64,6 +65,11 @@ class StaffAccess:
 
     def inaccessible_callback(self, name, **kwargs):
         return refuse()
+
+    def _run_view(self, fn, *args, **kwargs):
+        """Every exposed view: an unsafe `url=` return target is dropped first, redirects are checked after."""
+        drop_unsafe_return_target()
+        return checked_redirect(super()._run_view(fn, *args, **kwargs))
 
 
 # --- form arguments derived from the model -----------------------------------------------------------

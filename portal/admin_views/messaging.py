@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import re
 
-from flask import current_app, flash, redirect, request
+from flask import current_app, flash, redirect
 from flask_admin import expose
 from flask_admin.actions import action
-from flask_admin.helpers import get_redirect_target
 from jinja2 import Environment, TemplateSyntaxError, meta
 from markupsafe import Markup, escape
 from sqlalchemy import func, select, update
 
 from portal.admin_views.base import ReadOnlyModelView, StaffModelView, field_error, selected_ids
+from portal.admin_views.return_urls import back_to
 from portal.extensions import db
 from portal.models import EmailTemplate, OutboxEmail, OutboxStatus
 from portal.models.base import utcnow
@@ -114,7 +114,7 @@ class OutboxEmailAdmin(ReadOnlyModelView):
             flash(f"{len(again)} failed email(s) queued again with a fresh retry window.", "success")
         else:
             flash("No email has failed.", "info")
-        return redirect(get_redirect_target() or request.referrer or self.get_url(".index_view"))
+        return redirect(back_to(self.get_url(".index_view")))
 
 
 def _check_template(form, name: str, text: str, key: str) -> None:
