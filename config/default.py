@@ -51,6 +51,9 @@ class DefaultConfig:
     FEATURE_ENTRY_POINTS = True
     # Host names this portal answers to (comma-separated in PORTAL_TRUSTED_HOSTS). A request for
     # any other Host header gets 400, so a forged Host can never leak into emailed links.
+    # The portal's own address, e.g. https://portal.example.com (PORTAL_BASE_URL): emailed links start with
+    # it. The back office's Domain setting overrides it. Production needs it or PORTAL_TRUSTED_HOSTS.
+    PORTAL_BASE_URL = os.environ.get("PORTAL_BASE_URL", "").strip() or None
     TRUSTED_HOSTS = [h.strip() for h in os.environ.get("PORTAL_TRUSTED_HOSTS", "").split(",") if h.strip()] or None
     # Reverse proxies in front of the app (PORTAL_TRUSTED_PROXIES). With N > 0 the client address (rate
     # limits, audit) and the scheme come from the last N X-Forwarded-For / -Proto entries; with 0 these

@@ -20,7 +20,7 @@ from portal.extensions import csrf, db, limiter, login_manager, mail, migrate
 from portal.features import init_features
 from portal.login_session import load_user
 from portal.services.numbering import enable_auto_numbering
-from portal.startup_checks import check_secret_key
+from portal.startup_checks import check_portal_address, check_secret_key
 
 
 def create_app(config: dict | None = None, extra_features=()) -> Flask:
@@ -33,7 +33,8 @@ def create_app(config: dict | None = None, extra_features=()) -> Flask:
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     _configure_secret_key(app)
     _configure_database(app)
-    _warn_about_untrusted_hosts(app)
+    if app.config.get("ENV_NAME") == "production":
+        check_portal_address(app.config.get("PORTAL_BASE_URL"), app.config.get("TRUSTED_HOSTS"))
 
     db.init_app(app)
     database.install(app)
@@ -76,15 +77,6 @@ def _trust_proxies(app: Flask) -> None:
     count = int(app.config.get("TRUSTED_PROXIES") or 0)
     if count > 0:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=0, x_port=0, x_prefix=0)
-
-
-def _warn_about_untrusted_hosts(app: Flask) -> None:
-    if app.config.get("ENV_NAME") == "production" and not app.config.get("TRUSTED_HOSTS"):
-        app.logger.warning(
-            "PORTAL_TRUSTED_HOSTS is not set: emailed links use the request's Host header unless the "
-            "portal address is set in Portal settings (Domain). Set PORTAL_TRUSTED_HOSTS=portal.example.com "
-            "so requests for any other host are refused."
-        )
 
 
 def _configure_database(app: Flask) -> None:

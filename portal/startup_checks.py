@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import NoReturn
 
 from portal.secret_strength import weakness
+from portal.web_address import normalise_base_url
 
 #: gunicorn's exit status for a worker that cannot boot (it then stops, no restart loop)
 EXIT_STATUS = 3
@@ -31,6 +32,22 @@ def check_secret_key(key: str | None) -> None:
     reason = weakness(key)
     if reason:
         raise StartupRefused(f"SECRET_KEY {reason}: too weak for production. {KEY_ADVICE}")
+
+
+def check_portal_address(base_url: str | None, trusted_hosts) -> None:
+    """Production needs its own address for emailed links: PORTAL_BASE_URL or an exact trusted host."""
+    if base_url:
+        try:
+            normalise_base_url(base_url, require_https=True)
+        except ValueError as exc:
+            raise StartupRefused(f"PORTAL_BASE_URL ({base_url!r}) {exc}. Set it to the portal's address, "
+                                 "e.g. https://portal.example.com.") from None
+        return
+    if not any(h and not h.startswith(".") for h in trusted_hosts or ()):
+        raise StartupRefused(
+            "neither PORTAL_TRUSTED_HOSTS nor PORTAL_BASE_URL is set, so emailed sign-in and password-reset "
+            "links could carry a forged Host header. Set PORTAL_TRUSTED_HOSTS=portal.example.com (the host "
+            "names the portal answers to) and/or PORTAL_BASE_URL=https://portal.example.com.")
 
 
 def exit_on_refusal(build: Callable[[], object]) -> object:
