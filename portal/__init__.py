@@ -11,7 +11,7 @@ from sqlalchemy.engine import Engine
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import config_for
-from portal import database, gates, mail_after_request, web
+from portal import database, gates, mail_after_request, security_headers, web
 from portal.admin_views.setup import build_admin
 from portal.blueprints import BUILTIN_FEATURES
 from portal.cli import register_commands
@@ -51,6 +51,7 @@ def create_app(config: dict | None = None, extra_features=()) -> Flask:
     gates.init_app(app)
     build_admin(app)
     web.init_app(app)
+    security_headers.init_app(app)
     mail_after_request.init_app(app)
     register_commands(app)
     app.wsgi_app = CloseAfterSend(app.wsgi_app)

@@ -45,7 +45,8 @@ CORE_SETTINGS: dict[str, SettingSpec] = {
     "branding.footer_text": SettingSpec("", "Footer text", type="text"),
     "domain.base_url": SettingSpec("", "Portal address for links in emails", type="url",
                                    help="e.g. https://portal.example.com or https://portal.yourcompany.com (a "
-                                        "custom subdomain or domain): only the scheme and host. Empty uses "
+                                        "custom subdomain or domain): the scheme and host, and a plain path only "
+                                        "when the portal is served under one. Empty uses "
                                         "PORTAL_BASE_URL or the first trusted host. Test checks that it reaches "
                                         "this portal"),
 }

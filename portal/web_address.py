@@ -1,8 +1,10 @@
-"""The portal's own address (``https://portal.example.com``): checked once, the same way for the
-PORTAL_BASE_URL setting, the back office's Domain setting and the startup checks.
+"""The portal's own address (``https://portal.example.com``, or with a plain path prefix such as
+``https://example.com/portal``): checked once, the same way for the PORTAL_BASE_URL setting, the back
+office's Domain setting and the startup checks.
 
-Only a scheme and a host (and a port) are accepted: no path, query, fragment, user name or password,
-backslash, space or control character, so an address can never smuggle another host into a link
+Only a scheme, a host, a port and a plain path are accepted: no query, fragment, user name or password,
+dot or empty path segment, percent-encoding, backslash, space or control character, so an address can
+never smuggle another host into a link
 (``https://portal.example.com@evil.example``, ``https://evil.example\\@portal.example.com``,
 ``https://evil.example#.portal.example.com``). Imports nothing of the app.
 """
@@ -14,6 +16,9 @@ import unicodedata
 from urllib.parse import urlsplit
 
 _LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
+#: a plain path prefix (a portal served under /portal): letters, digits and - _ ~ . per segment,
+#: no empty, "." or ".." segment and no percent-encoding
+_PREFIX = re.compile(r"^(?:/(?!\.{1,2}(?:/|$))[A-Za-z0-9_~.-]+)*/?$")
 
 
 def _host(raw: str) -> str:
@@ -38,7 +43,7 @@ def _host(raw: str) -> str:
 
 
 def normalise_base_url(value: str, require_https: bool = False) -> str:
-    """``scheme://host[:port]`` for a valid portal address (a trailing "/" is dropped); else ValueError."""
+    """``scheme://host[:port][/prefix]`` for a valid portal address (a trailing "/" is dropped); else ValueError."""
     text = (value or "").strip()
     if not text:
         raise ValueError("is empty")
@@ -49,8 +54,11 @@ def normalise_base_url(value: str, require_https: bool = False) -> str:
         raise ValueError("must start with https:// (or http://)")
     if require_https and parts.scheme != "https":
         raise ValueError("must start with https:// in production")
-    if parts.path not in ("", "/") or parts.query or parts.fragment or "?" in text or "#" in text:
-        raise ValueError("must be only the address, like https://portal.example.com (no path, ? or #)")
+    if parts.query or parts.fragment or "?" in text or "#" in text:
+        raise ValueError("must be only the address, like https://portal.example.com (no ? or #)")
+    if not _PREFIX.match(parts.path):
+        raise ValueError("may have only a plain path, like https://example.com/portal (no //, . or .. parts, "
+                         "no % codes)")
     netloc = parts.netloc
     host_part, _, port_part = netloc.rpartition(":") if not netloc.endswith("]") else (netloc, "", "")
     if not host_part:
@@ -60,4 +68,4 @@ def normalise_base_url(value: str, require_https: bool = False) -> str:
     host = _host(host_part)
     default = {"http": "80", "https": "443"}[parts.scheme]
     port = f":{int(port_part)}" if port_part and str(int(port_part)) != default else ""
-    return f"{parts.scheme}://{host}{port}"
+    return f"{parts.scheme}://{host}{port}{parts.path.rstrip('/')}"

@@ -78,7 +78,8 @@ def test_production_refuses_to_start_without_trusted_hosts_or_a_portal_address(t
 
 HOSTILE_ADDRESSES = [
     "portal.example.com", "//portal.example.com", "https:portal.example.com", "javascript:alert(1)",
-    "ftp://portal.example.com", "https://portal.example.com/reset", "https://portal.example.com/../evil",
+    "ftp://portal.example.com", "https://portal.example.com//evil.example", "https://portal.example.com/../evil",
+    "https://portal.example.com/./x", "https://portal.example.com/%2e%2e/x",
     "https://portal.example.com?next=x", "https://evil.example#portal.example.com",
     "https://portal.example.com@evil.example", "https://user:pw@portal.example.com",
     "https://evil.example\\@portal.example.com", "https://evil.example\\portal.example.com",
