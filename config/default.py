@@ -1,4 +1,5 @@
 import os
+from datetime import timedelta
 
 
 def trusted_proxies() -> int:
@@ -20,6 +21,13 @@ class DefaultConfig:
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True
+    # A sign-in lasts at most SESSION_MAX_AGE_HOURS and ends after SESSION_IDLE_MINUTES without a request
+    # (checked on the server against the session's row, for customers and staff alike).
+    SESSION_MAX_AGE_HOURS = float(os.environ.get("SESSION_MAX_AGE_HOURS", "12"))
+    SESSION_IDLE_MINUTES = float(os.environ.get("SESSION_IDLE_MINUTES", "60"))
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=SESSION_MAX_AGE_HOURS)
+    # Strict-Transport-Security max-age in production (seconds); 0 leaves the header out.
+    HSTS_MAX_AGE = int(os.environ.get("HSTS_MAX_AGE", str(365 * 24 * 3600)))
     MAX_CONTENT_LENGTH = 8 * 1024 * 1024
     UPLOAD_DIR = None  # default: instance/uploads
     # Mail: leave MAIL_SERVER unset to keep messages in the outbox only (demo mode).
