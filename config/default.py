@@ -2,14 +2,6 @@ import os
 from datetime import timedelta
 
 
-def trusted_proxies() -> int:
-    """PORTAL_TRUSTED_PROXIES: how many reverse proxies in front of the app add X-Forwarded-* headers."""
-    raw = os.environ.get("PORTAL_TRUSTED_PROXIES", "").strip() or "0"
-    if not raw.isdigit():
-        raise ValueError(f"PORTAL_TRUSTED_PROXIES must be a whole number of proxies (0 or more), not {raw!r}")
-    return int(raw)
-
-
 class DefaultConfig:
     """Development / demo defaults: SQLite in instance/, no SMTP (mail is kept in the outbox)."""
 
@@ -66,4 +58,4 @@ class DefaultConfig:
     # Reverse proxies in front of the app (PORTAL_TRUSTED_PROXIES). With N > 0 the client address (rate
     # limits, audit) and the scheme come from the last N X-Forwarded-For / -Proto entries; with 0 these
     # headers are ignored, so a client cannot forge its address.
-    TRUSTED_PROXIES = trusted_proxies()
+    TRUSTED_PROXIES = os.environ.get("PORTAL_TRUSTED_PROXIES", "0")

@@ -20,7 +20,7 @@ from portal.extensions import csrf, db, limiter, login_manager, mail, migrate
 from portal.features import init_features
 from portal.login_session import load_user
 from portal.services.numbering import enable_auto_numbering
-from portal.startup_checks import check_portal_address, check_secret_key
+from portal.startup_checks import check_portal_address, check_secret_key, trusted_proxy_count
 
 
 def create_app(config: dict | None = None, extra_features=()) -> Flask:
@@ -75,7 +75,7 @@ def _configure_secret_key(app: Flask) -> None:
 def _trust_proxies(app: Flask) -> None:
     """Believe X-Forwarded-For and -Proto from exactly TRUSTED_PROXIES proxies (X-Forwarded-Host never:
     the portal's own address is configured, not taken from headers)."""
-    count = int(app.config.get("TRUSTED_PROXIES") or 0)
+    count = trusted_proxy_count(app.config.get("TRUSTED_PROXIES"))
     if count > 0:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=0, x_port=0, x_prefix=0)
 

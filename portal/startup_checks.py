@@ -50,6 +50,15 @@ def check_portal_address(base_url: str | None, trusted_hosts) -> None:
             "names the portal answers to) and/or PORTAL_BASE_URL=https://portal.example.com.")
 
 
+def trusted_proxy_count(value) -> int:
+    """PORTAL_TRUSTED_PROXIES as a number of proxies (0 or more)."""
+    text = str(value if value is not None else "").strip() or "0"
+    if not text.isdigit():
+        raise StartupRefused(f"PORTAL_TRUSTED_PROXIES must be the number of reverse proxies in front of the "
+                             f"portal (0, 1, 2, ...), not {text!r}.")
+    return int(text)
+
+
 def exit_on_refusal(build: Callable[[], object]) -> object:
     """Run an app factory; a refusal ends the process with its message and EXIT_STATUS."""
     try:

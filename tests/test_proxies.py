@@ -1,12 +1,20 @@
 """Behind a reverse proxy: X-Forwarded-* are believed only when PORTAL_TRUSTED_PROXIES says so."""
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
 from flask import request
 from webtest import TestApp
 
-from config import default
 from portal.extensions import limiter
 from portal.permissions import public
+from portal.startup_checks import StartupRefused
+
+ROOT = Path(__file__).resolve().parent.parent
 
 PROXY = "10.0.0.2"
 
@@ -53,8 +61,15 @@ def test_without_trusted_proxies_forwarded_headers_are_ignored(own_app):
     _sign_in_attempt(client, "198.51.100.7", 429)
 
 
-def test_the_number_of_trusted_proxies_comes_from_the_environment(monkeypatch):
-    monkeypatch.setenv("PORTAL_TRUSTED_PROXIES", "2")
-    assert default.trusted_proxies() == 2
-    monkeypatch.setenv("PORTAL_TRUSTED_PROXIES", "")
-    assert default.trusted_proxies() == 0
+def test_an_invalid_number_of_proxies_is_refused_at_start(own_app):
+    with pytest.raises(StartupRefused, match="PORTAL_TRUSTED_PROXIES"):
+        own_app(config={"TRUSTED_PROXIES": "one"})
+
+
+@pytest.mark.parametrize(("value", "middleware"), [("1", "ProxyFix"), ("", "CloseAfterSend"), ("0", "CloseAfterSend")])
+def test_the_number_of_trusted_proxies_comes_from_the_environment(tmp_path, value, middleware):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PORTAL_")}
+    env.update(PORTAL_TRUSTED_PROXIES=value, PORTAL_ENV="testing", DATABASE_URL=f"sqlite:///{tmp_path}/p.db")
+    result = subprocess.run([sys.executable, "-c", "import wsgi; print(type(wsgi.app.wsgi_app).__name__)"],
+                            cwd=ROOT, env=env, capture_output=True, text=True, timeout=60, check=False)
+    assert result.stdout.strip() == middleware, result.stderr

@@ -62,6 +62,8 @@ def test_any_column_of_any_screen_masks_token_links(admin, db, emails_with_token
     "<a href=\"https://portal.example.com/password/reset/{t}\">Reset</a>",
     "https://portal.example.com/invite/{t}?x=1",
     "https://portal.example.com/join/{t}",
+    "https://example.com/portal/invite/{t}",  # a portal served under a path prefix
+    "{{\"link\": \"/portal/login/link/{t}\"}}",
     "https://portal.example.com/anything?token={t}&page=2",
 ])
 def test_mask_links_hides_every_token_and_keeps_the_rest(app, text):

@@ -59,7 +59,7 @@ class PortalSettingsView(StaffAccess, BaseView):
             flash("Enter the portal address to test, e.g. https://portal.example.com.", "error")
         else:
             result = portal_address.probe(base)
-            unsaved = base != (settings.get(portal_address.DOMAIN_KEY) or portal_address.configured_base())
+            unsaved = base != portal_address.configured_base()
             note = " Not saved yet: press Save settings to use it." if unsaved else ""
             flash(result.message + note, "success" if result.reaches_this_instance else "error")
         return self._render(values, notices, {})

@@ -27,14 +27,23 @@ def _is_token_argument(name: str) -> bool:
     return "token" in name.lower()
 
 
+def _route_arguments(path: str) -> dict:
+    """The arguments of the route the path leads to; a portal served under a prefix (its address
+    https://example.com/portal) has links /portal/invite/<token>, so shorter and shorter tails are tried."""
+    adapter = current_app.url_map.bind("localhost")
+    segments = path.split("/")
+    for start in range(1, len(segments)):
+        try:
+            return adapter.match("/" + "/".join(segments[start:]), method="GET")[1]
+        except (HTTPException, RequestRedirect):
+            continue
+    return {}
+
+
 def _mask_url(url: str) -> str:
     parts = urlsplit(url)
     masked = url
-    try:
-        _endpoint, args = current_app.url_map.bind("localhost").match(parts.path, method="GET")
-    except (HTTPException, RequestRedirect):
-        args = {}
-    for name, value in args.items():
+    for name, value in _route_arguments(parts.path).items():
         if _is_token_argument(name) and isinstance(value, str) and value:
             masked = masked.replace(f"/{value}", f"/{MASK}")
     for name, value in parse_qsl(parts.query, keep_blank_values=False):
