@@ -9,6 +9,7 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
 from sqlalchemy import select
+from webtest import TestApp
 
 from portal import create_app, settings
 from portal.models import OutboxEmail
@@ -172,10 +173,10 @@ def test_test_refuses_an_invalid_address_without_fetching_anything(admin, db):
     assert "reaches" not in outcome(res)
 
 
-def test_the_health_page_proves_which_instance_answers(testapp, app):
-    plain = testapp.get("/healthz").json
-    assert plain == {"status": "ok"}
+def test_the_health_page_proves_which_instance_answers(testapp, own_app):
+    assert testapp.get("/healthz").json == {"status": "ok"}
     first = testapp.get("/healthz", {"challenge": "abc"}).json["instance"]
     assert first == testapp.get("/healthz", {"challenge": "abc"}).json["instance"]
     assert first != testapp.get("/healthz", {"challenge": "abd"}).json["instance"]
-    assert STRONG_KEY not in first and app.config["SECRET_KEY"] not in first
+    other = TestApp(own_app(config={"SECRET_KEY": STRONG_KEY}))  # another instance: another key
+    assert other.get("/healthz", {"challenge": "abc"}).json["instance"] != first

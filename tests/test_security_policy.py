@@ -28,7 +28,6 @@ def directives(response) -> dict[str, str]:
 
 def assert_no_inline_script(html: str, nonce: str | None, where: str) -> None:
     assert not INLINE_HANDLER.search(html), f"{where}: inline event handler {INLINE_HANDLER.search(html).group(0)}"
-    assert "javascript:alert" not in html
     for attrs in SCRIPT_TAG.findall(html):
         if "src=" in attrs:
             continue
