@@ -1,3 +1,4 @@
 from portal import create_app
+from portal.startup_checks import exit_on_refusal
 
-app = create_app()
+app = exit_on_refusal(create_app)

@@ -1,4 +1,5 @@
 import os
+from datetime import timedelta
 
 
 class DefaultConfig:
@@ -12,6 +13,13 @@ class DefaultConfig:
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True
+    # A sign-in lasts at most SESSION_MAX_AGE_HOURS and ends after SESSION_IDLE_MINUTES without a request
+    # (checked on the server against the session's row, for customers and staff alike).
+    SESSION_MAX_AGE_HOURS = float(os.environ.get("SESSION_MAX_AGE_HOURS", "12"))
+    SESSION_IDLE_MINUTES = float(os.environ.get("SESSION_IDLE_MINUTES", "60"))
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=SESSION_MAX_AGE_HOURS)
+    # Strict-Transport-Security max-age in production (seconds); 0 leaves the header out.
+    HSTS_MAX_AGE = int(os.environ.get("HSTS_MAX_AGE", str(365 * 24 * 3600)))
     MAX_CONTENT_LENGTH = 8 * 1024 * 1024
     UPLOAD_DIR = None  # default: instance/uploads
     # Mail: leave MAIL_SERVER unset to keep messages in the outbox only (demo mode).
@@ -43,4 +51,11 @@ class DefaultConfig:
     FEATURE_ENTRY_POINTS = True
     # Host names this portal answers to (comma-separated in PORTAL_TRUSTED_HOSTS). A request for
     # any other Host header gets 400, so a forged Host can never leak into emailed links.
+    # The portal's own address, e.g. https://portal.example.com (PORTAL_BASE_URL): emailed links start with
+    # it. The back office's Domain setting overrides it. Production needs it or PORTAL_TRUSTED_HOSTS.
+    PORTAL_BASE_URL = os.environ.get("PORTAL_BASE_URL", "").strip() or None
     TRUSTED_HOSTS = [h.strip() for h in os.environ.get("PORTAL_TRUSTED_HOSTS", "").split(",") if h.strip()] or None
+    # Reverse proxies in front of the app (PORTAL_TRUSTED_PROXIES). With N > 0 the client address (rate
+    # limits, audit) and the scheme come from the last N X-Forwarded-For / -Proto entries; with 0 these
+    # headers are ignored, so a client cannot forge its address.
+    TRUSTED_PROXIES = os.environ.get("PORTAL_TRUSTED_PROXIES", "0")

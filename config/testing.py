@@ -9,3 +9,7 @@ class TestingConfig(DefaultConfig):
     MAIL_SERVER = None
     OUTBOX_DELIVER_AFTER_REQUEST = False
     SERVER_NAME = None
+    # Tests move the clock by days and years (portal.services.clock) while signed in: sessions last that
+    # long here. tests/test_security_policy.py sets the production limits to test them.
+    SESSION_MAX_AGE_HOURS = 24 * 365 * 20
+    SESSION_IDLE_MINUTES = 60 * 24 * 365 * 20

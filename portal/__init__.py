@@ -8,9 +8,10 @@ from pathlib import Path
 from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import config_for
-from portal import database, gates, input_guard, mail_after_request, routing, web
+from portal import database, gates, input_guard, mail_after_request, routing, security_headers, web
 from portal.admin_views.setup import build_admin
 from portal.blueprints import BUILTIN_FEATURES
 from portal.cli import register_commands
@@ -19,8 +20,7 @@ from portal.extensions import csrf, db, limiter, login_manager, mail, migrate
 from portal.features import init_features
 from portal.login_session import load_user
 from portal.services.numbering import enable_auto_numbering
-
-DEFAULT_SECRETS = {"", "change-me", "dev", "secret", "testing-secret-key-not-for-production"}
+from portal.startup_checks import check_portal_address, check_secret_key, trusted_proxy_count
 
 
 def create_app(config: dict | None = None, extra_features=()) -> Flask:
@@ -34,7 +34,8 @@ def create_app(config: dict | None = None, extra_features=()) -> Flask:
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     _configure_secret_key(app)
     _configure_database(app)
-    _warn_about_untrusted_hosts(app)
+    if app.config.get("ENV_NAME") == "production":
+        check_portal_address(app.config.get("PORTAL_BASE_URL"), app.config.get("TRUSTED_HOSTS"))
 
     db.init_app(app)
     database.install(app)
@@ -52,21 +53,18 @@ def create_app(config: dict | None = None, extra_features=()) -> Flask:
     gates.init_app(app)
     build_admin(app)
     web.init_app(app)
+    security_headers.init_app(app)
     mail_after_request.init_app(app)
     register_commands(app)
     app.wsgi_app = CloseAfterSend(app.wsgi_app)
+    _trust_proxies(app)
     return app
 
 
 def _configure_secret_key(app: Flask) -> None:
     key = app.config.get("SECRET_KEY")
     if app.config.get("ENV_NAME") == "production":
-        if not key or key in DEFAULT_SECRETS or len(key) < 32:
-            raise RuntimeError(
-                "SECRET_KEY is missing or too weak for production. Set the SECRET_KEY environment "
-                "variable to a random value of at least 32 characters, e.g. "
-                "python -c 'import secrets; print(secrets.token_urlsafe(48))'."
-            )
+        check_secret_key(key)
         return
     if not key:
         path = Path(app.instance_path) / "secret_key"
@@ -76,13 +74,12 @@ def _configure_secret_key(app: Flask) -> None:
         app.config["SECRET_KEY"] = path.read_text().strip()
 
 
-def _warn_about_untrusted_hosts(app: Flask) -> None:
-    if app.config.get("ENV_NAME") == "production" and not app.config.get("TRUSTED_HOSTS"):
-        app.logger.warning(
-            "PORTAL_TRUSTED_HOSTS is not set: emailed links use the request's Host header unless the "
-            "portal address is set in Portal settings (Domain). Set PORTAL_TRUSTED_HOSTS=portal.example.com "
-            "so requests for any other host are refused."
-        )
+def _trust_proxies(app: Flask) -> None:
+    """Believe X-Forwarded-For and -Proto from exactly TRUSTED_PROXIES proxies (X-Forwarded-Host never:
+    the portal's own address is configured, not taken from headers)."""
+    count = trusted_proxy_count(app.config.get("TRUSTED_PROXIES"))
+    if count > 0:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=0, x_port=0, x_prefix=0)
 
 
 def _configure_database(app: Flask) -> None:

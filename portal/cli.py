@@ -6,6 +6,7 @@ from flask import Flask
 from flask.cli import FlaskGroup
 
 from portal.commands import all_commands
+from portal.startup_checks import exit_on_refusal
 
 
 def register_commands(app: Flask) -> None:
@@ -18,7 +19,7 @@ def _create_app():
     # only when the `portal` command runs.
     from portal import create_app  # noqa: PLC0415
 
-    return create_app()
+    return exit_on_refusal(create_app)
 
 
 @click.group(cls=FlaskGroup, create_app=_create_app, add_default_commands=True)

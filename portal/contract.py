@@ -27,7 +27,8 @@ class NavEntry:
 
 @dataclass(frozen=True)
 class SettingSpec:
-    """A typed setting with a strict default. type: bool, int, decimal, str, text, choice, color."""
+    """A typed setting with a strict default. type: bool, int, decimal, str, text, choice, color, url
+    (a portal address: scheme and host only, see portal.web_address)."""
 
     default: Any
     label: str

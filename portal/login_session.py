@@ -2,7 +2,9 @@
 (portal.services.sessions), Flask-Login loads the user from it on every request."""
 from __future__ import annotations
 
-from flask import session
+from datetime import timedelta
+
+from flask import current_app, session
 from flask_login import login_user, logout_user
 
 from portal.extensions import db
@@ -44,4 +46,14 @@ def load_user(user_id: str) -> User | None:
     number = parse_id(user_id)
     if not key or number is None:
         return None
-    return sessions.live_user(number, key)
+    user = sessions.live_user(number, key, lifetime())
+    if user is None:
+        session.pop(SESSION_KEY, None)  # revoked, expired or idle too long: the cookie is done with
+    return user
+
+
+def lifetime() -> sessions.Lifetime:
+    """SESSION_MAX_AGE_HOURS after sign-in at most, SESSION_IDLE_MINUTES after the last request."""
+    config = current_app.config
+    return sessions.Lifetime(absolute=timedelta(hours=float(config["SESSION_MAX_AGE_HOURS"])),
+                             idle=timedelta(minutes=float(config["SESSION_IDLE_MINUTES"])))

@@ -17,6 +17,7 @@ from portal.contract import SettingSpec
 from portal.extensions import db
 from portal.features import registry
 from portal.models import SettingValue
+from portal.web_address import normalise_base_url
 
 HIDDEN_PRICE_CHOICES = (("zero", "A zero amount (€0.00 in the customer's currency)"),
                         ("on_request", "“Price on request”"))
@@ -39,8 +40,12 @@ CORE_SETTINGS: dict[str, SettingSpec] = {
     "branding.primary_color": SettingSpec("#1d4ed8", "Primary colour", type="color"),
     "branding.accent_color": SettingSpec("#b45309", "Accent colour", type="color"),
     "branding.footer_text": SettingSpec("", "Footer text", type="text"),
-    "domain.base_url": SettingSpec("", "Portal address for links in emails", type="str",
-                                   help="e.g. https://portal.example.com — empty uses the address of the request"),
+    "domain.base_url": SettingSpec("", "Portal address for links in emails", type="url",
+                                   help="e.g. https://portal.example.com or https://portal.yourcompany.com (a "
+                                        "custom subdomain or domain): the scheme and host, and a plain path only "
+                                        "when the portal is served under one. Empty uses "
+                                        "PORTAL_BASE_URL or the first trusted host. Test checks that it reaches "
+                                        "this portal"),
 }
 
 GROUP_LABELS = {
@@ -157,6 +162,9 @@ def coerce(key: str, raw: Any) -> Any:
         if text not in allowed:
             raise ValueError("is not one of the offered choices")
         return text
+    if kind == "url":
+        production = current_app.config.get("ENV_NAME") == "production"
+        return normalise_base_url(text, require_https=production) if text else ""
     if kind == "str" and len(text) > 255:
         raise ValueError("must be at most 255 characters")
     if kind == "str" and any(c in text for c in "\t\r\n"):

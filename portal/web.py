@@ -1,4 +1,4 @@
-"""Request-level glue: Jinja helpers, branded error pages, security headers.
+"""Request-level glue: Jinja helpers, branded error pages (security headers: portal.security_headers).
 
 The 500 and 503 pages need no database (branding as this process last read it, no current user),
 so they render during an outage; a database that is unavailable answers 503 with Retry-After.
@@ -120,15 +120,6 @@ def init_app(app: Flask) -> None:
 
     for unavailable in UNAVAILABLE:
         app.register_error_handler(unavailable, database_unavailable)
-
-    @app.after_request
-    def security_headers(response):
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        if request.path.startswith(("/q/", "/login", "/account")):
-            response.headers.setdefault("Cache-Control", "no-store")
-        return response
 
 
 def database_unavailable(error):

@@ -82,12 +82,16 @@ def new_browser_page(request, chromium, live_server):
     """new_browser_page(**context_options) -> a Page in a fresh browser context (own cookies: one per person)."""
     contexts = []
 
+    violations: list[str] = []
+
     def open_page(**options):
         """options go to Browser.new_context (viewport=..., bypass_csp=...)."""
         context = chromium.new_context(base_url=live_server, **options)
         context.set_default_timeout(15_000)
         contexts.append(context)
-        return context.new_page()
+        page = context.new_page()
+        watch_csp(page, violations)
+        return page
 
     yield open_page
 
@@ -104,6 +108,17 @@ def new_browser_page(request, chromium, live_server):
                 except Exception as exc:  # noqa: BLE001 - a broken page must not hide the real failure
                     print(f"could not save {path}: {exc}")
         context.close()
+    assert not violations, "Content-Security-Policy violations:\n" + "\n".join(violations)
+
+
+def watch_csp(page, violations: list[str]) -> None:
+    """Every Content-Security-Policy violation Chromium reports on the page's console is kept in `violations`
+    (the fixture fails the test with them): the portal and the back office must work under their policies."""
+    def on_console(message):
+        if message.type == "error" and ("Content Security Policy" in message.text or "Refused to" in message.text):
+            violations.append(f"{page.url}: {message.text}")
+
+    page.on("console", on_console)
 
 
 def save_screenshot(page, name: str, full_page: bool = True) -> Path:

@@ -57,7 +57,7 @@ def test_every_declared_setting_has_a_labelled_field_named_by_its_key(app, staff
         assert name in form.fields, f"no field for {key}"
         label = res.html.find("label", attrs={"for": name})
         assert label is not None and label.get_text(strip=True) == spec.label, key
-    assert [b.get_text(strip=True) for b in res.html.select("form#settings button")] == ["Save settings"]
+    assert [b.get_text(strip=True) for b in res.html.select("form#settings button")] == ["Test", "Save settings"]
     assert res.html.select_one('form#settings input[name="csrf_token"]')["value"]
     assert res.html.select_one('input[name="branding.primary_color"]')["type"] == "color"
     assert res.html.select_one('[name="branding.footer_text"]').name == "textarea"

@@ -3,6 +3,9 @@ import pytest
 
 from portal import create_app
 
+#: a key as `secrets.token_urlsafe(48)` makes it
+STRONG_KEY = "q3Zr8Kp1VwX7yT2mN9bL4cF6hJ0sD5gA-uE_iO8tR1eW3nM7kP2xZ9vB4yC6"
+
 
 @pytest.mark.parametrize("secret", [None, "", "change-me", "short-but-not-default"])
 def test_production_refuses_to_start_without_a_strong_secret_key(tmp_path, secret):
@@ -12,8 +15,8 @@ def test_production_refuses_to_start_without_a_strong_secret_key(tmp_path, secre
 
 
 def test_production_starts_with_a_strong_secret_key(tmp_path):
-    app = create_app({"PORTAL_ENV": "production", "SECRET_KEY": "x" * 48,
-                      "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/p.db"})
+    app = create_app({"PORTAL_ENV": "production", "SECRET_KEY": STRONG_KEY,
+                      "PORTAL_BASE_URL": "https://portal.example.com", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/p.db"})
     assert app.config["SESSION_COOKIE_SECURE"] is True
 
 

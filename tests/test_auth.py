@@ -321,11 +321,3 @@ def test_requests_for_an_untrusted_host_are_refused_and_send_nothing(app, db, ma
         testapp.get("/password/reset", status=200)  # the real host still works
     finally:
         app.config["TRUSTED_HOSTS"] = None
-
-
-def test_production_warns_when_no_trusted_host_is_configured(tmp_path, caplog):
-    from portal import create_app
-
-    create_app({"PORTAL_ENV": "production", "SECRET_KEY": "x" * 48, "TRUSTED_HOSTS": None,
-                "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/p.db"})
-    assert "PORTAL_TRUSTED_HOSTS" in caplog.text

@@ -100,7 +100,7 @@ def demo(db):
 
 
 def signed_in(new_browser_page, who: str | None, viewport=DESKTOP):
-    page = new_browser_page(viewport=viewport, bypass_csp=True)
+    page = new_browser_page(viewport=viewport)
     if who is not None:
         email, password = login(who)
         page.goto("/login")

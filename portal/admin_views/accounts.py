@@ -5,7 +5,6 @@ from __future__ import annotations
 from flask import flash, redirect, request, url_for
 from flask_admin import expose
 from flask_admin.form import Select2Widget
-from flask_admin.helpers import get_redirect_target
 from markupsafe import Markup, escape
 from sqlalchemy.orm import selectinload
 from wtforms import SelectMultipleField
@@ -15,6 +14,7 @@ from portal.admin_views.base import StaffInline, StaffModelView, obey
 from portal.admin_views.companies import CUSTOMERS, contacts, customers, known_choices
 from portal.admin_views.fields import SetPasswordField
 from portal.admin_views.filters import company_filter
+from portal.admin_views.return_urls import return_target
 from portal.admin_views.welcome import WelcomesNewAccess
 from portal.extensions import db
 from portal.models import Membership, RepAccess, Role, User, UserKind
@@ -109,7 +109,7 @@ class UserAdmin(WelcomesNewAccess, StaffModelView):
         """"Create portal login" on a contact record: access on, and a welcome email with a sign-in link."""
         raw = request.form.get("user_id", "")
         user = self.get_one(raw) if parse_id(raw) else None
-        back = get_redirect_target() or url_for(".index_view")
+        back = return_target() or url_for(".index_view")
         if user is None:
             flash("That contact was not found; it may have been removed.", "error")
             return redirect(back)

@@ -8,6 +8,7 @@ from flask_admin.model import typefmt
 from sqlalchemy import Numeric, inspect
 
 from portal.admin_views.fields import badge
+from portal.services.link_masking import mask_links
 from portal.web import money, status_label
 
 #: relationships through which a line or payment finds the currency of its document
@@ -52,11 +53,33 @@ def _enum_badge(view, value, name):
     return badge(value)
 
 
-LIST_TYPE_FORMATTERS = {Enum: _enum_badge, datetime: _datetime,
-                        **{k: v for k, v in typefmt.BASE_FORMATTERS.items() if k is not Enum}}
-DETAIL_TYPE_FORMATTERS = {Enum: _enum_label, datetime: _datetime,
-                          **{k: v for k, v in typefmt.DETAIL_FORMATTERS.items() if k is not Enum}}
-EXPORT_TYPE_FORMATTERS = {Enum: _enum_label, **{k: v for k, v in typefmt.EXPORT_FORMATTERS.items() if k is not Enum}}
+def _as_is(view, value, name):
+    return value
+
+
+def _masking(formatters: dict) -> dict:
+    """Every value a staff screen or export shows, as text, with the tokens of its links masked.
+
+    Flask-Admin passes each cell (a column formatter's output too) through the formatter of its type,
+    so wrapping all of them, and adding one for plain strings, leaves no screen that can forget it.
+    Enum comes first: a StrEnum is a str too.
+    """
+    def wrap(formatter):
+        def masked(view, value, name):
+            shown = formatter(view, value, name)
+            return mask_links(shown) if isinstance(shown, str) else shown
+
+        return masked
+
+    return {kind: wrap(formatter) for kind, formatter in {**formatters, str: _as_is}.items()}
+
+
+LIST_TYPE_FORMATTERS = _masking({Enum: _enum_badge, datetime: _datetime,
+                                 **{k: v for k, v in typefmt.BASE_FORMATTERS.items() if k is not Enum}})
+DETAIL_TYPE_FORMATTERS = _masking({Enum: _enum_label, datetime: _datetime,
+                                   **{k: v for k, v in typefmt.DETAIL_FORMATTERS.items() if k is not Enum}})
+EXPORT_TYPE_FORMATTERS = _masking({Enum: _enum_label,
+                                   **{k: v for k, v in typefmt.EXPORT_FORMATTERS.items() if k is not Enum}})
 
 
 def percent_formatter(view, context, model, name):

@@ -7,7 +7,6 @@ from flask import flash, g, redirect, request, url_for
 from flask_admin import expose
 from flask_admin.actions import action
 from flask_admin.contrib.sqla.filters import BaseSQLAFilter
-from flask_admin.helpers import get_redirect_target
 from markupsafe import Markup, escape
 from sqlalchemy import exists, func, or_
 
@@ -16,6 +15,7 @@ from portal.admin_views.companies import CUSTOMERS
 from portal.admin_views.fields import badge
 from portal.admin_views.filters import company_options
 from portal.admin_views.invitation_buttons import invitation_buttons
+from portal.admin_views.return_urls import return_target
 from portal.extensions import db
 from portal.models import Company, Membership, User, UserKind
 from portal.permissions import current_actor
@@ -202,7 +202,7 @@ class InvitationsAdmin(ReadOnlyModelView):
         return user
 
     def _back(self):
-        return redirect(get_redirect_target() or url_for(".index_view"))
+        return redirect(return_target() or url_for(".index_view"))
 
     def _run(self, change, success: str):
         user = self._target()
@@ -241,7 +241,7 @@ class InvitationsAdmin(ReadOnlyModelView):
             return self._back()
         db.session.commit()
         response = self.render("admin/invitation_link.html", user=user, link=link,
-                               return_url=get_redirect_target() or url_for(".index_view"))
+                               return_url=return_target() or url_for(".index_view"))
         return response, 200, {"Cache-Control": "no-store"}
 
 

@@ -4,20 +4,21 @@ from __future__ import annotations
 
 import re
 
-from flask import current_app, flash, redirect, request
+from flask import current_app, flash, redirect
 from flask_admin import expose
 from flask_admin.actions import action
-from flask_admin.helpers import get_redirect_target
 from jinja2 import Environment, TemplateSyntaxError, meta
 from markupsafe import Markup, escape
 from sqlalchemy import func, select, update
 
 from portal.admin_views.base import ReadOnlyModelView, StaffModelView, field_error, selected_ids
+from portal.admin_views.return_urls import back_to
 from portal.extensions import db
 from portal.models import EmailTemplate, OutboxEmail, OutboxStatus
 from portal.models.base import utcnow
 from portal.permissions import current_actor
 from portal.services import audit, mailer, outbox
+from portal.services.link_masking import MASK, mask_links
 
 SETTINGS = "Settings"
 LOGS = "Logs"
@@ -27,10 +28,16 @@ _URL = re.compile(r"https?://[^\s<>\"']+")
 RESENDABLE = outbox.RESENDABLE
 
 
+def _link(match) -> str:
+    url = match.group(0)
+    return url if MASK in url else f'<a href="{url}" rel="noopener noreferrer">{url}</a>'
+
+
 def _body(view, context, model, name):
-    """The text body as sent, with its links clickable (staff copy them when no SMTP is configured)."""
-    text = escape(model.body_text or "")
-    linked = _URL.sub(lambda m: f'<a href="{m.group(0)}" rel="noopener noreferrer">{m.group(0)}</a>', str(text))
+    """The text body as sent, the tokens of its links masked (portal.services.link_masking) and the
+    other links clickable."""
+    text = mask_links(str(escape(model.body_text or "")))
+    linked = _URL.sub(_link, text)
     return Markup(f'<pre class="email-body" style="white-space: pre-wrap">{linked}</pre>')
 
 
@@ -54,8 +61,10 @@ class OutboxEmailAdmin(ReadOnlyModelView):
     column_filters = ("status", "kind", "created_dt", "sent_dt")
     column_labels = {"to_address": "To", "next_attempt_dt": "Next attempt", "sent_dt": "Sent",
                      "body_text": "Text", "last_error": "Last error", "message_id": "Message-ID"}
-    column_descriptions = {"status": "Held: no SMTP server is configured; open the email to read it and copy "
-                                     "its links. Failed: still not delivered when its retry window closed.",
+    column_descriptions = {"status": "Held: no SMTP server is configured; open the email to read it (the "
+                                     "tokens of sign-in and invitation links are masked: hand over a fresh "
+                                     "link with Copy link on the Invitations screen). Failed: still not "
+                                     "delivered when its retry window closed.",
                            "subject": "Click the eye icon of a row to read the email."}
     column_formatters = {"last_error": _short_error}
     column_formatters_detail = {"body_text": _body, "last_error": _error}
@@ -94,7 +103,8 @@ class OutboxEmailAdmin(ReadOnlyModelView):
                   "or held email again.", "info")
         elif report.held:
             flash(f"No SMTP server is configured (MAIL_SERVER): {report.held} email(s) are held here. Open an "
-                  "email to read it and copy its links.", "warning")
+                  "email to read it; hand over a fresh invitation link with Copy link on the Invitations screen.",
+                  "warning")
         else:
             flash(f"Delivery: {report}.", "success" if not (report.retrying or report.failed) else "warning")
         due = db.session.execute(select(func.count()).select_from(OutboxEmail).where(
@@ -114,7 +124,7 @@ class OutboxEmailAdmin(ReadOnlyModelView):
             flash(f"{len(again)} failed email(s) queued again with a fresh retry window.", "success")
         else:
             flash("No email has failed.", "info")
-        return redirect(get_redirect_target() or request.referrer or self.get_url(".index_view"))
+        return redirect(back_to(self.get_url(".index_view")))
 
 
 def _check_template(form, name: str, text: str, key: str) -> None:

@@ -19,7 +19,7 @@ from portal.admin_views.settings_form import (
 )
 from portal.extensions import db
 from portal.permissions import current_actor
-from portal.services import audit, uploads
+from portal.services import audit, portal_address, uploads
 
 
 def current_values() -> dict:
@@ -39,6 +39,29 @@ class PortalSettingsView(StaffAccess, BaseView):
         if request.method == "POST":
             return self._save()
         return self._render(current_values(), settings_notices.current(), {})
+
+    @expose("/test-address/", methods=("POST",))
+    def test_address(self):
+        """"Test" beside the portal address: does the typed address (saved or not) reach this portal?
+
+        Nothing is saved; the form comes back as it was typed, with the outcome above it.
+        """
+        values = {**current_values(), **read_values(request.form)}
+        notices = settings_notices.read(request.form)
+        typed = values.get(portal_address.DOMAIN_KEY, "")
+        try:
+            base = settings.coerce(portal_address.DOMAIN_KEY, typed) or portal_address.configured_base()
+        except ValueError as exc:
+            label = settings.specs()[portal_address.DOMAIN_KEY].label
+            return self._render(values, notices, {portal_address.DOMAIN_KEY: f"{label} {exc}"})
+        if not base:
+            flash("Enter the portal address to test, e.g. https://portal.example.com.", "error")
+        else:
+            result = portal_address.probe(base)
+            unsaved = base != portal_address.configured_base()
+            note = " Not saved yet: press Save settings to use it." if unsaved else ""
+            flash(result.message + note, "success" if result.reaches_this_instance else "error")
+        return self._render(values, notices, {})
 
     def _render(self, values: dict, notices: dict, errors: dict, status: int = 200):
         return self.render("admin/settings.html", groups=build_groups(values, errors), errors=errors,

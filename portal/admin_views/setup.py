@@ -9,7 +9,9 @@ import flask_admin
 from flask import Flask, current_app, request
 from flask_admin import Admin
 from flask_admin.theme import Bootstrap4Theme
+from jinja2 import ChoiceLoader, FileSystemLoader, PrefixLoader
 
+from portal import content_security
 from portal.admin_views import (
     accounts,
     catalog,
@@ -71,7 +73,9 @@ def all_views(registry: FeatureRegistry) -> list:
 def build_admin(app: Flask) -> Admin:
     theme = Bootstrap4Theme(base_template="admin/portal_base.html", fluid=True,
                             swatch=offline_swatch(app.config.get("FLASK_ADMIN_SWATCH")))
-    admin = Admin(app, name="Back office", index_view=StaffIndexView(name="Home", url="/admin"), theme=theme)
+    _reach_flask_admin_templates(app, theme.folder)
+    admin = Admin(app, name="Back office", index_view=StaffIndexView(name="Home", url="/admin"), theme=theme,
+                  csp_nonce_generator=content_security.nonce)
     for view in all_views(app.extensions["portal_features"]):
         admin.add_view(view)
     app.extensions["portal_admin"] = admin
@@ -79,6 +83,13 @@ def build_admin(app: Flask) -> Admin:
     app.before_request(_staff_gate)
     mail_notices.init_app(app)
     return admin
+
+
+def _reach_flask_admin_templates(app: Flask, folder: str) -> None:
+    """Flask-Admin's own templates also as ``flask_admin_theme/...``, so a portal template that overrides
+    one (portal/templates/admin/...) can import the original and change only what it must."""
+    original = FileSystemLoader(str(Path(flask_admin.__file__).parent / "templates" / folder))
+    app.jinja_loader = ChoiceLoader([app.jinja_loader, PrefixLoader({"flask_admin_theme": original})])
 
 
 def _staff_gate():

@@ -20,7 +20,7 @@ from portal.contract import EmailKind
 from portal.extensions import db
 from portal.features import registry
 from portal.models import EmailTemplate, OutboxEmail, User
-from portal.services import offers, outbox, preferences
+from portal.services import offers, outbox, portal_address, preferences
 
 log = logging.getLogger(__name__)
 
@@ -28,10 +28,16 @@ _sandbox = SandboxedEnvironment(autoescape=False)
 
 
 def external_url(endpoint: str, _base: str | None = None, **values) -> str:
-    """Absolute link for emails: settings "domain.base_url", else `_base` (a link_base() kept from
-    the request that asked for the email), else the request's host, else SERVER_NAME, else
-    http://127.0.0.1:5000."""
-    base = (settings.get("domain.base_url") or "").strip().rstrip("/") or (_base or "").rstrip("/")
+    """Absolute link for emails.
+
+    Production: always the configured portal address (portal.services.portal_address), never the
+    request's Host. Elsewhere: the configured address, else `_base` (a link_base() kept from the
+    request that asked for the email), else the request's host, else SERVER_NAME, else
+    http://127.0.0.1:5000.
+    """
+    if portal_address.is_production():
+        return portal_address.production_base() + _path_for(endpoint, values)
+    base = portal_address.configured_base() or (_base or "").rstrip("/")
     if base:
         return base + _path_for(endpoint, values)
     if has_request_context():

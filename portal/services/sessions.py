@@ -5,14 +5,31 @@ The browser's cookie holds only the raw key (portal.login_session puts it there)
 from __future__ import annotations
 
 import hashlib
+import logging
 import secrets
+from dataclasses import dataclass
+from datetime import timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import SQLAlchemyError
 
 from portal.extensions import db
 from portal.models import User, UserSession
 from portal.models.base import utcnow
 from portal.services.actor import Actor
+
+log = logging.getLogger(__name__)
+
+#: last_seen_dt is written at most this often per session (not on every request)
+TOUCH_EVERY = timedelta(minutes=1)
+
+
+@dataclass(frozen=True)
+class Lifetime:
+    """How long a session lives: at most `absolute` after sign-in, and `idle` after its last request."""
+
+    absolute: timedelta
+    idle: timedelta
 
 
 def hash_key(key: str) -> str:
@@ -48,10 +65,34 @@ def revoke_others(user: User, keep_key: str | None) -> None:
     db.session.execute(query.values(revoked_dt=utcnow()))
 
 
-def live_user(user_id: int, key: str) -> User | None:
-    """The user while the session with `key` is live and the account may sign in."""
-    return db.session.execute(
-        select(User).join(UserSession, UserSession.user_id == User.id)
-        .where(UserSession.key_hash == hash_key(key), UserSession.revoked_dt.is_(None), User.id == user_id,
-               User.is_active_flag.is_(True))
-    ).scalar_one_or_none()
+def live_user(user_id: int, key: str, lifetime: Lifetime | None = None) -> User | None:
+    """The user while the session with `key` is live and the account may sign in.
+
+    With a `lifetime`, a session older than its absolute lifetime or idle for longer than its idle
+    timeout is over (for good: time only moves on, and an idle session is never marked seen again);
+    a live one is marked seen, at most once a minute. One query on the way in.
+    """
+    now = utcnow()
+    seen = func.coalesce(UserSession.last_seen_dt, UserSession.created_dt)
+    query = (select(User, (seen < now - TOUCH_EVERY).label("stale")).join(UserSession, UserSession.user_id == User.id)
+             .where(UserSession.key_hash == hash_key(key), UserSession.revoked_dt.is_(None), User.id == user_id,
+                    User.is_active_flag.is_(True)))
+    if lifetime is not None:
+        query = query.where(UserSession.created_dt > now - lifetime.absolute, seen > now - lifetime.idle)
+    found = db.session.execute(query).one_or_none()
+    if found is None:
+        return None
+    user, stale = found
+    if lifetime is not None and stale:
+        _write(update(UserSession).where(UserSession.key_hash == hash_key(key)).values(last_seen_dt=now))
+    return user
+
+
+def _write(statement) -> None:
+    """Session bookkeeping in its own short transaction: the request's own work is not committed with it,
+    and a read-only request still records it."""
+    try:
+        with db.engine.begin() as connection:
+            connection.execute(statement)
+    except SQLAlchemyError:  # bookkeeping must not fail the page; the next request tries again
+        log.warning("could not update the sign-in session", exc_info=True)

@@ -22,3 +22,66 @@
   new MutationObserver(function () { nameRemoveLinks(document); })
     .observe(document.body, { childList: true, subtree: true });
 })();
+
+/* What Flask-Admin's templates did with onclick= handlers, bound here: the back office's
+   Content-Security-Policy runs no inline script (portal/content_security.py). Listeners sit on the
+   document, so rows and inline forms added later are covered too. */
+(function () {
+  "use strict";
+  document.addEventListener("click", function (event) {
+    var target = event.target.closest ? event.target : event.target.parentElement;
+    if (!target) {
+      return;
+    }
+    // href="javascript:void(0)" (tabs, menus, pagers): never navigate to a javascript: URL.
+    var link = target.closest("a[href]");
+    if (link && /^\s*javascript:/i.test(link.getAttribute("href"))) {
+      event.preventDefault();
+    }
+    var confirmButton = target.closest("button[data-confirm], a[data-confirm]");
+    if (confirmButton && !window.confirm(confirmButton.getAttribute("data-confirm"))) {
+      event.preventDefault();
+      event.stopImmediatePropagation();
+      return;
+    }
+    var action = target.closest("[data-model-action]");
+    if (action && window.modelActions) {
+      event.preventDefault();
+      window.modelActions.execute(action.getAttribute("data-model-action"));
+      return;
+    }
+    var addInline = target.closest("[data-inline-add]");
+    if (addInline && window.faForm) {
+      event.preventDefault();
+      window.faForm.addInlineField(addInline, addInline.getAttribute("data-inline-add"));
+    }
+  }, true);
+
+  // A form that asks before it is sent (data-confirm on the form).
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (form.hasAttribute && form.hasAttribute("data-confirm") && !window.confirm(form.getAttribute("data-confirm"))) {
+      event.preventDefault();
+      event.stopImmediatePropagation();
+    }
+  }, true);
+
+  // "Copy" on the one-time invitation link page.
+  var copy = document.getElementById("copy-link");
+  var input = document.getElementById("invitation-link");
+  var status = document.getElementById("copy-status");
+  if (copy && input && status) {
+    copy.addEventListener("click", function () {
+      input.select();
+      var done = function () { status.textContent = "Copied to the clipboard."; };
+      var manual = function () { status.textContent = "Select the link and copy it (Ctrl+C)."; };
+      if (navigator.clipboard && window.isSecureContext) {
+        navigator.clipboard.writeText(input.value).then(done, manual);
+      } else if (document.execCommand && document.execCommand("copy")) {
+        done();
+      } else {
+        manual();
+      }
+    });
+  }
+})();

@@ -1,8 +1,9 @@
 """Liveness and readiness probes for load balancers and benchmarks."""
-from flask import current_app, jsonify
+from flask import current_app, jsonify, request
 
 from portal.blueprints.core import bp
 from portal.permissions import public
+from portal.services.portal_address import MAX_CHALLENGE, instance_proof
 
 #: /readyz answers within this many seconds, even while the database hangs
 READY_WITHIN = 2.0
@@ -11,7 +12,14 @@ READY_WITHIN = 2.0
 @bp.route("/healthz")
 @public
 def healthz():
-    """Process is up (no database access: the cheapest page, the benchmark baseline)."""
+    """Process is up (no database access: the cheapest page, the benchmark baseline).
+
+    With ``?challenge=``, also this instance's proof for it: the back office's Test button of the
+    portal address compares it to tell this portal from any other site.
+    """
+    challenge = request.args.get("challenge", "")
+    if challenge and len(challenge) <= MAX_CHALLENGE:
+        return jsonify(status="ok", instance=instance_proof(challenge))
     return jsonify(status="ok")
 
 
