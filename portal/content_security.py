@@ -46,7 +46,8 @@ def policy() -> str:
 
 
 def add_headers(response) -> None:
-    response.headers["Content-Security-Policy"] = policy()
+    # a response that brings a stricter policy of its own (a served upload: default-src 'none'; sandbox) keeps it
+    response.headers.setdefault("Content-Security-Policy", policy())
     response.headers["Permissions-Policy"] = PERMISSIONS_POLICY
     max_age = int(current_app.config.get("HSTS_MAX_AGE") or 0)
     if current_app.config.get("ENV_NAME") == "production" and max_age > 0:

@@ -1,21 +1,32 @@
 """Product pictures: staff upload them on the product screen; they are checked by content and served safely."""
 from __future__ import annotations
 
+import io
+
 import pytest
+from PIL import Image
 from webtest import Upload
 
 from portal.demo.pictures import png
 from portal.models import ProductImage, ProductVisibility
-from portal.services.product_images import sniff
+from portal.services.uploads import sniff
 from tests.fixtures_admin import model_form
 
 PNG = png((255, 255, 255), (0, 0, 0), 1)
-GIF = b"GIF89a\x01\x00\x01\x00\x00\x00\x00;"
+
+
+def _gif() -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (4, 4), (200, 30, 30)).save(out, format="GIF")
+    return out.getvalue()
+
+
+GIF = _gif()
 
 
 def test_sniffing_knows_the_four_accepted_kinds_and_nothing_else():
     assert sniff(PNG[:16]) == "png"
-    assert sniff(b"\xff\xd8\xff\xe0\x00\x10JFIF") == "jpg"
+    assert sniff(b"\xff\xd8\xff\xe0\x00\x10JFIF") == "jpeg"
     assert sniff(GIF[:16]) == "gif"
     assert sniff(b"RIFF\x10\x00\x00\x00WEBPVP8 ") == "webp"
     for other in (b"<svg xmlns='http://www.w3.org/2000/svg'>", b"<html><script>", b"%PDF-1.7", b""):
@@ -54,6 +65,7 @@ def test_staff_upload_a_picture_and_customers_get_it_with_safe_headers(admin, ma
     assert res.body == PNG and res.content_type == "image/png"
     assert res.headers["X-Content-Type-Options"] == "nosniff"
     assert res.headers["Content-Security-Policy"] == "default-src 'none'; sandbox"
+    assert "private" in res.headers["Cache-Control"] and "public" not in res.headers["Cache-Control"]
     assert customer.get(f"/shop/image/{gif.id}").content_type == "image/gif"
     listing = customer.get("/shop/")
     assert listing.html.select_one(".product-thumb img")["src"] == f"/shop/image/{image.id}"
@@ -63,11 +75,13 @@ def test_staff_upload_a_picture_and_customers_get_it_with_safe_headers(admin, ma
     ("evil.png", b"<svg xmlns='http://www.w3.org/2000/svg'><script>alert(1)</script></svg>"),
     ("page.html", b"<html><script>alert(1)</script></html>"),
     ("big.png", PNG[:16] + b"\x00" * (5 * 1024 * 1024)),
+    ("polyglot.png", PNG + b"<script>alert(1)</script>"),
+    ("truncated.png", PNG[:40]),
 ])
 def test_anything_but_an_accepted_picture_is_refused_and_nothing_is_saved(admin, db, product, filename, content):
     res = upload(admin, product, filename, content)
     assert res.status_int == 200
-    assert "not a PNG, JPEG, GIF or WebP" in res.text or "larger than 5 MB" in res.text
+    assert "The picture must be a PNG, JPEG, GIF or WebP picture" in res.text or "The picture is too large" in res.text
     assert db.session.query(ProductImage).count() == 0
 
 

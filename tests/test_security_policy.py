@@ -115,9 +115,10 @@ def signed_in(client, path: str) -> bool:
 
 
 @pytest.fixture
-def limits(app, monkeypatch):
+def limits(app, committed_db, monkeypatch):
     """The session limits of a production install (the test configuration lets sessions last for years,
-    as other tests move the clock by days while signed in)."""
+    as other tests move the clock by days while signed in). Committed data: the last-seen time is
+    written on a connection of its own."""
     monkeypatch.setitem(app.config, "SESSION_MAX_AGE_HOURS", DefaultConfig.SESSION_MAX_AGE_HOURS)
     monkeypatch.setitem(app.config, "SESSION_IDLE_MINUTES", DefaultConfig.SESSION_IDLE_MINUTES)
     return app.config

@@ -43,6 +43,7 @@ class Kind:
 
 KINDS = {
     "image": Kind("an image (PNG, JPEG, GIF or WebP)", frozenset(RASTER), 2 * 1024 * 1024),
+    "product_picture": Kind("a PNG, JPEG, GIF or WebP picture", frozenset(RASTER), 5 * 1024 * 1024),
 }
 
 
@@ -98,8 +99,10 @@ def _check_decodes(data: bytes, fmt: str, spec: Kind) -> None:
         raise UploadError(f"must be {spec.label} (this file cannot be read as one)") from exc
 
 
-def serve(stored_name: str, max_age: int = 300) -> Response:
-    """A stored upload as a response that cannot run script (NotFound for unknown names)."""
+def serve(stored_name: str, max_age: int = 300, private: bool = False) -> Response:
+    """A stored upload as a response that cannot run script (NotFound for unknown names).
+
+    `private`: shared caches keep no copy (a file not everyone may see)."""
     path = storage.path_of(current_app, stored_name)
     if path is None:
         raise NotFound()
@@ -113,4 +116,7 @@ def serve(stored_name: str, max_age: int = 300) -> Response:
         response = send_file(path, mimetype="application/octet-stream", as_attachment=True,
                              download_name=f"download{path.suffix}", max_age=max_age)
     response.headers.update(SERVE_HEADERS)
+    if private:
+        response.cache_control.public = False
+        response.cache_control.private = True
     return response
