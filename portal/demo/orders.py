@@ -31,6 +31,8 @@ class OrderPlan:
     from_quote: bool = False
     by_rep: bool = False
     note: str | None = None
+    #: the customer asked to cancel it (a day after placing it)
+    cancel_reason: str | None = None
 
 
 #: the first customer gets one of everything, so the demo login shows every state
@@ -43,6 +45,7 @@ ACME_PLAN = [
     OrderPlan(4, OrderStatus.shipped, "open"),
     OrderPlan(5, OrderStatus.partially_shipped),
     OrderPlan(3, OrderStatus.confirmed),
+    OrderPlan(2, OrderStatus.submitted, cancel_reason="We ordered the wrong size; please cancel, a new order follows."),
     OrderPlan(1, OrderStatus.submitted, by_rep=True),
     OrderPlan(0, OrderStatus.pending_approval, note="Needs approval: over the buyer's order limit."),
 ]
@@ -90,6 +93,8 @@ def _place(world: DemoWorld, customer: DemoCustomer, plan: OrderPlan, quote: Quo
         placed_dt=world.at(-plan.age, rng.randint(8, 17), rng.randint(0, 59)), notes=plan.note,
         requested_delivery_date=world.day(-plan.age + 3),
     )
+    if plan.cancel_reason:
+        order.cancel_requested_dt, order.cancel_reason = world.at(-plan.age + 1, 9, 12), plan.cancel_reason
     if quote is not None:
         order.lines.extend(copy_lines(quote.lines, SalesOrderLine))
     else:
