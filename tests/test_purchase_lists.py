@@ -9,7 +9,7 @@ from flask import g, render_template_string
 from flask_login import login_user
 
 from portal import settings
-from portal.models import ListSharing, ProductVisibility
+from portal.models import ListSharing, ProductVisibility, PurchaseListItem
 from tests.purchase_list_helpers import flashes, lines_of, lists_of, ordered
 from tests.shop_ordering import cart_items, csrf, shop_world
 
@@ -117,3 +117,230 @@ def _render_partial(app, user, **context) -> str:
         g.__dict__.clear()  # the test's app context is reused: no acting company cached from before
         login_user(user)
         return render_template_string('{% include "purchase_lists/_add_to_list.html" %}', **context)
+
+
+def test_a_past_orders_products_go_on_a_list_and_what_is_gone_is_reported(testapp, make, login, shop, db):
+    widget, other, _ = shop.products
+    gone = make.product(name="Discontinued bracket")
+    order = ordered(shop.company, [(widget, "12"), (gone, "3"), (other, "2")])
+    gone.visibility = ProductVisibility.hidden
+    db.session.commit()
+    login(testapp, shop.buyer)
+    page = testapp.get(f"/orders/{order.id}")
+    assert page.html.select_one("#add-order-to-list form"), "the order page offers adding its products to a list"
+    form = next(f for f in page.forms.values() if f.action.endswith(f"/lists/from-order/{order.id}"))
+    assert form["list_id"].value == "new"
+    form["new_name"] = "Like order " + order.number
+    page = form.submit().follow()
+    assert "Not added: Discontinued bracket: no longer available." in flashes(page)
+    [plist] = lists_of(shop.company)
+    assert lines_of(plist) == [(widget.id, 12, ""), (other.id, 2, "")]
+    assert "Discontinued bracket" not in page.html.select_one("#list-lines").get_text()
+
+
+def test_the_order_page_offers_lists_only_while_the_feature_is_on_and_to_those_who_use_lists(
+        testapp, make, login, shop):
+    order = ordered(shop.company, [(shop.products[0], "1")])
+    login(testapp, shop.buyer)
+    assert testapp.get(f"/orders/{order.id}").html.select_one("#add-order-to-list")
+    settings.set_feature("purchase_lists", False)
+    assert testapp.get(f"/orders/{order.id}").html.select_one("#add-order-to-list") is None
+    settings.set_feature("purchase_lists", True)
+    viewer = _colleague(make, shop, role="Viewer")
+    testapp.reset()
+    login(testapp, viewer)
+    page = testapp.get(f"/orders/{order.id}")
+    assert page.html.select_one("#add-order-to-list") is None
+    testapp.post(f"/lists/from-order/{order.id}", {"csrf_token": csrf(page), "new_name": "x"}, status=403)
+
+
+def test_another_companys_order_cannot_be_copied_to_a_list(testapp, make, login, shop):
+    other_company = make.company(name="Rival BV", price_tier=make.tier())
+    order = ordered(other_company, [(shop.products[0], "1")])
+    login(testapp, shop.buyer)
+    testapp.post(f"/lists/from-order/{order.id}", {"csrf_token": csrf(testapp.get("/lists/")), "new_name": "x"},
+                 status=404)
+    assert lists_of(shop.company) == []
+
+
+def test_the_cart_is_saved_as_a_list(testapp, make, login, shop):
+    widget, other, _ = shop.products
+    plist = make.purchase_list(shop.company, owner=shop.buyer, name="Monthly", lines=((widget, "1"),))
+    login(testapp, shop.buyer)
+    token = csrf(testapp.get("/shop/cart"))
+    for product, qty in ((widget, "4"), (other, "2")):
+        testapp.post("/shop/cart/add", {"csrf_token": token, "product_id": product.id, "quantity": qty})
+    page = testapp.get("/shop/cart")
+    form = next(f for f in page.forms.values() if f.action.endswith("/lists/from-cart"))
+    form["list_id"] = str(plist.id)
+    page = form.submit().follow()
+    assert "The products of your cart are on the list “Monthly”." in flashes(page)
+    assert lines_of(plist) == [(widget.id, 5, ""), (other.id, 2, "")]
+
+
+# --- sharing -----------------------------------------------------------------------------------------------
+
+def test_a_list_shared_to_read_shows_no_edit_controls_and_refuses_edits(testapp, make, login, shop):
+    widget = shop.products[0]
+    owner = _colleague(make, shop)
+    plist = make.purchase_list(shop.company, owner=owner, sharing=ListSharing.read, name="Owners list",
+                               lines=((widget, "3", "blue ones"),))
+    login(testapp, shop.buyer)
+    assert "Owners list" in testapp.get("/lists/").text
+    page = testapp.get(f"/lists/{plist.id}")
+    assert page.html.select_one("#read-only")
+    assert not page.html.select("input[name^=quantity-], input[name^=note-], #manage-heading, button[value^=up]")
+    assert page.html.select_one("#cart-all"), "a read-only list still goes into the cart"
+    token = csrf(page)
+    item_id = page.html.select_one("input[name=item_id]")["value"]
+    testapp.post(f"/lists/{plist.id}/lines", {"csrf_token": token, "action": "save",
+                                              f"quantity-{item_id}": "9", f"note-{item_id}": ""}, status=403)
+    testapp.post(f"/lists/{plist.id}/lines", {"csrf_token": token, "action": f"remove:{item_id}"}, status=403)
+    testapp.post(f"/lists/{plist.id}/rename", {"csrf_token": token, "name": "Mine now"}, status=403)
+    testapp.post(f"/lists/{plist.id}/sharing", {"csrf_token": token, "sharing": "edit"}, status=403)
+    testapp.post(f"/lists/{plist.id}/delete", {"csrf_token": token}, status=403)
+    testapp.post("/lists/add", {"csrf_token": token, "product_id": widget.id, "quantity": "1",
+                                "list_id": plist.id}, status=403)
+    assert lines_of(plist) == [(widget.id, 3, "blue ones")]
+    assert lists_of(shop.company)[0].name == "Owners list"
+
+
+def test_a_list_shared_for_editing_is_changed_by_colleagues_but_only_the_owner_manages_it(
+        testapp, make, login, shop):
+    widget, other, _ = shop.products
+    owner = _colleague(make, shop)
+    plist = make.purchase_list(shop.company, owner=owner, sharing=ListSharing.edit,
+                               lines=((widget, "3"), (other, "1")))
+    login(testapp, shop.buyer)
+    page = testapp.get(f"/lists/{plist.id}")
+    assert page.html.select_one("#manage-heading") is None
+    form = page.forms["list-lines-form"]
+    first = page.html.select("input[name=item_id]")[0]["value"]
+    form[f"quantity-{first}"] = "7"
+    form[f"note-{first}"] = "for floor 2"
+    form.submit("action", value="save").follow()
+    assert lines_of(plist) == [(widget.id, 7, "for floor 2"), (other.id, 1, "")]
+    testapp.post(f"/lists/{plist.id}/delete", {"csrf_token": csrf(page)}, status=403)
+
+
+def test_a_colleagues_private_list_and_another_companys_list_are_not_found(testapp, make, login, shop):
+    widget = shop.products[0]
+    private = make.purchase_list(shop.company, owner=_colleague(make, shop), sharing=ListSharing.private,
+                                 name="Secret plans", lines=((widget, "1"),))
+    rival = make.company(name="Rival BV")
+    foreign = make.purchase_list(rival, owner=make.contact(rival), sharing=ListSharing.edit, name="Rival list")
+    login(testapp, shop.buyer)
+    assert "Secret plans" not in testapp.get("/lists/").text
+    token = csrf(testapp.get("/lists/"))
+    for plist in (private, foreign):
+        testapp.get(f"/lists/{plist.id}", status=404)
+        for path, data in (("lines", {"action": "cart:all"}), ("rename", {"name": "x"}), ("delete", {}),
+                           ("sharing", {"sharing": "read"})):
+            testapp.post(f"/lists/{plist.id}/{path}", {"csrf_token": token, **data}, status=404)
+        testapp.post("/lists/add", {"csrf_token": token, "product_id": widget.id, "quantity": "1",
+                                    "list_id": plist.id}, status=404)
+    assert cart_items(shop.buyer) == []
+
+
+# --- roles -----------------------------------------------------------------------------------------------------
+
+def test_a_viewer_reads_shared_lists_and_frequent_products_but_changes_nothing(testapp, make, login, shop):
+    widget = shop.products[0]
+    plist = make.purchase_list(shop.company, owner=shop.buyer, sharing=ListSharing.edit, lines=((widget, "2"),))
+    viewer = _colleague(make, shop, role="Viewer")
+    login(testapp, viewer)
+    page = testapp.get("/lists/")
+    assert "new-list" not in page.forms
+    page = testapp.get(f"/lists/{plist.id}")
+    assert widget.name in page.text and "list-lines-form" not in page.forms
+    assert testapp.get("/lists/frequent").status_int == 200
+    token = csrf(testapp.get("/account"))
+    testapp.post("/lists/", {"csrf_token": token, "name": "Mine"}, status=403)
+    testapp.post(f"/lists/{plist.id}/lines", {"csrf_token": token, "action": "cart:all"}, status=403)
+    testapp.post("/lists/frequent/cart", {"csrf_token": token, "which": "all"}, status=403)
+
+
+def test_finance_has_no_lists(testapp, make, login, shop):
+    login(testapp, _colleague(make, shop, role="Finance"))
+    testapp.get("/lists/", status=403)
+    testapp.get("/lists/frequent", status=403)
+    assert "/lists/" not in testapp.get("/dashboard").text
+
+
+# --- into the cart -------------------------------------------------------------------------------------------
+
+def test_the_whole_list_goes_into_the_cart_and_what_cannot_is_reported_by_name(testapp, make, login, shop, db):
+    widget, other, cheap = shop.products
+    gone = make.product(name="Old hinge")
+    cheap.min_order_qty = Decimal(10)
+    plist = make.purchase_list(shop.company, owner=shop.buyer,
+                               lines=((widget, "4"), (gone, "1"), (other, "2"), (cheap, "3")))
+    gone.visibility = ProductVisibility.hidden
+    db.session.commit()
+    login(testapp, shop.buyer)
+    page = testapp.get(f"/lists/{plist.id}")
+    assert "Old hinge" not in page.text, "a hidden product never shows on a list"
+    assert page.html.select_one("#unavailable").get_text().startswith("1 product(s)")
+    cart_page = page.forms["list-lines-form"].submit("action", value="cart:all").follow()
+    assert "2 product(s) are in your cart at today's prices." in flashes(cart_page)
+    assert "Not added: Old hinge is no longer available." in flashes(cart_page)
+    assert f"Not added: {cheap.name}: the minimum order is 10 pcs." in flashes(cart_page)
+    assert [(i.product_id, i.quantity, i.seen_price) for i in cart_items(shop.buyer)] == [
+        (widget.id, 4, Decimal("10.00")), (other.id, 2, Decimal("25.00"))]
+
+
+def test_only_the_ticked_lines_go_into_the_cart(testapp, make, login, shop):
+    widget, other, cheap = shop.products
+    plist = make.purchase_list(shop.company, owner=shop.buyer, lines=((widget, "4"), (other, "2"), (cheap, "5")))
+    login(testapp, shop.buyer)
+    page = testapp.get(f"/lists/{plist.id}")
+    form = page.forms["list-lines-form"]
+    boxes = form.fields["item_id"]
+    boxes[1].checked = True
+    boxes[2].checked = True
+    form.submit("action", value="cart:selected").follow()
+    assert [(i.product_id, i.quantity) for i in cart_items(shop.buyer)] == [(other.id, 2), (cheap.id, 5)]
+    page = testapp.get(f"/lists/{plist.id}").forms["list-lines-form"].submit("action", value="cart:selected")
+    assert "Tick the lines to put in your cart." in flashes(page.follow())
+
+
+# --- lines ---------------------------------------------------------------------------------------------------
+
+def test_lines_are_moved_removed_and_a_bad_quantity_changes_nothing(testapp, make, login, shop):
+    widget, other, cheap = shop.products
+    plist = make.purchase_list(shop.company, owner=shop.buyer, lines=((widget, "1"), (other, "2"), (cheap, "3")))
+    login(testapp, shop.buyer)
+    page = testapp.get(f"/lists/{plist.id}")
+    ids = [box["value"] for box in page.html.select("input[name=item_id]")]
+    page.forms["list-lines-form"].submit("action", value=f"down:{ids[0]}").follow()
+    assert [p for p, _, _ in lines_of(plist)] == [other.id, widget.id, cheap.id]
+    page = testapp.get(f"/lists/{plist.id}")
+    page.forms["list-lines-form"].submit("action", value=f"up:{ids[2]}").follow()
+    assert [p for p, _, _ in lines_of(plist)] == [other.id, cheap.id, widget.id]
+    page = testapp.get(f"/lists/{plist.id}")
+    page.forms["list-lines-form"].submit("action", value=f"remove:{ids[1]}").follow()
+    assert [p for p, _, _ in lines_of(plist)] == [cheap.id, widget.id]
+    form = testapp.get(f"/lists/{plist.id}").forms["list-lines-form"]
+    form[f"quantity-{ids[0]}"] = "lots"
+    form[f"quantity-{ids[2]}"] = "8"
+    page = form.submit("action", value="save", status=400)
+    assert "“lots” is not a quantity" in page.html.select_one(f"#line-{ids[0]}-error").get_text()
+    assert page.forms["list-lines-form"][f"quantity-{ids[0]}"].value == "lots"
+    assert lines_of(plist) == [(cheap.id, 3, ""), (widget.id, 1, "")]
+
+
+def test_the_list_page_costs_the_same_queries_for_many_lines(testapp, make, login, shop, db, count_queries):
+    plist = make.purchase_list(shop.company, owner=shop.buyer, lines=((shop.products[0], "1"),))
+    login(testapp, shop.buyer)
+    db.session.expire_all()
+    with count_queries() as few:
+        testapp.get(f"/lists/{plist.id}")
+    for n in range(12):
+        product = make.product(name=f"Extra {n}")
+        plist.items.append(PurchaseListItem(product_id=product.id, quantity=Decimal(1), position=n + 2))
+    db.session.commit()
+    db.session.expire_all()
+    with count_queries() as many:
+        page = testapp.get(f"/lists/{plist.id}")
+    assert len(page.html.select("#list-lines tbody tr")) == 13
+    assert many.count == few.count <= 8, many.statements

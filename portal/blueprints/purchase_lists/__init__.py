@@ -39,4 +39,4 @@ feature = Feature(
     isolation={"list_id": make_purchase_list},
 )
 
-from portal.blueprints.purchase_lists import chooser, frequent_views, line_views, list_views, source_views  # noqa: F401, E402
+from portal.blueprints.purchase_lists import chooser, frequent_views, line_views, list_views, source_views  # noqa: F401
