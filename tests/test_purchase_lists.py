@@ -9,7 +9,7 @@ from flask import g, render_template_string
 from flask_login import login_user
 
 from portal import settings
-from portal.models import ListSharing, ProductVisibility, PurchaseListItem
+from portal.models import ListSharing, OrderStatus, ProductVisibility, PurchaseListItem
 from tests.purchase_list_helpers import flashes, lines_of, lists_of, ordered
 from tests.shop_ordering import cart_items, csrf, shop_world
 
@@ -344,3 +344,33 @@ def test_the_list_page_costs_the_same_queries_for_many_lines(testapp, make, logi
         page = testapp.get(f"/lists/{plist.id}")
     assert len(page.html.select("#list-lines tbody tr")) == 13
     assert many.count == few.count <= 8, many.statements
+
+
+# --- frequently ordered -------------------------------------------------------------------------------------
+
+def test_frequently_ordered_lists_the_companys_usual_products_and_puts_them_in_the_cart(
+        testapp, make, login, shop, db):
+    widget, other, cheap = shop.products
+    colleague = _colleague(make, shop)
+    for qty in ("6", "6", "2"):
+        ordered(shop.company, [(widget, qty), (other, "1")])
+    ordered(shop.company, [(other, "1")])
+    ordered(shop.company, [(cheap, "500")], status=OrderStatus.rejected)
+    login(testapp, colleague)  # the company's history, whoever placed the orders
+    page = testapp.get("/lists/frequent")
+    rows = [[td.get_text(" ", strip=True) for td in tr.select("td")] for tr in page.html.select("#frequent-lines tbody tr")]
+    assert [(r[0], r[1], r[2]) for r in rows] == [(f"{other.sku} {other.name}", "4", "1 pcs"),
+                                                  (f"{widget.sku} {widget.name}", "3", "6 pcs")]
+    assert cheap.name not in page.text
+    form = page.forms["frequent-form"]
+    form.fields["product_id"][1].checked = True
+    form.submit("which", value="selected").follow()
+    assert [(i.product_id, i.quantity) for i in cart_items(colleague)] == [(widget.id, 6)]
+    testapp.get("/lists/frequent").forms["frequent-form"].submit("which", value="all")
+    assert [(i.product_id, i.quantity) for i in cart_items(colleague)] == [(widget.id, 12), (other.id, 1)]
+
+
+def test_frequently_ordered_is_empty_for_a_new_customer_and_linked_from_the_lists(testapp, make, login, shop):
+    login(testapp, shop.buyer)
+    page = testapp.get("/lists/").click(href="/lists/frequent")
+    assert "Nothing yet" in page.text and "frequent-form" not in page.forms
