@@ -7,9 +7,10 @@ from decimal import Decimal
 import pytest
 from flask import g, render_template_string
 from flask_login import login_user
+from sqlalchemy import select
 
 from portal import settings
-from portal.models import ListSharing, OrderStatus, ProductVisibility, PurchaseListItem
+from portal.models import AuditLog, ListSharing, OrderStatus, ProductVisibility, PurchaseListItem
 from tests.purchase_list_helpers import flashes, lines_of, lists_of, ordered
 from tests.shop_ordering import cart_items, csrf, shop_world
 
@@ -374,3 +375,21 @@ def test_frequently_ordered_is_empty_for_a_new_customer_and_linked_from_the_list
     login(testapp, shop.buyer)
     page = testapp.get("/lists/").click(href="/lists/frequent")
     assert "Nothing yet" in page.text and "frequent-form" not in page.forms
+
+
+def test_a_rep_acting_for_the_customer_keeps_lists_for_it_and_the_change_is_audited(testapp, make, login, shop, db):
+    rep = make.rep(allocated=[shop.company], name="Sofia Rep")
+    login(testapp, rep)
+    testapp.get("/customers").forms[f"act-{shop.company.id}"].submit()
+    form = testapp.get("/lists/").forms["new-list"]
+    form["name"] = "Suggested for spring"
+    form["sharing"] = "read"
+    form.submit().follow()
+    [plist] = lists_of(shop.company)
+    assert plist.owner_id == rep.id
+    row = db.session.execute(select(AuditLog).where(AuditLog.action == "purchase_list.created")).scalar_one()
+    assert (row.actor_id, row.acting_rep_id, row.company_id) == (rep.id, rep.id, shop.company.id)
+    testapp.reset()
+    login(testapp, shop.buyer)
+    page = testapp.get(f"/lists/{plist.id}")
+    assert "Sofia Rep" in page.html.select_one(".meta").get_text()
