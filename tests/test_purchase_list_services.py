@@ -41,8 +41,10 @@ def test_access_follows_owner_and_sharing(make, shop):
     seen = purchase_lists.get(them, shop.company, orphan.id, may_use=True)
     assert (seen.may_edit, seen.may_manage) == (True, True)
     assert not purchase_lists.get(me, shop.company, private.id, may_use=False).may_edit  # a Viewer reads only
-    assert [s.plist.id for s in purchase_lists.summaries(them, shop.company)] == sorted([read.id, edit.id, orphan.id])
-    assert {p.id for p in purchase_lists.editable(them, shop.company)} == {edit.id, orphan.id}
+    assert {s.plist.id for s in purchase_lists.summaries(them, shop.company)} == {read.id, edit.id, orphan.id}
+    mine = make.purchase_list(shop.company, owner=colleague, sharing=ListSharing.private, name="Zz last by name")
+    assert purchase_lists.summaries(them, shop.company)[0].plist.id == mine.id  # own lists first
+    assert {p.id for p in purchase_lists.editable(them, shop.company)} == {edit.id, orphan.id, mine.id}
 
 
 def test_another_companys_list_is_not_found_even_for_its_shared_lists(make, shop):

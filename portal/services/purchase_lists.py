@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, case, func, or_, select
 from sqlalchemy.orm import contains_eager, joinedload
 
 from portal.extensions import db
@@ -123,7 +123,8 @@ def summaries(actor: Actor, company: Company) -> list[ListSummary]:
         .outerjoin(counts, counts.c.purchase_list_id == PurchaseList.id)
         .outerjoin(User, User.id == PurchaseList.owner_id)
         .where(_seen_by(actor, company))
-        .order_by((PurchaseList.owner_id == actor.user_id).desc(), func.lower(PurchaseList.name), PurchaseList.id)
+        .order_by(case((PurchaseList.owner_id == actor.user_id, 0), else_=1), func.lower(PurchaseList.name),
+                  PurchaseList.id)
     ).all()
     return [ListSummary(plist, n, owner, plist.owner_id == actor.user_id) for plist, n, owner in rows]
 
