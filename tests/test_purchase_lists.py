@@ -61,6 +61,11 @@ def test_the_owner_renames_shares_and_deletes_a_list(testapp, make, login, shop)
     form["sharing"] = "edit"
     page = form.submit().follow()
     assert "colleagues may also change it" in page.html.select_one("#sharing").get_text()
+    form = page.forms["rename-list"]
+    form["name"] = ""
+    refused = form.submit(status=400)
+    assert refused.html.select_one("#rename-error").get_text(strip=True).startswith("Give the list a name")
+    page = testapp.get(f"/lists/{plist.id}")
     page = page.forms["delete-list"].submit().follow()
     assert "The list “Warehouse refit” is deleted." in flashes(page)
     assert lists_of(shop.company) == []
@@ -279,6 +284,7 @@ def test_the_whole_list_goes_into_the_cart_and_what_cannot_is_reported_by_name(t
     gone.visibility = ProductVisibility.hidden
     db.session.commit()
     login(testapp, shop.buyer)
+    assert testapp.get("/lists/").html.select_one("#lists td[data-label=Lines]").get_text(strip=True) == "3"
     page = testapp.get(f"/lists/{plist.id}")
     assert "Old hinge" not in page.text, "a hidden product never shows on a list"
     assert page.html.select_one("#unavailable").get_text().startswith("1 product(s)")

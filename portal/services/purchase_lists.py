@@ -115,8 +115,9 @@ class ListSummary:
 
 
 def summaries(actor: Actor, company: Company) -> list[ListSummary]:
-    """The lists the person sees, own first, with their line counts (one query)."""
+    """The lists the person sees, own first, with how many of their lines the company may see (one query)."""
     counts = (select(PurchaseListItem.purchase_list_id, func.count(PurchaseListItem.id).label("n"))
+              .join(PurchaseListItem.product).where(visible_clause(Viewer.of(company)))
               .group_by(PurchaseListItem.purchase_list_id).subquery())
     rows = db.session.execute(
         select(PurchaseList, func.coalesce(counts.c.n, 0), User.name)
