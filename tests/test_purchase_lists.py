@@ -338,17 +338,18 @@ def test_lines_are_moved_removed_and_a_bad_quantity_changes_nothing(testapp, mak
 
 def test_the_list_page_costs_the_same_queries_for_many_lines(testapp, make, login, shop, db, count_queries):
     plist = make.purchase_list(shop.company, owner=shop.buyer, lines=((shop.products[0], "1"),))
+    url = f"/lists/{plist.id}"
     login(testapp, shop.buyer)
     db.session.expire_all()
     with count_queries() as few:
-        testapp.get(f"/lists/{plist.id}")
+        testapp.get(url)
     for n in range(12):
         product = make.product(name=f"Extra {n}")
         plist.items.append(PurchaseListItem(product_id=product.id, quantity=Decimal(1), position=n + 2))
     db.session.commit()
     db.session.expire_all()
     with count_queries() as many:
-        page = testapp.get(f"/lists/{plist.id}")
+        page = testapp.get(url)
     assert len(page.html.select("#list-lines tbody tr")) == 13
     assert many.count == few.count <= 8, many.statements
 
