@@ -7,7 +7,7 @@ import pytest
 
 from portal.extensions import db
 from portal.models import ListSharing, OrderStatus, ProductVisibility
-from portal.services import frequent_products, purchase_lists
+from portal.services import frequent_products, purchase_list_cart, purchase_lists
 from portal.services.actor import Actor
 from tests.purchase_list_helpers import lines_of, ordered
 from tests.shop_ordering import cart_items, shop_world
@@ -120,10 +120,10 @@ def test_add_to_cart_reports_hidden_products_by_name_and_adds_the_rest_at_todays
     plist = make.purchase_list(shop.company, owner=shop.buyer, lines=((widget, "2"), (gone, "1"), (other, "1")))
     gone.visibility = ProductVisibility.hidden
     db.session.commit()
-    priced = purchase_lists.load(shop.company, plist)
+    priced = purchase_list_cart.load(shop.company, plist)
     assert [ln.product.id for ln in priced.lines] == [widget.id, other.id] and priced.unavailable == 1
     assert [ln.line_total for ln in priced.lines] == [Decimal("20.00"), Decimal("25.00")]
-    outcome = purchase_lists.add_to_cart(_actor(shop.buyer, shop.company), shop.company, plist)
+    outcome = purchase_list_cart.add_to_cart(_actor(shop.buyer, shop.company), shop.company, plist)
     db.session.commit()
     assert outcome.added == [widget.name, other.name]
     assert outcome.problems == ["Retired clamp is no longer available."]

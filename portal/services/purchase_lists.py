@@ -9,9 +9,8 @@ Who sees and changes a list:
   change it).
 
 Lines whose product the company may no longer see are never shown (the product page would be a 404);
-they stay on the list, are counted as "no longer available", and are reported by name when the list
-goes into the cart. Putting lines in the cart goes through services.cart.add_many (visibility, minimum
-and step quantities, today's prices).
+they stay on the list and are reported by name when the list goes into the cart
+(services.purchase_list_cart).
 """
 from __future__ import annotations
 
@@ -19,7 +18,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from sqlalchemy import Select, case, func, or_, select
-from sqlalchemy.orm import contains_eager, joinedload
+from sqlalchemy.orm import joinedload
 
 from portal.extensions import db
 from portal.models import Company, ListSharing, Product, PurchaseList, PurchaseListItem, User
@@ -309,92 +308,3 @@ def move_line(access: Access, item_id, offset: int) -> None:
         items[index], items[other] = items[other], items[index]
     for position, item in enumerate(items, start=1):
         item.position = position
-
-
-# --- reading a list with today's prices -----------------------------------------------------------------
-
-@dataclass
-class Line:
-    item: PurchaseListItem
-    product: Product
-    price: object | None  # pricing.Price
-
-    @property
-    def unit_price(self) -> Decimal | None:
-        return self.price.unit if self.price is not None else None
-
-    @property
-    def line_total(self) -> Decimal | None:
-        return self.price.line_total(self.item.quantity) if self.price is not None else None
-
-
-@dataclass
-class Priced:
-    plist: PurchaseList
-    lines: list[Line]
-    #: lines whose product the company may no longer see (not shown)
-    unavailable: int
-    currency: str
-
-
-def load(company: Company, plist: PurchaseList) -> Priced:
-    """The list's lines the company may see, in the list's order, priced today (a fixed number of queries)."""
-    visible = visible_clause(Viewer.of(company)).label("visible")
-    rows = db.session.execute(
-        select(PurchaseListItem, visible).join(PurchaseListItem.product).outerjoin(Product.stock)
-        .options(contains_eager(PurchaseListItem.product).contains_eager(Product.stock))
-        .where(PurchaseListItem.purchase_list_id == plist.id)
-        .order_by(PurchaseListItem.position, PurchaseListItem.id)).unique().all()
-    shown = [item for item, is_visible in rows if is_visible]
-    book = cart.price_book(company, [item.product for item in shown])
-    lines = [Line(item, item.product, book.price(item.product_id, item.quantity)) for item in shown]
-    currency = next((ln.price.currency for ln in lines if ln.price is not None), company.currency)
-    return Priced(plist, lines, len(rows) - len(shown), currency)
-
-
-# --- into the cart ----------------------------------------------------------------------------------------
-
-@dataclass
-class CartOutcome:
-    added: list[str] = field(default_factory=list)
-    #: what was not added, one sentence per product, naming it
-    problems: list[str] = field(default_factory=list)
-
-
-def add_to_cart(actor: Actor, company: Company, plist: PurchaseList, item_ids=None) -> CartOutcome:
-    """Put the list's lines (all, or those with the given ids) in the actor's cart at today's prices.
-
-    A product the company may no longer see is reported by name and left out; the others go through
-    cart.add_many (one price book and one cart read, whatever the number of lines)."""
-    query = (select(PurchaseListItem).join(PurchaseListItem.product)
-             .options(contains_eager(PurchaseListItem.product))
-             .where(PurchaseListItem.purchase_list_id == plist.id)
-             .order_by(PurchaseListItem.position, PurchaseListItem.id))
-    if item_ids is not None:
-        ids = {int(i) for i in item_ids if str(i).isdigit()}
-        if not ids:
-            raise ListError("Tick the lines to put in your cart.")
-        query = query.where(PurchaseListItem.id.in_(ids))
-    items = list(db.session.execute(query).scalars())
-    return products_to_cart(actor, company, [(item.product, item.quantity) for item in items],
-                            source=f"purchase list {plist.id}")
-
-
-def products_to_cart(actor: Actor, company: Company, wanted: list[tuple[Product, Decimal]], *,
-                     source: str) -> CartOutcome:
-    """Products (checked for visibility here) into the cart; what cannot go in is reported by name."""
-    visible = cart.visible_products(company, [product.id for product, _ in wanted])
-    outcome, addable = CartOutcome(), []
-    for product, quantity in wanted:
-        if product.id in visible:
-            addable.append((visible[product.id], quantity))
-        else:
-            outcome.problems.append(f"{product.name} is no longer available.")
-    if addable:
-        for (product, _quantity), problem in zip(addable, cart.add_many(actor, company, addable, source=source),
-                                                 strict=True):
-            if problem:
-                outcome.problems.append(problem)
-            else:
-                outcome.added.append(product.name)
-    return outcome

@@ -10,7 +10,7 @@ from portal.blueprints.purchase_lists.list_access import company
 from portal.blueprints.shop import ordering
 from portal.extensions import db
 from portal.permissions import can, current_actor, require_permission
-from portal.services import cart, frequent_products, purchase_lists
+from portal.services import cart, frequent_products, purchase_list_cart
 from portal.services.errors import RuleError
 
 
@@ -41,12 +41,12 @@ def frequent_to_cart():
         chosen = set(request.form.getlist("product_id"))
         lines = [f for f in lines if str(f.product.id) in chosen]
     try:
-        outcome = purchase_lists.products_to_cart(current_actor(), company(),
+        outcome = purchase_list_cart.products_to_cart(current_actor(), company(),
                                                   [(f.product, f.usual_quantity) for f in lines],
                                                   source="frequently ordered")
     except RuleError as error:
         db.session.rollback()
-        outcome = purchase_lists.CartOutcome(problems=[str(error)])
+        outcome = purchase_list_cart.CartOutcome(problems=[str(error)])
     db.session.commit()
     report(outcome)
     return redirect(url_for("shop.cart") if outcome.added else url_for("purchase_lists.frequent"))

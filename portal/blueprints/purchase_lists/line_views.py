@@ -10,11 +10,11 @@ from portal.blueprints.purchase_lists.list_views import detail
 from portal.blueprints.shop import ordering
 from portal.extensions import db
 from portal.permissions import can, current_actor, require_permission
-from portal.services import order_quantities, purchase_lists
+from portal.services import order_quantities, purchase_list_cart, purchase_lists
 from portal.services.errors import RuleError
 
 
-def report(outcome: purchase_lists.CartOutcome) -> None:
+def report(outcome: purchase_list_cart.CartOutcome) -> None:
     """Flash what went into the cart and, by name, what did not."""
     if outcome.added:
         flash(f"{len(outcome.added)} product(s) are in your cart at today's prices.", "success")
@@ -46,7 +46,7 @@ def _to_cart(access, which: str):
     if selected == []:
         flash("Tick the lines to put in your cart.", "error")
         return redirect(list_url(access))
-    outcome = purchase_lists.add_to_cart(current_actor(), company(), access.plist, selected)
+    outcome = purchase_list_cart.add_to_cart(current_actor(), company(), access.plist, selected)
     db.session.commit()
     report(outcome)
     return redirect(url_for("shop.cart") if outcome.added else list_url(access))

@@ -8,7 +8,7 @@ from portal.blueprints.purchase_lists.list_access import company, may_use, open_
 from portal.extensions import db
 from portal.models import ListSharing
 from portal.permissions import can, current_actor, require_permission
-from portal.services import purchase_lists
+from portal.services import purchase_list_cart, purchase_lists
 from portal.services.errors import RuleError
 from portal.settings import is_enabled
 
@@ -44,7 +44,7 @@ def create():
 @require_permission("lists.view")
 def detail(list_id: int, errors=None, form=None):
     access = open_list(list_id)
-    priced = purchase_lists.load(company(), access.plist)
+    priced = purchase_list_cart.load(company(), access.plist)
     return render_template("purchase_lists/detail.html", access=access, priced=priced, may_order=_may_order(),
                            sharing_labels=purchase_lists.SHARING_LABELS, sharings=list(ListSharing),
                            errors=errors or {}, form=form or {})
