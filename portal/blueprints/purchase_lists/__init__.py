@@ -3,7 +3,12 @@
 
 Views live in modules named for what they do: list_views (the lists themselves), line_views (lines and
 the cart), source_views (add from an order, the cart, a product), frequent_views (frequently ordered).
-Business rules are in portal.services.purchase_lists and portal.services.frequent_products.
+Business rules are in portal.services.purchase_lists (lists, sharing, lines), purchase_list_cart (prices
+and the cart) and frequent_products (computed from the order history on every read, never stored).
+
+Roles: Admin and Buyer get "lists.view" and "lists.use" (make and change lists, put them in the cart — the
+cart also needs "shop.order"). A Viewer gets "lists.view" only: the lists colleagues share and the
+frequently ordered products, read-only, no cart — a Viewer looks and changes nothing. Finance gets neither.
 """
 from flask import Blueprint
 
@@ -20,6 +25,7 @@ feature = Feature(
     blueprint=bp,
     url_prefix="/lists",
     requires=frozenset({"shop"}),  # lists go into the shop's cart, at the shop's prices
+    # no `summary`: invitations promise "order online" through the shop already
     nav=(NavEntry("purchase_lists.index", "Lists", permission="lists.view"),),
     permissions={
         "lists.view": "See the purchase lists colleagues share and the frequently ordered products",
