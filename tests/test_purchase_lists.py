@@ -400,3 +400,20 @@ def test_a_rep_acting_for_the_customer_keeps_lists_for_it_and_the_change_is_audi
     login(testapp, shop.buyer)
     page = testapp.get(f"/lists/{plist.id}")
     assert "Sofia Rep" in page.html.select_one(".meta").get_text()
+
+
+def test_the_frequently_ordered_page_costs_the_same_queries_for_a_longer_history(
+        testapp, make, login, shop, db, count_queries):
+    widget, other, cheap = shop.products
+    ordered(shop.company, [(widget, "1")])
+    login(testapp, shop.buyer)
+    db.session.expire_all()
+    with count_queries() as few:
+        testapp.get("/lists/frequent")
+    for n in range(10):
+        ordered(shop.company, [(widget, "2"), (other, str(n + 1)), (cheap, "3"), (make.product(), "1")])
+    db.session.expire_all()
+    with count_queries() as many:
+        page = testapp.get("/lists/frequent")
+    assert len(page.html.select("#frequent-lines tbody tr")) == 13
+    assert many.count == few.count <= 8, many.statements
