@@ -417,3 +417,13 @@ def test_the_frequently_ordered_page_costs_the_same_queries_for_a_longer_history
         page = testapp.get("/lists/frequent")
     assert len(page.html.select("#frequent-lines tbody tr")) == 13
     assert many.count == few.count <= 8, many.statements
+
+
+def test_with_ordering_switched_off_a_list_offers_no_cart(testapp, make, login, shop):
+    settings.save({"ordering.allow_orders": False, "ordering.allow_quote_requests": False})
+    plist = make.purchase_list(shop.company, owner=shop.buyer, lines=((shop.products[0], "1"),))
+    login(testapp, shop.buyer)
+    page = testapp.get(f"/lists/{plist.id}")
+    assert page.html.select_one("#cart-all") is None and page.html.select_one("#save-lines")
+    testapp.post(f"/lists/{plist.id}/lines", {"csrf_token": csrf(page), "action": "cart:all"}, status=403)
+    assert cart_items(shop.buyer) == []

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from sqlalchemy import Select, case, func, or_, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from portal.extensions import db
@@ -243,7 +244,11 @@ def add_products(actor: Actor, plist: PurchaseList, wanted: list[tuple[Product, 
             raise ListError(f"{product.name}: at most {order_quantities.MAX_QUANTITY:,} on one line.")
         item.quantity = total
         result.added.append(product)
-    db.session.flush()
+    try:
+        db.session.flush()
+    except IntegrityError:  # the same product put on the list at the same moment (another tab, a colleague)
+        db.session.rollback()
+        raise ListError("The list was being changed elsewhere at the same moment. Try again.") from None
     if result.added:
         audit.record("purchase_list.lines_added", plist, company_id=plist.company_id, actor=actor,
                      products=[p.sku for p in result.added])

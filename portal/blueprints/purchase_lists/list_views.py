@@ -5,6 +5,7 @@ from flask import flash, redirect, render_template, request, url_for
 
 from portal.blueprints.purchase_lists import bp
 from portal.blueprints.purchase_lists.list_access import company, may_use, open_list, refuse
+from portal.blueprints.shop import ordering
 from portal.extensions import db
 from portal.models import ListSharing
 from portal.permissions import can, current_actor, require_permission
@@ -14,7 +15,8 @@ from portal.settings import is_enabled
 
 
 def _may_order() -> bool:
-    return is_enabled("shop") and can("shop.order")
+    """The person may put lines in the cart now (role, and ordering or quote requests switched on)."""
+    return is_enabled("shop") and can("shop.order") and ordering.cart_open()
 
 
 @bp.get("/")
