@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from sqlalchemy import Select, case, func, or_, select
+from sqlalchemy import Select, case, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
@@ -221,28 +221,32 @@ class Added:
 
 def add_products(actor: Actor, plist: PurchaseList, wanted: list[tuple[Product, Decimal]], note: str = "") -> Added:
     """Put products on the list; a product already on it gets the quantity added. The caller made sure the
-    products are visible to the company. One query for the lines already there, whatever their number."""
+    products are visible to the company. One query for the lines already there, whatever their number.
+
+    Colleagues may add to a shared list at the same moment: a quantity is added in one UPDATE (never
+    read, add, write: that would lose one of two adds), and two new lines for one product meet the
+    unique constraint, which is a message to try again."""
     note = _clean_note(note)
+    merged: dict[int, tuple[Product, Decimal]] = {}
+    for product, quantity in wanted:
+        merged[product.id] = (product, merged.get(product.id, (product, Decimal(0)))[1] + quantity)
     existing = {item.product_id: item for item in db.session.execute(
         select(PurchaseListItem).where(PurchaseListItem.purchase_list_id == plist.id)).scalars()}
     position = max((item.position for item in existing.values()), default=0)
-    result = Added(plist)
-    for product, quantity in wanted:
+    lines, result = len(existing), Added(plist)
+    for product, quantity in merged.values():
         item = existing.get(product.id)
-        if item is None:
-            if len(existing) >= MAX_LINES:
-                result.left_out.append(f"{product.name}: the list is full ({MAX_LINES} lines).")
-                continue
-            position += 1
-            item = existing[product.id] = PurchaseListItem(purchase_list_id=plist.id, product_id=product.id,
-                                                           quantity=Decimal(0), note=note, position=position)
-            db.session.add(item)
-        elif note and not item.note:
-            item.note = note
-        total = item.quantity + quantity
-        if total > order_quantities.MAX_QUANTITY:
+        if (item.quantity if item is not None else 0) + quantity > order_quantities.MAX_QUANTITY:
             raise ListError(f"{product.name}: at most {order_quantities.MAX_QUANTITY:,} on one line.")
-        item.quantity = total
+        if item is not None:
+            _add_quantity(item, quantity, note)
+        elif lines >= MAX_LINES:
+            result.left_out.append(f"{product.name}: the list is full ({MAX_LINES} lines).")
+            continue
+        else:
+            position, lines = position + 1, lines + 1
+            db.session.add(PurchaseListItem(purchase_list_id=plist.id, product_id=product.id, quantity=quantity,
+                                            note=note, position=position))
         result.added.append(product)
     try:
         db.session.flush()
@@ -253,6 +257,15 @@ def add_products(actor: Actor, plist: PurchaseList, wanted: list[tuple[Product, 
         audit.record("purchase_list.lines_added", plist, company_id=plist.company_id, actor=actor,
                      products=[p.sku for p in result.added])
     return result
+
+
+def _add_quantity(item: PurchaseListItem, quantity: Decimal, note: str) -> None:
+    values = {"quantity": PurchaseListItem.quantity + quantity}
+    if note:
+        values["note"] = case((PurchaseListItem.note == "", note), else_=PurchaseListItem.note)
+    db.session.execute(update(PurchaseListItem).where(PurchaseListItem.id == item.id).values(**values)
+                       .execution_options(synchronize_session=False))
+    db.session.expire(item)
 
 
 def add_product(actor: Actor, company: Company, plist: PurchaseList, product_id, quantity: Decimal,
