@@ -55,9 +55,8 @@ def add_product():
     """From a product page or listing: one product, a quantity and an optional note."""
     def build():
         quantity = order_quantities.parse(request.form.get("quantity", "1"))
-        product = cart.visible_product(company(), request.form.get("product_id"))
-        return purchase_lists.add_products(current_actor(), _target(), [(product, quantity)],
-                                           request.form.get("note", ""))
+        return purchase_lists.add_product(current_actor(), company(), _target(), request.form.get("product_id"),
+                                          quantity, request.form.get("note", ""))
 
     return _add(build, "The product is", url_for("purchase_lists.index"))
 
