@@ -17,6 +17,7 @@ from portal.models import (
     Invoice,
     InvoiceLine,
     InvoiceStatus,
+    ListSharing,
     Membership,
     OrderStatus,
     Payment,
@@ -24,6 +25,8 @@ from portal.models import (
     PriceTier,
     Product,
     ProductPrice,
+    PurchaseList,
+    PurchaseListItem,
     PurchaseOrder,
     PurchaseOrderLine,
     Quote,
@@ -153,6 +156,16 @@ class Factories:
                                    order_id=order.id if order else None,
                                    status=kw.pop("status", ShipmentStatus.shipped), carrier="DHL",
                                    tracking_number=kw.pop("tracking_number", "JD0001"), **kw))
+
+    def purchase_list(self, company: Company, owner: User | None = None, sharing=ListSharing.read,
+                      lines: tuple = (), **kw) -> PurchaseList:
+        """A list of the company; lines are (product, quantity) or (product, quantity, note), in order."""
+        plist = PurchaseList(company_id=company.id, owner_id=owner.id if owner else None, sharing=sharing,
+                             name=kw.pop("name", f"Project list {next(_seq)}"), **kw)
+        for position, (product, quantity, *note) in enumerate(lines, start=1):
+            plist.items.append(PurchaseListItem(product_id=product.id, quantity=Decimal(quantity),
+                                                note=note[0] if note else "", position=position))
+        return self._save(plist)
 
     def purchase_order(self, supplier: Company, **kw) -> PurchaseOrder:
         return self._save(PurchaseOrder(number=next_number("purchase_order"), company_id=supplier.id,

@@ -25,8 +25,10 @@ from portal.models import (
     Company,
     CreditNote,
     Invoice,
+    ListSharing,
     Membership,
     ProductImage,
+    PurchaseList,
     PurchaseOrder,
     Quote,
     QuoteStatus,
@@ -89,6 +91,7 @@ def demo(db):
         "purchase_order_id": first(PurchaseOrder, PurchaseOrder.company_id == baltic.id),
         "bill_id": first(SupplierBill, SupplierBill.company_id == baltic.id),
         "address_id": first(Address, Address.company_id == acme.id),
+        "list_id": first(PurchaseList, PurchaseList.company_id == acme.id, PurchaseList.sharing != ListSharing.private),
         "user_id": first(Membership, Membership.company_id == acme.id, Membership.user_id != anna.id),
         "token": "no-such-link",  # the page that explains a bad link
         "image_id": first(ProductImage),

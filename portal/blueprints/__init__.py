@@ -7,10 +7,11 @@ from portal.blueprints.core import feature as core
 from portal.blueprints.guest_catalog import feature as guest_catalog
 from portal.blueprints.invoices import feature as invoices
 from portal.blueprints.orders import feature as orders
+from portal.blueprints.purchase_lists import feature as purchase_lists
 from portal.blueprints.quotations import feature as quotations
 from portal.blueprints.shipments import feature as shipments
 from portal.blueprints.shop import feature as shop
 from portal.blueprints.supplier import feature as supplier
 
 #: the core first, then the features in the order their nav entries and dashboard blocks appear
-BUILTIN_FEATURES = [core, shop, guest_catalog, quotations, orders, shipments, invoices, supplier]
+BUILTIN_FEATURES = [core, shop, guest_catalog, purchase_lists, quotations, orders, shipments, invoices, supplier]

@@ -9,7 +9,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from portal import settings
-from portal.demo import catalog, customers, orders, purchasing, quotes, service
+from portal.demo import catalog, customers, lists, orders, purchasing, quotes, service
 from portal.demo.world import DemoWorld
 from portal.extensions import db
 from portal.models import Company, NotificationRoute, Product
@@ -57,6 +57,7 @@ def seed_demo() -> bool:
         orders.seed_orders(world, accepted)
         purchasing.seed_purchasing(world)
         service.seed_tickets(world)
+        lists.seed_lists(world)
         _seed_notification_routes(world)
         db.session.commit()
     except Exception:

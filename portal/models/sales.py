@@ -238,6 +238,7 @@ class PurchaseList(Model):
                                                  default=ListSharing.read, server_default="read")
     created_dt: Mapped[datetime] = created_column()
 
+    owner: Mapped[User | None] = relationship()  # noqa: F821
     items: Mapped[list[PurchaseListItem]] = relationship(back_populates="purchase_list", cascade="all, delete-orphan")
 
     def __str__(self) -> str:
