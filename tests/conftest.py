@@ -5,11 +5,12 @@ import os
 import tempfile
 from contextlib import contextmanager
 
+import psycopg
 import pytest
 from flask import current_app, g, has_app_context
 from flask_sqlalchemy.session import Session as FlaskSession
 from flask_sqlalchemy.session import _app_ctx_id
-from sqlalchemy import event, text
+from sqlalchemy import event, make_url, text
 from sqlalchemy.orm import scoped_session, sessionmaker
 from webtest import TestApp
 
@@ -25,16 +26,44 @@ PASSWORD = "correct horse battery"
 pytest_plugins = ["tests.fixtures_admin", "tests.fixtures_apps", "tests.fixtures_browser", "tests.fixtures_mail"]
 
 
-def _database_url(tmpdir: str) -> str:
-    return os.environ.get("DATABASE_URL") or f"sqlite:///{tmpdir}/test.db"
+@contextmanager
+def _suite_database(tmpdir: str):
+    """The suite's database: a SQLite file of this process, or DATABASE_URL — with pytest-xdist a
+    database of each worker's own on that PostgreSQL server (DATABASE_URL's name + the worker's id),
+    created fresh and dropped at the end."""
+    url, worker = os.environ.get("DATABASE_URL"), os.environ.get("PYTEST_XDIST_WORKER")
+    if not url:
+        yield f"sqlite:///{tmpdir}/test.db"
+        return
+    if not worker or not url.startswith(("postgres://", "postgresql")):
+        yield url
+        return
+    parsed = make_url(url.replace("postgres://", "postgresql://", 1))
+    name = f"{parsed.database}_{worker}"
+    server = {"host": parsed.host or "127.0.0.1", "port": parsed.port or 5432, "user": parsed.username or "postgres",
+              "password": parsed.password, "dbname": "postgres", "autocommit": True}
+    with psycopg.connect(**server) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield parsed.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with psycopg.connect(**server) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @pytest.fixture(scope="session")
-def app():
+def suite_database_url(tmp_path_factory):
+    with _suite_database(str(tmp_path_factory.mktemp("db"))) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def app(suite_database_url):
     tmpdir = tempfile.mkdtemp(prefix="portal-test-")
     app = create_app({
         "PORTAL_ENV": "testing",
-        "SQLALCHEMY_DATABASE_URI": _database_url(tmpdir),
+        "SQLALCHEMY_DATABASE_URI": suite_database_url,
         "UPLOAD_DIR": os.path.join(tmpdir, "uploads"),
     })
     with app.app_context():
