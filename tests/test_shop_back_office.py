@@ -7,7 +7,8 @@ from webtest.forms import Text
 
 from portal import settings
 from portal.models import OrderStatus, OutboxEmail, Quote, QuoteStatus
-from tests.shop_ordering import orders_of, shop_world
+from tests.fixtures_admin import submit_edit
+from tests.shop_ordering import add_to_cart, orders_of, place, reserved, shop_world
 
 
 def _act(admin, listing_url: str, name: str, ids):
@@ -51,3 +52,22 @@ def test_staff_find_quote_requests_and_choose_the_credit_rule(admin, make, db):
     form["shop.credit_check"] = "approval"
     form.submit().follow()
     assert settings.get("shop.credit_check") == "approval"
+
+
+def test_staff_cancelling_a_shop_order_gives_its_reserved_stock_back(admin, make, testapp, login):
+    """An order placed in the shop reserved its stock; staff ending it in the back office release it,
+    once; an order staff entered themselves reserved nothing and releases nothing."""
+    shop = shop_world(make)
+    buyer = type(testapp)(testapp.app)
+    login(buyer, shop.buyer)
+    add_to_cart(buyer, shop.products[0], "4")
+    place(buyer)
+    order = orders_of(shop.company)[0]
+    assert reserved(shop.products[0]) == 4
+    submit_edit(admin, "sales-order", order.id, status="cancelled")
+    assert reserved(shop.products[0]) == 0
+    submit_edit(admin, "sales-order", order.id, notes="cancelled by phone")  # saving it again releases nothing more
+    assert reserved(shop.products[0]) == 0
+    typed_in = make.order(shop.company, status=OrderStatus.submitted)
+    submit_edit(admin, "sales-order", typed_in.id, status="cancelled")
+    assert reserved(shop.products[0]) == 0

@@ -23,7 +23,7 @@ from portal.models import (
     UserKind,
 )
 from portal.models.base import utcnow
-from portal.services import documents
+from portal.services import approvals, documents
 from portal.services.numbering import next_number
 
 SALES = "Sales"
@@ -113,6 +113,8 @@ class SalesOrderAdmin(DocumentAdmin):
     def on_model_change(self, form, model, is_created):
         with obey(form):
             documents.same_company(model)
+        if not is_created and hasattr(form, "status"):
+            approvals.staff_set_status(model, form.status.object_data)
         super().on_model_change(form, model, is_created)
 
 

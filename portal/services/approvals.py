@@ -154,6 +154,17 @@ def decide(order: SalesOrder, decision: ApprovalDecision, comment: str, *, by: A
     return approval
 
 
+#: statuses in which an order ships nothing more: what it still held is given back
+ENDED = frozenset({OrderStatus.cancelled, OrderStatus.rejected})
+
+
+def staff_set_status(order: SalesOrder, before: OrderStatus | None) -> None:
+    """Staff changed an order's status in the back office: ending an order placed in the shop (it
+    reserved its stock at checkout) gives back what it still held; orders staff entered reserved nothing."""
+    if order.checkout_key and before not in ENDED and order.status in ENDED:
+        release_stock(order)
+
+
 def release_stock(order: SalesOrder) -> None:
     """Give back what the order reserved (a rejected order ships nothing)."""
     for line in order.lines:
