@@ -10,6 +10,7 @@ from portal.admin_views.base import LINE_COLUMNS, StaffInline, StaffModelView, f
 from portal.admin_views.companies import contacts
 from portal.admin_views.documents import DocumentAdmin
 from portal.admin_views.filters import company_filter
+from portal.admin_views.quote_sharing import QuoteSharing
 from portal.extensions import db
 from portal.models import (
     Quote,
@@ -39,7 +40,8 @@ def excerpt(view, context, model, name):
     return text if len(text) <= 80 else text[:79] + "…"
 
 
-class QuoteAdmin(DocumentAdmin):
+class QuoteAdmin(QuoteSharing, DocumentAdmin):
+    edit_template = "admin/quote_edit.html"
     column_list = ("number", "company", "title", "status", "valid_until", "total", "created_dt")
     column_searchable_list = ("number", "title", "company.name", "accepted_name")
     column_filters = (company_filter(Quote.company_id, suppliers=False), "status", "valid_until", "created_dt",

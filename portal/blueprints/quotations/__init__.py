@@ -3,7 +3,7 @@ from flask import Blueprint
 
 from portal.admin_views.sales import quote_views
 from portal.blueprints.quotations.isolation import make_quote
-from portal.contract import Feature, NavEntry, NumberKind
+from portal.contract import EmailKind, Feature, NavEntry, NumberKind
 
 bp = Blueprint("quotations", __name__)
 
@@ -19,7 +19,12 @@ feature = Feature(
     grants={role: {"quotes.view"} for role in ("Admin", "Buyer", "Viewer", "Finance")},
     admin_views=quote_views,
     numbers={"quote": NumberKind("Q")},
-    isolation={"quote_id": make_quote},
+    emails={
+        "quote_shared": EmailKind("Quote shared by link", "quotations/email/shared", placeholders=(
+            "recipient_name", "quote_number", "quote_title", "message", "link", "valid_until", "sender_name",
+            "sender_email")),
+    },
+    isolation={"quote_id": make_quote},  # the share link's <token> is the core's opaque argument
 )
 
 from portal.blueprints.quotations import views  # noqa: F401
