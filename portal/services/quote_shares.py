@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from portal.extensions import db
 from portal.models import AccessToken, PortalEvent, Quote, QuoteMessage, QuoteStatus, TokenPurpose, User
@@ -113,15 +113,13 @@ def link_state(link: AccessToken) -> str:
 
 def views_by_link(quote: Quote) -> dict[int, int]:
     """How many times each link's page was opened."""
-    rows = db.session.execute(
-        select(PortalEvent.data, func.count()).where(
-            PortalEvent.subject_type == "quote", PortalEvent.subject_id == quote.id, PortalEvent.kind == VIEWED)
-        .group_by(PortalEvent.data)).all()
+    rows = db.session.execute(select(PortalEvent.data).where(
+        PortalEvent.subject_type == "quote", PortalEvent.subject_id == quote.id, PortalEvent.kind == VIEWED)).scalars()
     counts: dict[int, int] = {}
-    for data, count in rows:
+    for data in rows:  # JSON has no equality on PostgreSQL: no GROUP BY on it
         link_id = (data or {}).get("link_id")
         if link_id is not None:
-            counts[link_id] = counts.get(link_id, 0) + count
+            counts[link_id] = counts.get(link_id, 0) + 1
     return counts
 
 
