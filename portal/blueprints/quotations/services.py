@@ -8,7 +8,7 @@ from sqlalchemy import Select, select
 
 from portal.extensions import db
 from portal.models import Quote, QuoteLine, QuoteSection, QuoteStatus, User
-from portal.services import clock
+from portal.services import clock, pdf
 
 #: quotes the business is still writing; the customer never sees them
 HIDDEN = (QuoteStatus.draft,)
@@ -72,3 +72,20 @@ def conversation(quote: Quote, business_name: str) -> list[Message]:
             name = f"{name} ({business_name})" if name else business_name
         result.append(Message(name or "Customer", m.from_staff, m.body, m.created_dt))
     return result
+
+
+def document_context(quote: Quote) -> dict:
+    """What the quote page and its PDF both show (so the PDF is exactly the page's quote)."""
+    return {"quote": quote, "label": quote.number or f"Request #{quote.id}",
+            "expired": is_expired(quote, clock.today()), "priced": is_priced(quote),
+            "sections": sections_with_lines(quote)}
+
+
+def quote_pdf(quote: Quote) -> bytes:
+    """The branded PDF of the quote as shown."""
+    return pdf.render("quote", **document_context(quote))
+
+
+def pdf_filename(quote: Quote) -> str:
+    number = "".join(c for c in (quote.number or f"request-{quote.id}") if c.isalnum() or c in "-_")
+    return f"quote-{number}.pdf"

@@ -21,21 +21,40 @@ def index():
 
 
 def _quote_context(quote: Quote) -> dict:
-    return {"quote": quote, "label": quote.number or f"Request #{quote.id}",
-            "expired": services.is_expired(quote, clock.today()), "priced": services.is_priced(quote),
-            "sections": services.sections_with_lines(quote),
+    return {**services.document_context(quote),
             "messages": services.conversation(quote, settings.get("branding.business_name"))}
+
+
+def _own_quote(quote_id: int) -> Quote:
+    return db.one_or_404(services.visible_quotes(
+        scoped(select(Quote), Quote).where(Quote.id == quote_id)
+        .options(selectinload(Quote.sections), selectinload(Quote.lines).joinedload(QuoteLine.product),
+                 selectinload(Quote.messages))
+    ))
 
 
 @bp.route("/<int:quote_id>")
 @require_permission("quotes.view")
 def detail(quote_id: int):
-    quote = db.one_or_404(services.visible_quotes(
-        scoped(select(Quote), Quote).where(Quote.id == quote_id)
-        .options(selectinload(Quote.sections), selectinload(Quote.lines).joinedload(QuoteLine.product),
-                 selectinload(Quote.messages))
-    ))
-    return render_template("quotations/detail.html", **_quote_context(quote))
+    return render_template("quotations/detail.html", **_quote_context(_own_quote(quote_id)))
+
+
+def _pdf_response(quote: Quote, body: bytes):
+    response = make_response(body)
+    response.headers["Content-Type"] = "application/pdf"
+    response.headers["Content-Disposition"] = f'attachment; filename="{services.pdf_filename(quote)}"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/<int:quote_id>/pdf")
+@require_permission("quotes.view")
+def pdf(quote_id: int):
+    quote = _own_quote(quote_id)
+    body = services.quote_pdf(quote)
+    quote_shares.track(quote_shares.PDF_DOWNLOADED, quote, current_actor())
+    db.session.commit()
+    return _pdf_response(quote, body)
 
 
 def _private(body, status: int = 200):
@@ -46,16 +65,35 @@ def _private(body, status: int = 200):
     return response
 
 
+def _link_problem(error: TokenError):
+    db.session.rollback()
+    return _private(render_template("quotations/link_problem.html", reason=error.reason,
+                                    contact=quote_shares.sender_of(error.token)), 404)
+
+
 @bp.route("/link/<token>")
 @public
 def shared(token: str):
     try:
         link, quote = quote_shares.open_link(token)
     except TokenError as error:
-        db.session.rollback()
-        return _private(render_template("quotations/link_problem.html", reason=error.reason,
-                                        contact=quote_shares.sender_of(error.token)), 404)
+        return _link_problem(error)
     quote_shares.track(quote_shares.VIEWED, quote, current_actor(), link)
     db.session.commit()
-    return _private(render_template("quotations/shared.html", recipient=quote_shares.recipient_of(link),
+    return _private(render_template("quotations/shared.html", recipient=quote_shares.recipient_of(link), token=token,
                                     **_quote_context(quote)))
+
+
+@bp.route("/link/<token>/pdf")
+@public
+def shared_pdf(token: str):
+    try:
+        link, quote = quote_shares.open_link(token)
+    except TokenError as error:
+        return _link_problem(error)
+    body = services.quote_pdf(quote)
+    quote_shares.track(quote_shares.PDF_DOWNLOADED, quote, current_actor(), link)
+    db.session.commit()
+    response = _pdf_response(quote, body)
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
