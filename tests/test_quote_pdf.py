@@ -11,9 +11,10 @@ from sqlalchemy import select
 from webtest import TestApp
 
 from portal import settings
-from portal.models import PortalEvent
+from portal.models import PortalEvent, QuoteLine
 from portal.services import quote_shares
 from portal.services.actor import Actor
+from portal.services.totals import recompute_totals
 
 
 def pdf_text(body: bytes) -> str:
@@ -66,3 +67,29 @@ def test_a_dead_link_gives_no_pdf(testapp, db):
 def test_another_companys_quote_has_no_pdf(testapp, make, login, quote, db):
     login(testapp, make.contact(make.company(name="Other"), role="Admin"))
     testapp.get(f"/quotes/{quote.id}/pdf", status=404)
+
+
+def test_the_client_ticks_optional_lines_and_the_totals_and_pdf_follow(testapp, make, login, db):
+    company = make.company(name="ACME Tools")
+    quote = make.quote(company, title="Racking")
+    quote.lines.clear()
+    quote.lines.extend([QuoteLine(description="Rack", quantity=Decimal(2), unit_price=Decimal("500.00"), tax_rate=Decimal(21)),
+                        QuoteLine(description="Extended warranty", unit_price=Decimal("150.00"), tax_rate=Decimal(21),
+                                  quantity=Decimal(1), optional=True)])
+    recompute_totals(quote)
+    db.session.flush()
+    assert (quote.subtotal, quote.total) == (Decimal("1000.00"), Decimal("1210.00"))
+    login(testapp, make.contact(company, role="Viewer"))
+    page = testapp.get(f"/quotes/{quote.id}")
+    assert "€1,210.00" in page.html.select_one("table.totals").text
+    assert "Extended warranty" not in pdf_text(page.click(description="Download PDF").body)
+    assert page.forms["options"].method.lower() == "get"
+    box = page.html.select_one('input[name="option"]')
+    assert box["form"] == "options" and box["value"] == str(quote.lines[1].id) and not box.has_attr("checked")
+    ticked = testapp.get(f"/quotes/{quote.id}", {"option": str(quote.lines[1].id)})
+    assert "€1,391.50" in ticked.html.select_one("table.totals").text
+    text = pdf_text(ticked.click(description="Download PDF").body)
+    assert "Extended warranty (optional, included)" in text and "Total €1,391.50" in text
+    # an id that is no optional line of this quote changes nothing
+    other = testapp.get(f"/quotes/{quote.id}", {"option": str(quote.lines[0].id)})
+    assert "€1,210.00" in other.html.select_one("table.totals").text

@@ -53,7 +53,7 @@ class QuoteAdmin(QuoteSharing, DocumentAdmin):
     form_args = {"contact": {"query_factory": contacts}}
     inline_models = (
         StaffInline(QuoteSection, form_columns=("id", "position", "title"), form_label="Sections"),
-        line_inline(QuoteLine, form_columns=("id", "section") + LINE_COLUMNS),
+        line_inline(QuoteLine, form_columns=("id", "section") + LINE_COLUMNS + ("optional",)),
     )
 
     def on_model_change(self, form, model, is_created):

@@ -1,6 +1,7 @@
 """What a customer sees of a quote: which ones, whether still valid, its layout and conversation."""
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -8,7 +9,7 @@ from sqlalchemy import Select, select
 
 from portal.extensions import db
 from portal.models import Quote, QuoteLine, QuoteSection, QuoteStatus, User
-from portal.services import clock, pdf
+from portal.services import clock, pdf, totals
 
 #: quotes the business is still writing; the customer never sees them
 HIDDEN = (QuoteStatus.draft,)
@@ -74,16 +75,31 @@ def conversation(quote: Quote, business_name: str) -> list[Message]:
     return result
 
 
-def document_context(quote: Quote) -> dict:
+def chosen_options(quote: Quote, line_ids: Iterable[int]) -> frozenset[int]:
+    """The ids among `line_ids` that are optional lines of this quote (anything else is ignored)."""
+    optional = {line.id for line in quote.lines if line.optional}
+    return frozenset(i for i in line_ids if i in optional)
+
+
+def totals_with(quote: Quote, chosen: frozenset[int]) -> totals.Totals:
+    """The quote's stored totals, or with chosen optional lines those of its lines plus them (computed
+    like the stored ones, tax rounded once per rate)."""
+    if not chosen:
+        return totals.Totals(quote.subtotal, quote.tax_total, quote.total)
+    return totals.sums(line for line in quote.lines if not line.optional or line.id in chosen)
+
+
+def document_context(quote: Quote, chosen: frozenset[int] = frozenset()) -> dict:
     """What the quote page and its PDF both show (so the PDF is exactly the page's quote)."""
     return {"quote": quote, "label": quote.number or f"Request #{quote.id}",
             "expired": is_expired(quote, clock.today()), "priced": is_priced(quote),
-            "sections": sections_with_lines(quote)}
+            "sections": sections_with_lines(quote), "chosen": chosen,
+            "has_options": any(line.optional for line in quote.lines), "totals": totals_with(quote, chosen)}
 
 
-def quote_pdf(quote: Quote) -> bytes:
-    """The branded PDF of the quote as shown."""
-    return pdf.render("quote", **document_context(quote))
+def quote_pdf(quote: Quote, chosen: frozenset[int] = frozenset()) -> bytes:
+    """The branded PDF of the quote as shown, with the chosen optional lines."""
+    return pdf.render("quote", **document_context(quote, chosen))
 
 
 def pdf_filename(quote: Quote) -> str:

@@ -1,5 +1,5 @@
 """Quote pages: the company's quotes for signed-in customers, and a quote opened by its share link."""
-from flask import make_response, render_template
+from flask import make_response, render_template, request
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -20,8 +20,13 @@ def index():
                            is_expired=services.is_expired, is_priced=services.is_priced)
 
 
+def _chosen(quote: Quote) -> frozenset[int]:
+    """The optional lines the client ticked (the ?option= of the page or the PDF link)."""
+    return services.chosen_options(quote, request.args.getlist("option", type=int))
+
+
 def _quote_context(quote: Quote) -> dict:
-    return {**services.document_context(quote),
+    return {**services.document_context(quote, _chosen(quote)),
             "messages": services.conversation(quote, settings.get("branding.business_name"))}
 
 
@@ -51,7 +56,7 @@ def _pdf_response(quote: Quote, body: bytes):
 @require_permission("quotes.view")
 def pdf(quote_id: int):
     quote = _own_quote(quote_id)
-    body = services.quote_pdf(quote)
+    body = services.quote_pdf(quote, _chosen(quote))
     quote_shares.track(quote_shares.PDF_DOWNLOADED, quote, current_actor())
     db.session.commit()
     return _pdf_response(quote, body)
@@ -91,7 +96,7 @@ def shared_pdf(token: str):
         link, quote = quote_shares.open_link(token)
     except TokenError as error:
         return _link_problem(error)
-    body = services.quote_pdf(quote)
+    body = services.quote_pdf(quote, _chosen(quote))
     quote_shares.track(quote_shares.PDF_DOWNLOADED, quote, current_actor(), link)
     db.session.commit()
     response = _pdf_response(quote, body)
