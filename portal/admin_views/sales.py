@@ -10,6 +10,7 @@ from portal.admin_views.base import LINE_COLUMNS, StaffInline, StaffModelView, f
 from portal.admin_views.companies import contacts
 from portal.admin_views.documents import DocumentAdmin
 from portal.admin_views.filters import company_filter
+from portal.admin_views.quote_conversation import QuoteConversation
 from portal.admin_views.quote_sharing import QuoteSharing
 from portal.extensions import db
 from portal.models import (
@@ -40,7 +41,7 @@ def excerpt(view, context, model, name):
     return text if len(text) <= 80 else text[:79] + "…"
 
 
-class QuoteAdmin(QuoteSharing, DocumentAdmin):
+class QuoteAdmin(QuoteSharing, QuoteConversation, DocumentAdmin):
     edit_template = "admin/quote_edit.html"
     column_list = ("number", "company", "title", "status", "valid_until", "total", "created_dt")
     column_searchable_list = ("number", "title", "company.name", "accepted_name")

@@ -3,13 +3,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select
 
-from portal.extensions import db
-from portal.models import Quote, QuoteLine, QuoteSection, QuoteStatus, User
+from portal.models import Quote, QuoteLine, QuoteSection, QuoteStatus
 from portal.services import clock, pdf, totals
+from portal.services.quote_thread import Message, conversation  # noqa: F401  (the pages' conversation)
 
 #: quotes the business is still writing; the customer never sees them
 HIDDEN = (QuoteStatus.draft,)
@@ -50,28 +50,6 @@ def sections_with_lines(quote: Quote) -> list[Section]:
         by_section.setdefault(line.section_id if line.section_id in known else None, []).append(line)
     result = [Section(None, by_section[None])] if None in by_section else []
     result += [Section(s.title, by_section[s.id]) for s in sections if s.id in by_section]
-    return result
-
-
-@dataclass(frozen=True)
-class Message:
-    author: str
-    from_staff: bool
-    body: str
-    created_dt: datetime
-
-
-def conversation(quote: Quote, business_name: str) -> list[Message]:
-    """The change-request conversation, oldest first, each message with a name to show."""
-    messages = sorted(quote.messages, key=lambda m: (m.created_dt, m.id))
-    ids = {m.author_id for m in messages if m.author_id}
-    names = dict(db.session.execute(select(User.id, User.name).where(User.id.in_(ids))).all()) if ids else {}
-    result = []
-    for m in messages:
-        name = names.get(m.author_id) or m.author_name or ""
-        if m.from_staff:
-            name = f"{name} ({business_name})" if name else business_name
-        result.append(Message(name or "Customer", m.from_staff, m.body, m.created_dt))
     return result
 
 

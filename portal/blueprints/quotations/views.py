@@ -1,14 +1,15 @@
 """Quote pages: the company's quotes for signed-in customers, and a quote opened by its share link."""
-from flask import make_response, render_template, request
+from flask import flash, make_response, redirect, render_template, request, url_for
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from portal import settings
 from portal.blueprints.quotations import bp, services
+from portal.blueprints.quotations.forms import ChangesForm, DeclineForm
 from portal.extensions import db
 from portal.models import Quote, QuoteLine
-from portal.permissions import current_actor, public, require_permission, scoped
-from portal.services import clock, quote_shares
+from portal.permissions import can, current_actor, public, require_permission, scoped
+from portal.services import clock, quote_answers, quote_shares
 from portal.services.tokens import TokenError
 
 
@@ -25,8 +26,10 @@ def _chosen(quote: Quote) -> frozenset[int]:
     return services.chosen_options(quote, request.args.getlist("option", type=int))
 
 
-def _quote_context(quote: Quote) -> dict:
-    return {**services.document_context(quote, _chosen(quote)),
+def _quote_context(quote: Quote, may_decline: bool = True) -> dict:
+    return {**services.document_context(quote, _chosen(quote)), "may_decline": may_decline,
+            "answerable": quote.status in quote_answers.OPEN and not services.is_expired(quote),
+            "changes_form": ChangesForm(), "decline_form": DeclineForm(),
             "messages": services.conversation(quote, settings.get("branding.business_name"))}
 
 
@@ -41,7 +44,53 @@ def _own_quote(quote_id: int) -> Quote:
 @bp.route("/<int:quote_id>")
 @require_permission("quotes.view")
 def detail(quote_id: int):
-    return render_template("quotations/detail.html", **_quote_context(_own_quote(quote_id)))
+    return render_template("quotations/detail.html", **_quote_context(_own_quote(quote_id), _may_decline()))
+
+
+def _may_decline() -> bool:
+    return can("quotes.accept")
+
+
+def _answer(quote: Quote, form, answer, done: str, back: str, link=None):
+    """Run one of the client's answers; a problem is a message on the page, nothing changes."""
+    if not form.validate_on_submit():
+        flash(" ".join(e for errors in form.errors.values() for e in errors) or "Please try again.", "error")
+        return redirect(back)
+    try:
+        answer(quote, form, current_actor(), link)
+    except quote_answers.AnswerError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+    else:
+        db.session.commit()
+        flash(done, "success")
+    return redirect(back)
+
+
+def _changes(quote, form, actor, link):
+    quote_answers.request_changes(quote, form.body.data, by=actor, link=link)
+
+
+def _decline(quote, form, actor, link):
+    quote_answers.decline(quote, form.reason.data, by=actor, link=link)
+
+
+CHANGES_SENT = "Your message is sent. We will get back to you with a revised quote."
+DECLINED = "You declined the quote. Thank you for letting us know."
+
+
+@bp.route("/<int:quote_id>/changes", methods=["POST"])
+@require_permission("quotes.view")
+def request_changes(quote_id: int):
+    quote = _own_quote(quote_id)
+    return _answer(quote, ChangesForm(), _changes, CHANGES_SENT, url_for(".detail", quote_id=quote.id))
+
+
+@bp.route("/<int:quote_id>/decline", methods=["POST"])
+@require_permission("quotes.accept")
+def decline(quote_id: int):
+    quote = _own_quote(quote_id)
+    return _answer(quote, DeclineForm(), _decline, DECLINED, url_for(".detail", quote_id=quote.id))
 
 
 def _pdf_response(quote: Quote, body: bytes):
@@ -102,3 +151,25 @@ def shared_pdf(token: str):
     response = _pdf_response(quote, body)
     response.headers["Referrer-Policy"] = "no-referrer"
     return response
+
+
+def _shared_answer(token: str, form_class, answer, done: str):
+    try:
+        link, quote = quote_shares.open_link(token)
+    except TokenError as error:
+        return _link_problem(error)
+    response = _answer(quote, form_class(), answer, done, url_for(".shared", token=token), link)
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+@bp.route("/link/<token>/changes", methods=["POST"])
+@public
+def shared_changes(token: str):
+    return _shared_answer(token, ChangesForm, _changes, CHANGES_SENT)
+
+
+@bp.route("/link/<token>/decline", methods=["POST"])
+@public
+def shared_decline(token: str):
+    return _shared_answer(token, DeclineForm, _decline, DECLINED)
