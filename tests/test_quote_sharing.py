@@ -162,3 +162,14 @@ def test_the_share_form_says_what_is_missing(admin, quote, db):
     assert "Enter the recipient&#39;s name." in res.text or "Enter the recipient's name." in res.text
     assert "Enter a valid email address." in res.text
     assert db.session.execute(select(AccessToken).filter_by(quote_id=quote.id)).first() is None
+
+
+def test_the_quote_screen_shows_the_engagement_timeline(admin, staff, quote, db):
+    raw, _link = quote_shares.share(quote, name="Dana Buyer", email="dana@acme.example", by=Actor.of(staff))
+    client = visitor(admin)
+    client.get(f"/quotes/link/{raw}").click(description="Download PDF")
+    panel = admin.get(f"/admin/quote/edit/?id={quote.id}").html.select_one("#engagement-panel")
+    rows = [tr.get_text(" | ", strip=True) for tr in panel.select("tbody tr")]
+    assert len(rows) == 2
+    assert "Downloaded the PDF | Dana Buyer <dana@acme.example> | share link | 203.0.113.9" in rows[0]
+    assert "Viewed | Dana Buyer <dana@acme.example> | share link | 203.0.113.9 | Mozilla/5.0 (iPhone) Test" in rows[1]

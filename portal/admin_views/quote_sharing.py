@@ -43,6 +43,14 @@ class QuoteSharing:
         return [{"link": link, "recipient": quote_shares.recipient_of(link), "state": quote_shares.link_state(link),
                  "views": views.get(link.id, 0)} for link in quote_shares.all_links(quote)]
 
+    def engagement(self, quote: Quote) -> list[dict]:
+        """The rows of the engagement timeline on the quote's edit page."""
+        return [{"event": e, "what": quote_shares.EVENT_LABELS.get(e.kind, e.kind),
+                 "who": " ".join(filter(None, ((e.data or {}).get("recipient_name"),
+                                               f"<{(e.data or {}).get('recipient_email')}>"
+                                               if (e.data or {}).get("recipient_email") else ""))),
+                 "by_link": bool((e.data or {}).get("link_id"))} for e in quote_shares.timeline(quote)]
+
     @expose("/share/", methods=("GET", "POST"))
     def share(self):
         quote = self._quote_or_404()

@@ -167,3 +167,15 @@ def track(kind: str, quote: Quote, actor: Actor, link: AccessToken | None = None
                         ip=actor.ip, user_agent=(actor.user_agent or "")[:255] or None, data=data)
     db.session.add(event)
     return event
+
+
+#: how the engagement timeline names each kind of event
+EVENT_LABELS = {VIEWED: "Viewed", PDF_DOWNLOADED: "Downloaded the PDF",
+                "quote_changes_requested": "Asked for changes", "quote_declined": "Declined"}
+
+
+def timeline(quote: Quote, limit: int = 200) -> list[PortalEvent]:
+    """The quote's engagement events (views, PDF downloads, answers), newest first."""
+    return list(db.session.execute(
+        select(PortalEvent).where(PortalEvent.subject_type == "quote", PortalEvent.subject_id == quote.id)
+        .order_by(PortalEvent.created_dt.desc(), PortalEvent.id.desc()).limit(limit)).scalars())
