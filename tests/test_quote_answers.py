@@ -108,3 +108,18 @@ def test_an_expired_quote_takes_no_answer(testapp, make, login, quote, db):
         page = testapp.post(f"/quotes/{quote.id}/changes", {"csrf_token": token, "body": "Hi"}).follow()
         assert "no longer valid" in page.text
     assert quote.status == QuoteStatus.sent
+
+
+def test_a_reply_written_on_the_quote_messages_screen_is_emailed_too(admin, make, db, mail_app, smtp_server):
+    company = make.company(name="ACME Tools")
+    contact = make.contact(company, role="Buyer", name="Bea Buyer", email="bea@acme.example")
+    quote = make.quote(company, contact_id=contact.id)
+    db.session.commit()
+    page = admin.get("/admin/quote-message/new/")
+    form = next(f for f in page.forms.values() if "body" in f.fields)
+    form["quote"] = str(quote.id)
+    form["body"] = "The black racks are in stock."
+    form.submit()
+    deliver_due(mail_app)
+    [email] = smtp_server.to("bea@acme.example")
+    assert "The black racks are in stock." in text_of(email) and f"/quotes/{quote.id}" in text_of(email)

@@ -25,7 +25,8 @@ from portal.models import (
     UserKind,
 )
 from portal.models.base import utcnow
-from portal.services import documents
+from portal.permissions import current_actor
+from portal.services import documents, quote_answers
 from portal.services.numbering import next_number
 
 SALES = "Sales"
@@ -86,6 +87,11 @@ class QuoteMessageAdmin(StaffModelView):
             model.author_name = current_user.name
             model.from_staff = True
         super().on_model_change(form, model, is_created)
+
+    def after_model_change(self, form, model, is_created):
+        if is_created:  # a reply written here reaches the client like one from the quote screen
+            quote_answers.email_reply(model.quote, model.body, by=current_actor())
+            db.session.commit()
 
 
 def _placed_by(view, context, model, name):

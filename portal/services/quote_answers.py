@@ -95,6 +95,12 @@ def staff_reply(quote: Quote, body: str, *, by: Actor) -> QuoteMessage:
                            from_staff=True, body=body)
     db.session.add(message)
     audit.record("quote.staff_reply", quote, actor=by)
+    email_reply(quote, body, by=by)
+    return message
+
+
+def email_reply(quote: Quote, body: str, *, by: Actor) -> None:
+    """Email a staff reply to the quote's contact and to the recipients of its live links."""
     sent: set[str] = set()
     context = {"quote_number": str(quote), "quote_title": quote.title, "message": body,
                "sender_name": by.user.name if by.user else ""}
@@ -107,4 +113,3 @@ def staff_reply(quote: Quote, body: str, *, by: Actor) -> QuoteMessage:
         if recipient.email.lower() not in sent:
             sent.add(recipient.email.lower())
             mailer.send("quote_reply", recipient.email, recipient_name=recipient.name, link="", **context)
-    return message
