@@ -10,6 +10,8 @@ from portal.admin_views.base import LINE_COLUMNS, StaffInline, StaffModelView, f
 from portal.admin_views.companies import contacts
 from portal.admin_views.documents import DocumentAdmin
 from portal.admin_views.filters import company_filter
+from portal.admin_views.quote_conversation import QuoteConversation
+from portal.admin_views.quote_sharing import QuoteSharing
 from portal.extensions import db
 from portal.models import (
     Quote,
@@ -23,7 +25,8 @@ from portal.models import (
     UserKind,
 )
 from portal.models.base import utcnow
-from portal.services import approvals, documents
+from portal.permissions import current_actor
+from portal.services import approvals, documents, quote_answers
 from portal.services.numbering import next_number
 
 SALES = "Sales"
@@ -39,7 +42,8 @@ def excerpt(view, context, model, name):
     return text if len(text) <= 80 else text[:79] + "…"
 
 
-class QuoteAdmin(DocumentAdmin):
+class QuoteAdmin(QuoteSharing, QuoteConversation, DocumentAdmin):
+    edit_template = "admin/quote_edit.html"
     column_list = ("number", "company", "title", "status", "valid_until", "total", "created_dt")
     column_searchable_list = ("number", "title", "company.name", "accepted_name")
     column_filters = (company_filter(Quote.company_id, suppliers=False), "status", "valid_until", "created_dt",
@@ -51,7 +55,7 @@ class QuoteAdmin(DocumentAdmin):
     form_args = {"contact": {"query_factory": contacts}}
     inline_models = (
         StaffInline(QuoteSection, form_columns=("id", "position", "title"), form_label="Sections"),
-        line_inline(QuoteLine, form_columns=("id", "section") + LINE_COLUMNS),
+        line_inline(QuoteLine, form_columns=("id", "section") + LINE_COLUMNS + ("optional",)),
     )
 
     def on_model_change(self, form, model, is_created):
@@ -83,6 +87,11 @@ class QuoteMessageAdmin(StaffModelView):
             model.author_name = current_user.name
             model.from_staff = True
         super().on_model_change(form, model, is_created)
+
+    def after_model_change(self, form, model, is_created):
+        if is_created:  # a reply written here reaches the client like one from the quote screen
+            quote_answers.email_reply(model.quote, model.body, by=current_actor())
+            db.session.commit()
 
 
 def _placed_by(view, context, model, name):

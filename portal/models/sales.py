@@ -5,7 +5,18 @@ import enum
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import Date, DateTime, Enum, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    Boolean,
+    Date,
+    DateTime,
+    Enum,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+)
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
 from portal.models.base import MONEY, PERCENT, QTY, Model, created_column, currency_column
@@ -100,6 +111,8 @@ class QuoteLine(DocumentLine, Model):
     __tablename__ = "quote_line"
     quote_id: Mapped[int] = mapped_column(ForeignKey("quote.id", ondelete="CASCADE"), index=True)
     section_id: Mapped[int | None] = mapped_column(ForeignKey("quote_section.id", ondelete="SET NULL"))
+    #: offered, not included: the client may tick it; left out of the quote's stored totals
+    optional: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     quote: Mapped[Quote] = relationship(back_populates="lines")
     section: Mapped[QuoteSection | None] = relationship()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 CENT = Decimal("0.01")
@@ -33,21 +34,34 @@ def compute_line_total(line) -> Decimal:
     return to_cents(gross * (HUNDRED - discount) / HUNDRED)
 
 
+@dataclass(frozen=True)
+class Totals:
+    subtotal: Decimal
+    tax_total: Decimal
+    total: Decimal
+
+
+def sums(lines: Iterable) -> Totals:
+    """Subtotal, tax and total of lines whose line_total is set."""
+    subtotal = ZERO
+    net_by_rate: dict[Decimal, Decimal] = defaultdict(lambda: ZERO)
+    for line in lines:
+        subtotal += _dec(line.line_total)
+        net_by_rate[_dec(getattr(line, "tax_rate", None))] += _dec(line.line_total)
+    tax_total = sum((to_cents(net * rate / HUNDRED) for rate, net in net_by_rate.items()), ZERO)
+    return Totals(to_cents(subtotal), to_cents(tax_total), to_cents(subtotal) + to_cents(tax_total))
+
+
 def recompute_totals(document, lines: Iterable | None = None) -> object:
     """Store line_total on every line and subtotal/tax_total/total on the document.
 
     `lines` defaults to ``document.lines``; pass the surviving lines when some are being
-    deleted in the same transaction.
+    deleted in the same transaction. Optional lines (a quote's, ``line.optional``) get their line
+    total but stay out of the document's: the client adds them by ticking them.
     """
     lines = list(document.lines if lines is None else lines)
-    subtotal = ZERO
-    net_by_rate: dict[Decimal, Decimal] = defaultdict(lambda: ZERO)
     for line in lines:
         line.line_total = compute_line_total(line)
-        subtotal += line.line_total
-        net_by_rate[_dec(getattr(line, "tax_rate", None))] += line.line_total
-    tax_total = sum((to_cents(net * rate / HUNDRED) for rate, net in net_by_rate.items()), ZERO)
-    document.subtotal = to_cents(subtotal)
-    document.tax_total = to_cents(tax_total)
-    document.total = document.subtotal + document.tax_total
+    totals = sums(line for line in lines if not getattr(line, "optional", False))
+    document.subtotal, document.tax_total, document.total = totals.subtotal, totals.tax_total, totals.total
     return document

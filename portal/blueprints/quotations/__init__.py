@@ -3,7 +3,7 @@ from flask import Blueprint
 
 from portal.admin_views.sales import quote_views
 from portal.blueprints.quotations.isolation import make_quote
-from portal.contract import Feature, NavEntry, NumberKind
+from portal.contract import EmailKind, Feature, NavEntry, NumberKind
 
 bp = Blueprint("quotations", __name__)
 
@@ -15,11 +15,24 @@ feature = Feature(
     blueprint=bp,
     url_prefix="/quotes",
     nav=(NavEntry("quotations.index", "Quotes", permission="quotes.view"),),
-    permissions={"quotes.view": "See the company's quotes and their conversation"},
-    grants={role: {"quotes.view"} for role in ("Admin", "Buyer", "Viewer", "Finance")},
+    permissions={"quotes.view": "See the company's quotes, download them and ask for changes",
+                 "quotes.accept": "Accept or decline the company's quotes"},
+    grants={"Admin": {"quotes.view", "quotes.accept"}, "Buyer": {"quotes.view", "quotes.accept"},
+            "Viewer": {"quotes.view"}, "Finance": {"quotes.view"}},
     admin_views=quote_views,
     numbers={"quote": NumberKind("Q")},
-    isolation={"quote_id": make_quote},
+    emails={
+        "quote_shared": EmailKind("Quote shared by link", "quotations/email/shared", placeholders=(
+            "recipient_name", "quote_number", "quote_title", "message", "link", "valid_until", "sender_name",
+            "sender_email")),
+        "quote_reply": EmailKind("Reply about a quote", "quotations/email/reply", placeholders=(
+            "recipient_name", "quote_number", "quote_title", "message", "link", "sender_name")),
+    },
+    events={
+        "quote_changes_requested": "A client asked for changes to a quote",
+        "quote_declined": "A client declined a quote",
+    },
+    isolation={"quote_id": make_quote},  # the share link's <token> is the core's opaque argument
 )
 
 from portal.blueprints.quotations import views  # noqa: F401

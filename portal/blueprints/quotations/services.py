@@ -1,14 +1,15 @@
 """What a customer sees of a quote: which ones, whether still valid, its layout and conversation."""
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select
 
-from portal.extensions import db
-from portal.models import Quote, QuoteLine, QuoteSection, QuoteStatus, User
-from portal.services import clock
+from portal.models import Quote, QuoteLine, QuoteSection, QuoteStatus
+from portal.services import clock, pdf, totals
+from portal.services.quote_thread import Message, conversation  # noqa: F401  (the pages' conversation)
 
 #: quotes the business is still writing; the customer never sees them
 HIDDEN = (QuoteStatus.draft,)
@@ -52,23 +53,33 @@ def sections_with_lines(quote: Quote) -> list[Section]:
     return result
 
 
-@dataclass(frozen=True)
-class Message:
-    author: str
-    from_staff: bool
-    body: str
-    created_dt: datetime
+def chosen_options(quote: Quote, line_ids: Iterable[int]) -> frozenset[int]:
+    """The ids among `line_ids` that are optional lines of this quote (anything else is ignored)."""
+    optional = {line.id for line in quote.lines if line.optional}
+    return frozenset(i for i in line_ids if i in optional)
 
 
-def conversation(quote: Quote, business_name: str) -> list[Message]:
-    """The change-request conversation, oldest first, each message with a name to show."""
-    messages = sorted(quote.messages, key=lambda m: (m.created_dt, m.id))
-    ids = {m.author_id for m in messages if m.author_id}
-    names = dict(db.session.execute(select(User.id, User.name).where(User.id.in_(ids))).all()) if ids else {}
-    result = []
-    for m in messages:
-        name = names.get(m.author_id) or m.author_name or ""
-        if m.from_staff:
-            name = f"{name} ({business_name})" if name else business_name
-        result.append(Message(name or "Customer", m.from_staff, m.body, m.created_dt))
-    return result
+def totals_with(quote: Quote, chosen: frozenset[int]) -> totals.Totals:
+    """The quote's stored totals, or with chosen optional lines those of its lines plus them (computed
+    like the stored ones, tax rounded once per rate)."""
+    if not chosen:
+        return totals.Totals(quote.subtotal, quote.tax_total, quote.total)
+    return totals.sums(line for line in quote.lines if not line.optional or line.id in chosen)
+
+
+def document_context(quote: Quote, chosen: frozenset[int] = frozenset()) -> dict:
+    """What the quote page and its PDF both show (so the PDF is exactly the page's quote)."""
+    return {"quote": quote, "label": quote.number or f"Request #{quote.id}",
+            "expired": is_expired(quote, clock.today()), "priced": is_priced(quote),
+            "sections": sections_with_lines(quote), "chosen": chosen,
+            "has_options": any(line.optional for line in quote.lines), "totals": totals_with(quote, chosen)}
+
+
+def quote_pdf(quote: Quote, chosen: frozenset[int] = frozenset()) -> bytes:
+    """The branded PDF of the quote as shown, with the chosen optional lines."""
+    return pdf.render("quote", **document_context(quote, chosen))
+
+
+def pdf_filename(quote: Quote) -> str:
+    number = "".join(c for c in (quote.number or f"request-{quote.id}") if c.isalnum() or c in "-_")
+    return f"quote-{number}.pdf"

@@ -1,14 +1,16 @@
-"""Quote pages (read-only: acceptance and change requests come with the quote workflow)."""
-from flask import render_template
+"""Quote pages: the company's quotes for signed-in customers, and a quote opened by its share link."""
+from flask import flash, make_response, redirect, render_template, request, url_for
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from portal import settings
 from portal.blueprints.quotations import bp, services
+from portal.blueprints.quotations.forms import ChangesForm, DeclineForm
 from portal.extensions import db
 from portal.models import Quote, QuoteLine
-from portal.permissions import require_permission, scoped
-from portal.services import clock
+from portal.permissions import can, current_actor, public, require_permission, scoped
+from portal.services import clock, quote_answers, quote_shares
+from portal.services.tokens import TokenError
 
 
 @bp.route("/")
@@ -19,16 +21,155 @@ def index():
                            is_expired=services.is_expired, is_priced=services.is_priced)
 
 
-@bp.route("/<int:quote_id>")
-@require_permission("quotes.view")
-def detail(quote_id: int):
-    quote = db.one_or_404(services.visible_quotes(
+def _chosen(quote: Quote) -> frozenset[int]:
+    """The optional lines the client ticked (the ?option= of the page or the PDF link)."""
+    return services.chosen_options(quote, request.args.getlist("option", type=int))
+
+
+def _quote_context(quote: Quote, may_decline: bool = True) -> dict:
+    return {**services.document_context(quote, _chosen(quote)), "may_decline": may_decline,
+            "answerable": quote.status in quote_answers.OPEN and not services.is_expired(quote),
+            "changes_form": ChangesForm(), "decline_form": DeclineForm(),
+            "messages": services.conversation(quote, settings.get("branding.business_name"))}
+
+
+def _own_quote(quote_id: int) -> Quote:
+    return db.one_or_404(services.visible_quotes(
         scoped(select(Quote), Quote).where(Quote.id == quote_id)
         .options(selectinload(Quote.sections), selectinload(Quote.lines).joinedload(QuoteLine.product),
                  selectinload(Quote.messages))
     ))
-    return render_template(
-        "quotations/detail.html", quote=quote, expired=services.is_expired(quote, clock.today()),
-        priced=services.is_priced(quote), sections=services.sections_with_lines(quote),
-        messages=services.conversation(quote, settings.get("branding.business_name")),
-    )
+
+
+@bp.route("/<int:quote_id>")
+@require_permission("quotes.view")
+def detail(quote_id: int):
+    return render_template("quotations/detail.html", **_quote_context(_own_quote(quote_id), _may_decline()))
+
+
+def _may_decline() -> bool:
+    return can("quotes.accept")
+
+
+def _answer(quote: Quote, form, answer, done: str, back: str, link=None):
+    """Run one of the client's answers; a problem is a message on the page, nothing changes."""
+    if not form.validate_on_submit():
+        flash(" ".join(e for errors in form.errors.values() for e in errors) or "Please try again.", "error")
+        return redirect(back)
+    try:
+        answer(quote, form, current_actor(), link)
+    except quote_answers.AnswerError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+    else:
+        db.session.commit()
+        flash(done, "success")
+    return redirect(back)
+
+
+def _changes(quote, form, actor, link):
+    quote_answers.request_changes(quote, form.body.data, by=actor, link=link)
+
+
+def _decline(quote, form, actor, link):
+    quote_answers.decline(quote, form.reason.data, by=actor, link=link)
+
+
+CHANGES_SENT = "Your message is sent. We will get back to you with a revised quote."
+DECLINED = "You declined the quote. Thank you for letting us know."
+
+
+@bp.route("/<int:quote_id>/changes", methods=["POST"])
+@require_permission("quotes.view")
+def request_changes(quote_id: int):
+    quote = _own_quote(quote_id)
+    return _answer(quote, ChangesForm(), _changes, CHANGES_SENT, url_for(".detail", quote_id=quote.id))
+
+
+@bp.route("/<int:quote_id>/decline", methods=["POST"])
+@require_permission("quotes.accept")
+def decline(quote_id: int):
+    quote = _own_quote(quote_id)
+    return _answer(quote, DeclineForm(), _decline, DECLINED, url_for(".detail", quote_id=quote.id))
+
+
+def _pdf_response(quote: Quote, body: bytes):
+    response = make_response(body)
+    response.headers["Content-Type"] = "application/pdf"
+    response.headers["Content-Disposition"] = f'attachment; filename="{services.pdf_filename(quote)}"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/<int:quote_id>/pdf")
+@require_permission("quotes.view")
+def pdf(quote_id: int):
+    quote = _own_quote(quote_id)
+    body = services.quote_pdf(quote, _chosen(quote))
+    quote_shares.track(quote_shares.PDF_DOWNLOADED, quote, current_actor())
+    db.session.commit()
+    return _pdf_response(quote, body)
+
+
+def _private(body, status: int = 200):
+    """Share pages: the link's token must not leak by Referer, nor stay in a cache."""
+    response = make_response(body, status)
+    response.headers["Referrer-Policy"] = "no-referrer"
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _link_problem(error: TokenError):
+    db.session.rollback()
+    return _private(render_template("quotations/link_problem.html", reason=error.reason,
+                                    contact=quote_shares.sender_of(error.token)), 404)
+
+
+@bp.route("/link/<token>")
+@public
+def shared(token: str):
+    try:
+        link, quote = quote_shares.open_link(token)
+    except TokenError as error:
+        return _link_problem(error)
+    quote_shares.track(quote_shares.VIEWED, quote, current_actor(), link)
+    db.session.commit()
+    return _private(render_template("quotations/shared.html", recipient=quote_shares.recipient_of(link), token=token,
+                                    **_quote_context(quote)))
+
+
+@bp.route("/link/<token>/pdf")
+@public
+def shared_pdf(token: str):
+    try:
+        link, quote = quote_shares.open_link(token)
+    except TokenError as error:
+        return _link_problem(error)
+    body = services.quote_pdf(quote, _chosen(quote))
+    quote_shares.track(quote_shares.PDF_DOWNLOADED, quote, current_actor(), link)
+    db.session.commit()
+    response = _pdf_response(quote, body)
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+def _shared_answer(token: str, form_class, answer, done: str):
+    try:
+        link, quote = quote_shares.open_link(token)
+    except TokenError as error:
+        return _link_problem(error)
+    response = _answer(quote, form_class(), answer, done, url_for(".shared", token=token), link)
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+@bp.route("/link/<token>/changes", methods=["POST"])
+@public
+def shared_changes(token: str):
+    return _shared_answer(token, ChangesForm, _changes, CHANGES_SENT)
+
+
+@bp.route("/link/<token>/decline", methods=["POST"])
+@public
+def shared_decline(token: str):
+    return _shared_answer(token, DeclineForm, _decline, DECLINED)

@@ -1,0 +1,59 @@
+"""The one PDF renderer (WeasyPrint): a document template under templates/pdf/ -> branded PDF bytes.
+
+Every document kind (quotes today; orders, invoices, credit notes, receipts, delivery notes and
+statements later) extends ``pdf/base.html`` and shares ``pdf/base.css``. Nothing is fetched from the
+network: fonts are the system's (fontconfig), the logo is read from upload storage. What does not change
+between documents is kept: the font configuration, and the stylesheet per branding palette.
+"""
+from __future__ import annotations
+
+import mimetypes
+from functools import lru_cache
+
+from flask import current_app, render_template
+from weasyprint import CSS, HTML
+from weasyprint.text.fonts import FontConfiguration
+
+from portal import settings
+from portal.services import storage
+from portal.web import brand_palette
+
+#: the only URL a document may load: the logo, by this name
+LOGO_URL = "portal-logo:"
+
+
+@lru_cache(maxsize=1)
+def _fonts() -> FontConfiguration:
+    return FontConfiguration()
+
+
+def _css_string(text: str) -> str:
+    return '"' + "".join(c if c.isalnum() or c in " .,&-'" else f"\\{ord(c):x} " for c in text) + '"'
+
+
+@lru_cache(maxsize=8)
+def _stylesheet(palette: tuple[tuple[str, str], ...], business_name: str) -> CSS:
+    """Parsed once per branding (colours and name), not per document."""
+    css = render_template("pdf/base.css", colors=dict(palette), business_name=_css_string(business_name))
+    return CSS(string=css, font_config=_fonts())
+
+
+def _local_only(url: str) -> dict:
+    """Documents load nothing but the uploaded logo (no network, no file paths from templates)."""
+    if url == LOGO_URL:
+        path = storage.path_of(current_app._get_current_object(), settings.get("branding.logo_path"))
+        if path is not None:
+            return {"string": path.read_bytes(), "mime_type": mimetypes.guess_type(path.name)[0] or "image/png"}
+    raise ValueError(f"documents load no external resources: {url[:40]!r}")
+
+
+def has_logo() -> bool:
+    return storage.path_of(current_app._get_current_object(), settings.get("branding.logo_path")) is not None
+
+
+def render(template: str, **context) -> bytes:
+    """Render ``pdf/<template>.html`` (which extends pdf/base.html) to PDF bytes."""
+    html = render_template(f"pdf/{template}.html", logo_url=LOGO_URL if has_logo() else "", **context)
+    stylesheet = _stylesheet(tuple(sorted(brand_palette().items())), settings.get("branding.business_name") or "")
+    return HTML(string=html, url_fetcher=_local_only, base_url="/").write_pdf(
+        stylesheets=[stylesheet], font_config=_fonts())
