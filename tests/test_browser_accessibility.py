@@ -47,9 +47,9 @@ WCAG = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "w
 FAILING = ("serious", "critical")
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
-#: responses that are not pages (stylesheets, images, probes)
+#: responses that are not pages (stylesheets, images, PDF downloads, probes)
 NOT_PAGES = {"core.brand_css", "core.brand_logo", "core.favicon", "core.favicon_ico", "core.healthz", "core.readyz",
-             "shop.image"}
+             "shop.image", "quotations.pdf", "quotations.shared_pdf"}
 
 
 def axe_source() -> str:
