@@ -11,20 +11,24 @@ from portal import content_security
 PRIVATE_PREFIXES = ("/q/", "/login", "/account", "/admin", "/invite", "/join", "/password", "/company/users")
 
 
+def carries_token() -> bool:
+    """The URL holds a token (an invitation, a sign-in link, a shared quote ...)."""
+    return any("token" in name.lower() for name in request.view_args or {})
+
+
 def never_cached() -> bool:
     """The back office, sign-in pages and any page whose URL carries a token; static files may be cached."""
     endpoint = request.endpoint or ""
     if endpoint == "static" or endpoint.endswith(".static"):
         return False
-    if any("token" in name.lower() for name in request.view_args or {}):
-        return True
-    return request.path.startswith(PRIVATE_PREFIXES)
+    return carries_token() or request.path.startswith(PRIVATE_PREFIXES)
 
 
 def add_headers(response):
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
-    response.headers.setdefault("Referrer-Policy", "same-origin")
+    # a page whose URL carries a token never hands that URL on as a Referer, not even to this site
+    response.headers.setdefault("Referrer-Policy", "no-referrer" if carries_token() else "same-origin")
     content_security.add_headers(response)
     if never_cached():
         response.headers["Cache-Control"] = "no-store"

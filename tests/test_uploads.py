@@ -143,8 +143,13 @@ def test_an_svg_stored_before_this_rule_is_only_ever_a_download(app, db, testapp
 
 
 def test_a_stored_name_outside_the_upload_folder_is_not_served(app, db, testapp):
-    settings.save({"branding.logo_path": "../secret_key"})
-    testapp.get("/brand/logo", status=404)
+    outside = storage.upload_dir(app).parent / "secret_key"
+    outside.write_bytes(PNG)  # a real file there: only the name check keeps it from being served
+    try:
+        settings.save({"branding.logo_path": "../secret_key"})
+        testapp.get("/brand/logo", status=404)
+    finally:
+        outside.unlink()
 
 
 @pytest.mark.parametrize(("suffix", "data"), [(".png", PNG + HTML), (".png", HTML), (".html", HTML)])

@@ -111,18 +111,11 @@ def pdf(quote_id: int):
     return _pdf_response(quote, body)
 
 
-def _private(body, status: int = 200):
-    """Share pages: the link's token must not leak by Referer, nor stay in a cache."""
-    response = make_response(body, status)
-    response.headers["Referrer-Policy"] = "no-referrer"
-    response.headers["Cache-Control"] = "no-store"
-    return response
-
-
 def _link_problem(error: TokenError):
     db.session.rollback()
-    return _private(render_template("quotations/link_problem.html", reason=error.reason,
-                                    contact=quote_shares.sender_of(error.token)), 404)
+    # no Referer and no caching: portal.security_headers, for every page whose URL carries a token
+    return render_template("quotations/link_problem.html", reason=error.reason,
+                           contact=quote_shares.sender_of(error.token)), 404
 
 
 @bp.route("/link/<token>")
@@ -134,8 +127,8 @@ def shared(token: str):
         return _link_problem(error)
     quote_shares.track(quote_shares.VIEWED, quote, current_actor(), link)
     db.session.commit()
-    return _private(render_template("quotations/shared.html", recipient=quote_shares.recipient_of(link), token=token,
-                                    **_quote_context(quote)))
+    return render_template("quotations/shared.html", recipient=quote_shares.recipient_of(link), token=token,
+                           **_quote_context(quote))
 
 
 @bp.route("/link/<token>/pdf")
@@ -148,9 +141,7 @@ def shared_pdf(token: str):
     body = services.quote_pdf(quote, _chosen(quote))
     quote_shares.track(quote_shares.PDF_DOWNLOADED, quote, current_actor(), link)
     db.session.commit()
-    response = _pdf_response(quote, body)
-    response.headers["Referrer-Policy"] = "no-referrer"
-    return response
+    return _pdf_response(quote, body)
 
 
 def _shared_answer(token: str, form_class, answer, done: str):
@@ -158,9 +149,7 @@ def _shared_answer(token: str, form_class, answer, done: str):
         link, quote = quote_shares.open_link(token)
     except TokenError as error:
         return _link_problem(error)
-    response = _answer(quote, form_class(), answer, done, url_for(".shared", token=token), link)
-    response.headers["Referrer-Policy"] = "no-referrer"
-    return response
+    return _answer(quote, form_class(), answer, done, url_for(".shared", token=token), link)
 
 
 @bp.route("/link/<token>/changes", methods=["POST"])

@@ -25,24 +25,37 @@ def cart_page():
                            cart_open=ordering.cart_open())
 
 
-@bp.post("/cart/add")
-@require_permission("shop.order")
-def cart_add():
-    ordering.require_cart_open()
-    actor, company = current_actor(), ordering.company()
+def _change(change):
+    """Run one change of the cart and save it: a product the user may not see is 404; a broken rule is
+    flashed and nothing is saved (None)."""
     try:
-        quantity = order_quantities.parse(request.form.get("quantity", "1"))
-        item = cart.add(actor, company, request.form.get("product_id"), quantity)
+        result = change()
     except cart.NotVisible:
         db.session.rollback()
         abort(404)
     except RuleError as error:
         db.session.rollback()
         flash(str(error), "error")
-        return _back()
-    name = item.product.name
+        return None
     db.session.commit()
-    flash(f"{name} is in your cart ({quantity.normalize():f}).", "success")
+    return result
+
+
+@bp.post("/cart/add")
+@require_permission("shop.order")
+def cart_add():
+    ordering.require_cart_open()
+    actor, company = current_actor(), ordering.company()
+
+    def add():
+        quantity = order_quantities.parse(request.form.get("quantity", "1"))
+        item = cart.add(actor, company, request.form.get("product_id"), quantity)
+        return item.product.name, quantity
+
+    added = _change(add)
+    if added is not None:
+        name, quantity = added
+        flash(f"{name} is in your cart ({quantity.normalize():f}).", "success")
     return _back()
 
 
@@ -51,18 +64,10 @@ def cart_add():
 def cart_update():
     ordering.require_cart_open()
     actor, company = current_actor(), ordering.company()
-    try:
-        quantity = order_quantities.parse(request.form.get("quantity", ""))
-        cart.set_quantity(actor, company, request.form.get("product_id"), quantity)
-    except cart.NotVisible:
-        db.session.rollback()
-        abort(404)
-    except RuleError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-        return redirect(url_for("shop.cart"))
-    db.session.commit()
-    flash("The quantity is changed.", "success")
+    changed = _change(lambda: cart.set_quantity(actor, company, request.form.get("product_id"),
+                                                order_quantities.parse(request.form.get("quantity", ""))))
+    if changed is not None:
+        flash("The quantity is changed.", "success")
     return redirect(url_for("shop.cart"))
 
 
