@@ -74,6 +74,8 @@ class Quote(DocumentTotals, Model):
     terms: Mapped[str | None] = mapped_column(Text)
     valid_until: Mapped[date | None] = mapped_column(Date)
     issued_dt: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    #: 1 for the first version shared; editing a shared quote starts the next revision
+    revision: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     #: e-signature: typed name, time, and sha256 over the accepted content
     accepted_name: Mapped[str | None] = mapped_column(String(120))
     accepted_dt: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
