@@ -60,6 +60,7 @@ GROUP_LABELS = {
 
 _COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
 _ENVIRON_KEY = "portal.settings"
+_TYPED_KEY = "portal.settings.typed"
 _LAST_KNOWN = "portal_settings_last_known"
 
 
@@ -115,12 +116,23 @@ def all_values() -> dict[str, Any]:
 
 
 def get(key: str) -> Any:
-    if key not in specs():
-        raise KeyError(f"undeclared setting {key!r}")
-    value = all_values()[key]
-    if specs()[key].type == "decimal":
-        return Decimal(str(value))
-    return value
+    """One setting's value (decimals as Decimal); in a request, from the values read once for it."""
+    if has_request_context():
+        typed = request.environ.get(_TYPED_KEY)
+        if typed is None:
+            typed = request.environ[_TYPED_KEY] = _typed(all_values())
+    else:
+        typed = _typed(_load())
+    try:
+        return typed[key]
+    except KeyError:
+        raise KeyError(f"undeclared setting {key!r}") from None
+
+
+def _typed(values: dict[str, Any]) -> dict[str, Any]:
+    declared = specs()
+    return {key: Decimal(str(value)) if declared[key].type == "decimal" else value
+            for key, value in values.items() if key in declared}
 
 
 def choices_for(key: str) -> tuple[tuple[str, str], ...]:
@@ -208,6 +220,7 @@ def save(values: dict[str, Any], commit: bool = True) -> dict[str, Any]:
         db.session.commit()
     if has_request_context():
         request.environ.pop(_ENVIRON_KEY, None)
+        request.environ.pop(_TYPED_KEY, None)
     return clean
 
 

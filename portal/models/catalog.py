@@ -38,7 +38,7 @@ product_tier_visibility = Table(
     "product_tier_visibility",
     Model.metadata,
     Column("product_id", ForeignKey("product.id", ondelete="CASCADE"), primary_key=True),
-    Column("tier_id", ForeignKey("price_tier.id", ondelete="CASCADE"), primary_key=True),
+    Column("tier_id", ForeignKey("price_tier.id", ondelete="CASCADE"), primary_key=True, index=True),
 )
 
 #: restricted products: the companies that may see them
@@ -180,8 +180,8 @@ class Promotion(Model):
     __tablename__ = "promotion"
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(120))
-    product_id: Mapped[int | None] = mapped_column(ForeignKey("product.id", ondelete="CASCADE"))
-    category_id: Mapped[int | None] = mapped_column(ForeignKey("category.id", ondelete="CASCADE"))
+    product_id: Mapped[int | None] = mapped_column(ForeignKey("product.id", ondelete="CASCADE"), index=True)
+    category_id: Mapped[int | None] = mapped_column(ForeignKey("category.id", ondelete="CASCADE"), index=True)
     discount_percent: Mapped[Decimal] = mapped_column(PERCENT)
     starts_on: Mapped[date | None] = mapped_column(Date)
     ends_on: Mapped[date | None] = mapped_column(Date)

@@ -6,14 +6,26 @@ the stock filter the total comes from the category counts); the category tree is
 """
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
+from functools import cached_property
 
-from sqlalchemy import Select, func, literal, null, select, union_all
-from sqlalchemy.orm import joinedload
+from sqlalchemy import Select, and_, case, column, func, literal, null, select, table, union, union_all
+from sqlalchemy.orm import joinedload, load_only
 
 from portal.extensions import db
-from portal.models import Category, PriceTier, Product, ProductImage, ProductPrice, StockLevel
-from portal.services import catalog_search
+from portal.models import (
+    Category,
+    PriceTier,
+    Product,
+    ProductImage,
+    ProductPrice,
+    ProductVisibility,
+    StockLevel,
+    product_company_visibility,
+    product_tier_visibility,
+)
+from portal.services import catalog_revision, catalog_search
 from portal.services.visibility import Viewer, visible, visible_clause
 
 #: sort key -> label; "relevance" (the default) is by name when nothing is searched, so a search typed
@@ -48,7 +60,7 @@ class CategoryTree:
     #: every product the viewer may see, in a category or not
     total: int = 0
 
-    @property
+    @cached_property
     def parents(self) -> dict[int, int | None]:
         """category id -> parent id, for pricing's category promotions."""
         return {n.id: n.parent_id for n in self.nodes.values()}
@@ -77,24 +89,36 @@ class CategoryTree:
 
 
 def category_tree(viewer: Viewer, counted: bool = True) -> CategoryTree:
-    """Every category with the number of products the viewer may see in it and below it (one query).
+    """Every category with the number of products the viewer may see in it and below it.
 
-    ``counted=False`` leaves the counts at zero and skips counting (a product page's breadcrumb)."""
-    columns = [Category.id, Category.name, Category.slug, Category.parent_id, Category.position]
-    if counted:
-        counts = (visible(select(Product.category_id, func.count().label("n")), viewer)
-                  .group_by(Product.category_id).cte("counts"))
-        stmt = union_all(
-            select(*columns, func.coalesce(counts.c.n, 0)).outerjoin(counts, counts.c.category_id == Category.id),
-            # products in no category: one row without a category
-            select(null(), literal(""), literal(""), null(), literal(0), counts.c.n).where(counts.c.category_id.is_(None)))
+    The categories and the counts of products every customer (or every guest) may see are the same
+    for all viewers until the catalog changes: they are kept per catalog revision
+    (``catalog_revision``) and read again only when it changed. Per request one statement reads the
+    revision together with the counts of the restricted products listed for this customer (its
+    company or price tier) — a few, found through the visibility lists' indexes, not a scan of the
+    catalog. ``counted=False`` leaves the counts at zero (a product page's breadcrumb)."""
+    token, restricted = _revision_and_restricted(viewer if counted else None)
+    # Every customer without restricted products of their own shares one tree, every guest another.
+    key = (token, counted, counted and viewer.company_id is None, tuple(sorted(restricted, key=str)))
+    tree = _trees.get(key)
+    if tree is None:
+        shared = _shared_cache.get(token)
+        if shared is None:
+            shared = _load_shared()
+            _keep(_shared_cache, token, shared, _KEPT_REVISIONS)
+        tree = _build(shared, viewer if counted else None, restricted)
+        _keep(_trees, key, tree, _KEPT_TREES)
+    return tree
+
+
+def _build(shared: _Shared, viewer: Viewer | None, restricted: list[tuple[int | None, int]]) -> CategoryTree:
+    if viewer is None:
+        own: dict[int | None, int] = {}
     else:
-        stmt = select(*columns, literal(0))
-    rows = db.session.execute(stmt).all()
-    uncategorized = sum(r[5] for r in rows if r[0] is None)
-    rows = sorted((r for r in rows if r[0] is not None), key=lambda r: (r[4] or 0, r[1]))
-    nodes = {r[0]: CategoryNode(r[0], r[1], r[2], r[3]) for r in rows}
-    own = {r[0]: r[5] for r in rows}
+        own = dict(shared.guest if viewer.company_id is None else shared.public)
+        for category_id, n in restricted:
+            own[category_id] = own.get(category_id, 0) + n
+    nodes = {r[0]: CategoryNode(r[0], r[1], r[2], r[3]) for r in shared.rows}
     roots = []
     for node in nodes.values():
         parent = nodes.get(node.parent_id) if node.parent_id is not None else None
@@ -107,8 +131,84 @@ def category_tree(viewer: Viewer, counted: bool = True) -> CategoryTree:
             ordered.append(node)
             todo.extend(node.children)
     for node in reversed(ordered):
-        node.count = own[node.id] + sum(child.count for child in node.children)
-    return CategoryTree(nodes, roots, total=uncategorized + sum(own.values()))
+        node.count = own.get(node.id, 0) + sum(child.count for child in node.children)
+    return CategoryTree(nodes, roots, total=sum(own.values()))
+
+
+@dataclass(frozen=True)
+class _Shared:
+    """What every viewer shares at one catalog revision."""
+
+    token: str
+    #: (id, name, slug, parent id), in menu order
+    rows: tuple[tuple[int, str, str, int | None], ...]
+    #: category (None: no category) -> products visible to every customer / to guests
+    public: dict[int | None, int]
+    guest: dict[int | None, int]
+
+
+_REVISION = table(catalog_revision.TABLE, column("token"))
+#: kept per process: the shared part of the last few revisions, and the trees built from them (shared by
+#: every request, so nobody changes a tree once built)
+_KEPT_REVISIONS, _KEPT_TREES = 4, 64
+_shared_cache: dict[str, _Shared] = {}
+_trees: dict[tuple, CategoryTree] = {}
+
+
+_keeping = threading.Lock()
+
+
+def _keep(cache: dict, key, value, size: int) -> None:
+    with _keeping:
+        cache[key] = value
+        while len(cache) > size:
+            cache.pop(next(iter(cache)), None)
+
+
+def _revision_and_restricted(viewer: Viewer | None) -> tuple[str, list[tuple[int | None, int]]]:
+    """The catalog revision, and per category the restricted products listed for the viewer (one statement)."""
+    revision = select(_REVISION.c.token, null().label("category_id"), null().label("n"))
+    if viewer is None or viewer.company_id is None:
+        return db.session.execute(revision).scalar_one(), []
+    listed = select(product_company_visibility.c.product_id).where(
+        product_company_visibility.c.company_id == viewer.company_id)
+    if viewer.tier_id is not None:
+        listed = union(listed, select(product_tier_visibility.c.product_id).where(
+            product_tier_visibility.c.tier_id == viewer.tier_id))
+    restricted = (select(null(), Product.category_id, func.count())
+                  .where(Product.visibility == ProductVisibility.restricted, Product.id.in_(listed))
+                  .group_by(Product.category_id))
+    rows = db.session.execute(union_all(revision, restricted)).all()
+    token = next(r[0] for r in rows if r[0] is not None)
+    return token, [(r[1], r[2]) for r in rows if r[0] is None]
+
+
+def _load_shared() -> _Shared:
+    """The categories and their public and guest counts, with the revision they belong to (one statement:
+    one snapshot). A full pass over the products, once per catalog revision."""
+    public = Product.visibility == ProductVisibility.all
+    counts = (select(Product.category_id, func.sum(case((public, 1), else_=0)).label("public"),
+                     func.sum(case((and_(public, Product.guest_visible.is_(True)), 1), else_=0)).label("guest"))
+              .group_by(Product.category_id).cte("counts"))
+    token = select(_REVISION.c.token).scalar_subquery()
+    columns = [Category.id, Category.name, Category.slug, Category.parent_id, Category.position]
+    stmt = union_all(
+        select(*columns, func.coalesce(counts.c.public, 0), func.coalesce(counts.c.guest, 0), token)
+        .outerjoin(counts, counts.c.category_id == Category.id),
+        # products in no category: one row without a category; and one row when there is no category at all
+        select(null(), literal(""), literal(""), null(), literal(0), counts.c.public, counts.c.guest, token)
+        .where(counts.c.category_id.is_(None)),
+        select(null(), literal(""), literal(""), null(), literal(0), literal(0), literal(0), token))
+    rows = db.session.execute(stmt).all()
+    categories = sorted((r for r in rows if r[0] is not None), key=lambda r: (r[4] or 0, r[1]))
+    public_counts: dict[int | None, int] = {}
+    guest_counts: dict[int | None, int] = {}
+    for r in rows:
+        if r[5]:
+            public_counts[r[0]] = public_counts.get(r[0], 0) + int(r[5])
+        if r[6]:
+            guest_counts[r[0]] = guest_counts.get(r[0], 0) + int(r[6])
+    return _Shared(rows[0][7], tuple((r[0], r[1], r[2], r[3]) for r in categories), public_counts, guest_counts)
 
 
 # --- a page of products -----------------------------------------------------------------------------
@@ -178,9 +278,19 @@ def _page(viewer, query, tree, words, price_tier_id, priced) -> CatalogPage:
     counted_by_tree = not words and not query.in_stock
     total = func.count().over() if not counted_by_tree else literal(0)
     stmt = visible(select(Product, first_image.label("image_id"), total.label("total")), viewer)
-    stmt = stmt.options(joinedload(Product.stock))
+    # a product card's columns only (no description): anything else read from a card raises, not loads
+    stmt = stmt.options(load_only(Product.id, Product.sku, Product.name, Product.category_id, Product.unit,
+                                  Product.pack_size, Product.min_order_qty, Product.order_increment,
+                                  raiseload=True),
+                        joinedload(Product.stock))
     if query.category_id is not None:
-        stmt = stmt.where(Product.category_id.in_(sorted(tree.descendants(query.category_id))))
+        category = Product.category_id
+        if not words and query.sort in ("relevance", "name") and _walk_names(tree, query):
+            # A large category's page is found sooner walking the name index and skipping products of
+            # other categories than reading all of the category's products and sorting them: "+ 0"
+            # keeps the engine from choosing the category index.
+            category = Product.category_id + 0
+        stmt = stmt.where(category.in_(sorted(tree.descendants(query.category_id))))
     if query.in_stock:
         stmt = stmt.join(StockLevel, StockLevel.product_id == Product.id).where(
             StockLevel.on_hand - StockLevel.reserved > 0)
@@ -197,6 +307,17 @@ def _page(viewer, query, tree, words, price_tier_id, priced) -> CatalogPage:
     else:
         total = rows[0].total if rows else 0
     return CatalogPage([ProductRow(r[0], r.image_id) for r in rows], total, query.page, query.per_page)
+
+
+def _walk_names(tree: CategoryTree, query: CatalogQuery) -> bool:
+    """Whether a category's page is cheaper found along the name index: reading about
+    (rows up to this page) × catalog / category products beats reading and sorting all the category's
+    products (each costing about three of the former) when the category is large enough."""
+    node = tree.nodes.get(query.category_id)
+    if node is None or node.count == 0:
+        return False
+    rows = query.page * query.per_page
+    return 3 * node.count * node.count > rows * tree.total
 
 
 def _sorted(stmt: Select, sort: str, rank, price_tier_id: int | None, priced: bool, viewer: Viewer) -> Select:

@@ -115,8 +115,11 @@ def owns(name: str | None) -> bool:
 
 
 def in_models(name, type_, parent_names) -> bool:
-    """Alembic ``include_name``: compare everything but the search index's tables."""
-    return not (type_ == "table" and owns(name))
+    """Alembic ``include_name``: compare everything but the tables kept by triggers (the search index,
+    the catalog revision)."""
+    from portal.services import catalog_revision
+
+    return not (type_ == "table" and (owns(name) or catalog_revision.owns(name)))
 
 
 @event.listens_for(Product.__table__, "after_create")

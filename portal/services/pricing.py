@@ -216,26 +216,49 @@ def _price_rows(buyer: Buyer, ids: Sequence[int], today: date):
 
 def _promotions(categories_of: dict[int, int | None], today: date,
                 category_parents: dict[int, int | None] | None) -> dict[int, tuple[Decimal, str]]:
-    """product -> the best promotion valid today: its own, its category's (or a parent's), or everyone's."""
-    promotions = db.session.execute(select(Promotion).where(
-        Promotion.is_active.is_(True),
-        or_(Promotion.starts_on.is_(None), Promotion.starts_on <= today),
-        or_(Promotion.ends_on.is_(None), Promotion.ends_on >= today))).scalars().all()
-    if not promotions:
+    """product -> the best promotion valid today: its own, its category's (or a parent's), or everyone's.
+
+    With the category tree at hand only the promotions that can apply to these products are read
+    (theirs, their categories' and their parents', everyone's); without it, every promotion valid today."""
+    valid = [Promotion.is_active.is_(True),
+             or_(Promotion.starts_on.is_(None), Promotion.starts_on <= today),
+             or_(Promotion.ends_on.is_(None), Promotion.ends_on >= today)]
+    lineages: dict[int | None, set[int]] = {}
+    if category_parents is not None:
+        lineages = {c: _ancestors(c, category_parents) for c in set(categories_of.values())}
+        categories = sorted(set().union(*lineages.values())) if lineages else []
+        valid.append(or_(Promotion.product_id.in_(sorted(categories_of)), Promotion.category_id.in_(categories),
+                         (Promotion.product_id.is_(None) & Promotion.category_id.is_(None))))
+    rows = db.session.execute(select(Promotion.product_id, Promotion.category_id, Promotion.discount_percent,
+                                     Promotion.name).where(*valid)).all()
+    if not rows:
         return {}
-    if category_parents is None and any(p.category_id is not None for p in promotions):
+    if category_parents is None and any(r.category_id is not None and r.product_id is None for r in rows):
         category_parents = dict(db.session.execute(select(Category.id, Category.parent_id)).all())
+    # the best offer per product, per category and for everyone: a product looks up only its own
+    for_all: tuple[Decimal, str] = (ZERO, "")
+    by_product: dict[int, tuple[Decimal, str]] = {}
+    by_category: dict[int, tuple[Decimal, str]] = {}
+    for product_id, category_id, percent, name in rows:
+        offer = (Decimal(percent or 0), name)
+        if product_id is not None:
+            if offer[0] > by_product.get(product_id, (ZERO, ""))[0]:
+                by_product[product_id] = offer
+        elif category_id is not None:
+            if offer[0] > by_category.get(category_id, (ZERO, ""))[0]:
+                by_category[category_id] = offer
+        elif offer[0] > for_all[0]:
+            for_all = offer
     best: dict[int, tuple[Decimal, str]] = {}
     for product_id, category_id in categories_of.items():
-        lineage = _ancestors(category_id, category_parents or {})
-        for promotion in promotions:
-            if promotion.product_id is not None:
-                applies = promotion.product_id == product_id
-            else:
-                applies = promotion.category_id is None or promotion.category_id in lineage
-            percent = Decimal(promotion.discount_percent or 0)
-            if applies and percent > best.get(product_id, (ZERO, ""))[0]:
-                best[product_id] = (percent, promotion.name)
+        if category_id not in lineages:
+            lineages[category_id] = _ancestors(category_id, category_parents or {})
+        found = for_all
+        for offer in [by_product.get(product_id)] + [by_category.get(c) for c in sorted(lineages[category_id])]:
+            if offer is not None and offer[0] > found[0]:
+                found = offer
+        if found[0] > 0:
+            best[product_id] = found
     return best
 
 

@@ -1,0 +1,94 @@
+"""The catalog's revision: a token that changes whenever what a viewer may list changes.
+
+One row in ``catalog_revision`` holds a random token. Database triggers replace it on every write
+that can change the category tree or who sees which product — products added, removed, moved to
+another category or made visible to others; categories added, renamed, moved or removed; products
+listed for a price tier or a company — whoever makes the write (back office, imports, raw SQL).
+A cache keyed by the token (``catalog.category_tree``'s counts) is therefore never stale: a reader
+sees the token of its own snapshot, and a rolled-back write's token is never seen again (tokens are
+random, not counters, so a rolled-back bump cannot be reused for other content).
+
+The table and triggers are created by the Alembic revision (and, for databases built from the
+models, after ``create_all``); they are not part of the models' metadata (see ``owns``). On SQLite a
+batch migration that copies one of the watched tables drops its triggers: call ``create`` again.
+"""
+from __future__ import annotations
+
+from sqlalchemy import Connection, event, text
+
+from portal.models.base import Model
+
+TABLE = "catalog_revision"
+#: table -> the columns whose change matters (None: any change)
+WATCHED = {
+    "product": ("category_id", "visibility", "guest_visible"),
+    "category": None,
+    "product_tier_visibility": None,
+    "product_company_visibility": None,
+}
+
+_SQLITE_TOKEN = "lower(hex(randomblob(16)))"
+_PG_TOKEN = "md5(random()::text || clock_timestamp()::text || txid_current()::text)"
+
+
+def _sqlite_statements() -> list[str]:
+    statements = [
+        f"CREATE TABLE IF NOT EXISTS {TABLE} (id INTEGER PRIMARY KEY CHECK (id = 1), token VARCHAR(32) NOT NULL)",
+        f"INSERT OR IGNORE INTO {TABLE} (id, token) VALUES (1, {_SQLITE_TOKEN})",
+    ]
+    bump = f"UPDATE {TABLE} SET token = {_SQLITE_TOKEN}"
+    for table, columns in WATCHED.items():
+        update = f"UPDATE OF {', '.join(columns)}" if columns else "UPDATE"
+        for name, when in (("insert", "INSERT"), ("delete", "DELETE"), ("update", update)):
+            statements.append(f"CREATE TRIGGER IF NOT EXISTS {TABLE}_{table}_{name} AFTER {when} ON {table} "
+                              f"BEGIN {bump}; END")
+    return statements
+
+
+def _pg_statements() -> list[str]:
+    statements = [
+        f"CREATE TABLE IF NOT EXISTS {TABLE} (id integer PRIMARY KEY CHECK (id = 1), token varchar(32) NOT NULL)",
+        f"INSERT INTO {TABLE} (id, token) VALUES (1, {_PG_TOKEN}) ON CONFLICT (id) DO NOTHING",
+        f"""CREATE OR REPLACE FUNCTION {TABLE}_bump() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN UPDATE {TABLE} SET token = {_PG_TOKEN}; RETURN NULL; END $$""",
+    ]
+    for table, columns in WATCHED.items():
+        update = f"UPDATE OF {', '.join(columns)}" if columns else "UPDATE"
+        statements.append(f"DROP TRIGGER IF EXISTS {TABLE}_bump ON {table}")
+        # once per statement: a bulk import bumps the token once, not once per row
+        statements.append(f"CREATE TRIGGER {TABLE}_bump AFTER INSERT OR {update} OR DELETE OR TRUNCATE ON {table} "
+                          f"FOR EACH STATEMENT EXECUTE FUNCTION {TABLE}_bump()")
+    return statements
+
+
+def create(connection: Connection) -> None:
+    """Create (or repair) the revision row and its triggers."""
+    for statement in _pg_statements() if connection.dialect.name == "postgresql" else _sqlite_statements():
+        connection.execute(text(statement))
+
+
+def drop(connection: Connection) -> None:
+    if connection.dialect.name == "postgresql":
+        statements = [f"DROP TRIGGER IF EXISTS {TABLE}_bump ON {table}" for table in WATCHED]
+        statements += [f"DROP FUNCTION IF EXISTS {TABLE}_bump()", f"DROP TABLE IF EXISTS {TABLE}"]
+    else:
+        statements = [f"DROP TRIGGER IF EXISTS {TABLE}_{table}_{name}"
+                      for table in WATCHED for name in ("insert", "delete", "update")]
+        statements.append(f"DROP TABLE IF EXISTS {TABLE}")
+    for statement in statements:
+        connection.execute(text(statement))
+
+
+def owns(name: str | None) -> bool:
+    """Whether a database table is the revision's (schema comparisons leave it out)."""
+    return name == TABLE
+
+
+@event.listens_for(Model.metadata, "after_create")
+def _create_after_create_all(target, connection, **kw) -> None:
+    create(connection)
+
+
+@event.listens_for(Model.metadata, "before_drop")
+def _drop_before_drop_all(target, connection, **kw) -> None:
+    drop(connection)
