@@ -25,6 +25,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from portal.extensions import db
 from portal.models import Product
+from portal.services import catalog_revision
 
 #: tables that belong to the index, not to the models (fts5 adds its shadow tables with this prefix)
 INDEX_PREFIX = "product_search"
@@ -117,8 +118,6 @@ def owns(name: str | None) -> bool:
 def in_models(name, type_, parent_names) -> bool:
     """Alembic ``include_name``: compare everything but the tables kept by triggers (the search index,
     the catalog revision)."""
-    from portal.services import catalog_revision
-
     return not (type_ == "table" and (owns(name) or catalog_revision.owns(name)))
 
 
