@@ -117,7 +117,7 @@ def test_another_staff_member_can_neither_see_nor_open_my_notifications(admin, d
     form.submit(status=302)
     page = other.get("/admin/notifications/")
     assert "Secret to Stella." not in page.text and unread_badge(page) == 0
-    other.get(f"/admin/notifications/{mine.id}/", status=404)
+    other.get(f"/admin/notifications/open/?id={mine.id}", status=404)
     token = page.forms["mark-all-read"]["csrf_token"].value
     other.post("/admin/notifications/mark-all-read/", {"csrf_token": token}).follow()
     db.session.expire_all()
@@ -135,7 +135,7 @@ def test_non_staff_get_no_notification_screen(testapp, db, make, login, who):
         login(testapp, make.contact(make.company()))
     elif who == "rep":
         login(testapp, make.rep())
-    for url in ("/admin/notifications/", f"/admin/notifications/{row.id}/"):
+    for url in ("/admin/notifications/", f"/admin/notifications/open/?id={row.id}"):
         res = testapp.get(url, expect_errors=True)
         assert res.status_int == (302 if who == "anonymous" else 403)
         assert "Staff only." not in res.text
@@ -153,7 +153,7 @@ def test_a_notification_never_leads_outside_the_back_office(admin, db, staff, li
     db.session.add(Notification(user_id=staff.id, kind="quote_declined", title="Odd", link=link))
     db.session.commit()
     row = db.session.execute(select(Notification)).scalar_one()
-    res = admin.get(f"/admin/notifications/{row.id}/", status=302)
+    res = admin.get(f"/admin/notifications/open/?id={row.id}", status=302)
     assert res.headers["Location"].endswith("/admin/notifications/")
     db.session.expire_all()
     assert row.read_dt is not None

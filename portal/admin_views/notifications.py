@@ -13,6 +13,7 @@ from portal.admin_views.base import StaffAccess
 from portal.admin_views.strict_args import list_number
 from portal.extensions import db
 from portal.forms import PortalForm
+from portal.routing import parse_id
 from portal.services import notifications
 
 ENDPOINT = "admin_notifications"
@@ -53,10 +54,11 @@ class NotificationsView(StaffAccess, BaseView):
             abort(404)
         return self.render("admin/notifications.html", rows=rows, total=total, page=page, pages=pages)
 
-    @expose("/<int:notification_id>/")
-    def open(self, notification_id: int):
+    @expose("/open/")
+    def open(self):
         """Marks the notification read and follows its link (a back-office path, checked again here)."""
-        row = notifications.open_mine(current_user.id, notification_id)
+        notification_id = parse_id(request.args.get("id"))
+        row = notifications.open_mine(current_user.id, notification_id) if notification_id else None
         if row is None:
             abort(404)
         db.session.commit()
