@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy import select
 from webtest import TestApp
 
-from portal.models import Notification, NotificationRoute, OutboxEmail
-from portal.services import clock, notifications, quote_shares, staff_notices
+from portal.models import Notification, NotificationRoute, OutboxEmail, RepAccess
+from portal.services import clock, notifications, quote_shares, reps, staff_notices
 from portal.services.actor import Actor
 from tests.conftest import PASSWORD
 
@@ -199,3 +199,15 @@ def test_the_list_is_paged_newest_first(admin, db, staff):
         "Event 1.", "Event 0."]
     admin.get("/admin/notifications/?page=abc", status=404)
     admin.get("/admin/notifications/?page=9", status=404)
+
+
+def test_a_quotes_reps_are_its_staff_creator_and_the_active_reps_allocated_to_its_company(db, make, staff):
+    acme = make.company(name="ACME Tools")
+    make.rep([acme], name="Rita Rep")
+    make.rep([acme], name="Gone Rep", is_active_flag=False)
+    make.rep([make.company()], name="Other Rep")
+    make.rep([], access=RepAccess.all, name="All-customers Rep")
+    by_staff = make.quote(acme, created_by_id=staff.id)
+    by_customer = make.quote(acme, created_by_id=make.contact(acme).id)
+    assert [u.name for u in reps.for_quote(by_staff)] == [staff.name, "Rita Rep"]
+    assert [u.name for u in reps.for_quote(by_customer)] == ["Rita Rep"]
