@@ -149,7 +149,9 @@ def admin_pages(app, demo: Demo) -> list[tuple[str, str]]:
     with app.test_request_context():
         pages = [("admin home", url_for("admin.index")), ("admin settings", url_for("admin_settings.index")),
                  ("admin create form", url_for("admin_sales_order.create_view")),
-                 ("admin edit form", url_for("admin_company.edit_view", id=demo.acme_id))]
+                 ("admin edit form", url_for("admin_company.edit_view", id=demo.acme_id)),
+                 ("admin notifications", url_for("admin_notifications.index")),
+                 ("admin quote engagement", url_for("admin_quote_engagement.index"))]
         for view in admin._views:
             if getattr(view, "model", None) is not None:
                 pages.append((f"admin list {view.endpoint}", url_for(f"{view.endpoint}.index_view")))

@@ -11,6 +11,7 @@ from portal.admin_views.companies import contacts
 from portal.admin_views.documents import DocumentAdmin
 from portal.admin_views.filters import company_filter
 from portal.admin_views.quote_conversation import QuoteConversation
+from portal.admin_views.quote_engagement import QuoteEngagementView
 from portal.admin_views.quote_sharing import QuoteSharing
 from portal.extensions import db
 from portal.models import (
@@ -132,6 +133,7 @@ def quote_views():
     return [
         QuoteAdmin(Quote, "Quotes", SALES),
         QuoteMessageAdmin(QuoteMessage, "Quote messages", SALES),
+        QuoteEngagementView("Quote engagement", SALES),
     ]
 
 

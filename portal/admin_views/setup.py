@@ -21,6 +21,7 @@ from portal.admin_views import (
     logs,
     mail_notices,
     messaging,
+    notifications,
     reps,
 )
 from portal.admin_views import service as service_views
@@ -34,7 +35,8 @@ log = logging.getLogger(__name__)
 #: menu order of the categories (a feature's own category goes after these)
 CATEGORIES = ("Customers", "Catalog", "Sales", "Finance", "Fulfilment", "Purchasing", "Service", "Settings", "Logs")
 #: the core's screens; the others come from the features that declare them (Feature.admin_views)
-DOMAIN_MODULES = (companies, accounts, invitations, reps, catalog, fulfilment, service_views, messaging, logs)
+DOMAIN_MODULES = (companies, accounts, invitations, reps, catalog, fulfilment, service_views, messaging, logs,
+                  notifications)
 _REMOTE_URL = re.compile(r"""(?:url\(\s*['"]?|@import\s+['"])\s*(?:https?:)?//""", re.IGNORECASE)
 
 
@@ -82,6 +84,7 @@ def build_admin(app: Flask) -> Admin:
     app.extensions["portal_admin_blueprints"] = {view.endpoint for view in admin._views}
     app.before_request(_staff_gate)
     mail_notices.init_app(app)
+    notifications.init_app(app)
     return admin
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, DateTime, ForeignKey, String, Text
+from sqlalchemy import JSON, DateTime, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.models.base import Model, created_column
@@ -28,14 +28,18 @@ class PortalEvent(Model):
 
 
 class Notification(Model):
-    """An in-portal notification for one user."""
+    """An in-app notification for one user (written by portal.services.staff_notices)."""
 
     __tablename__ = "notification"
+    #: the navbar counts a user's unread ones on every back-office page
+    __table_args__ = (Index("ix_notification_user_id_read_dt", "user_id", "read_dt"),)
     id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
+    #: the staff event kind (Feature.events)
     kind: Mapped[str] = mapped_column(String(40))
     title: Mapped[str] = mapped_column(String(200))
     body: Mapped[str] = mapped_column(Text, default="")
+    #: a back-office path (/admin/...), never a full URL
     link: Mapped[str | None] = mapped_column(String(500))
     read_dt: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_dt: Mapped[datetime] = created_column()

@@ -57,10 +57,6 @@ def _record(quote: Quote, kind: str, body: str, by: Actor, link: AccessToken | N
     return message
 
 
-def _staff_link(quote: Quote) -> str:
-    return mailer.external_url("admin_quote.edit_view", id=quote.id)
-
-
 def request_changes(quote: Quote, body: str, *, by: Actor, link: AccessToken | None = None) -> QuoteMessage:
     """The client's message asking for changes: in the thread, the quote waits for a revision, staff hear."""
     body = _clean(body, required=True)
@@ -69,8 +65,9 @@ def request_changes(quote: Quote, body: str, *, by: Actor, link: AccessToken | N
     quote.status = QuoteStatus.changes_requested
     name, email = _author(by, link)
     audit.record("quote.changes_requested", quote, actor=by, by_link=link.id if link else "")
-    staff_notices.notify("quote_changes_requested", f"{name or 'The client'} asked for changes to quote {quote}: {body}",
-                         company=quote.company, contact_name=name, contact_email=email, link=_staff_link(quote))
+    staff_notices.notify_about_quote("quote_changes_requested",
+                                     f"{name or 'The client'} asked for changes to quote {quote}: {body}", quote,
+                                     contact_name=name, contact_email=email)
     return message
 
 
@@ -82,9 +79,9 @@ def decline(quote: Quote, reason: str = "", *, by: Actor, link: AccessToken | No
     quote.status = QuoteStatus.declined
     name, email = _author(by, link)
     audit.record("quote.declined", quote, actor=by, reason=reason, by_link=link.id if link else "")
-    staff_notices.notify("quote_declined", f"{name or 'The client'} declined quote {quote}."
-                         + (f" Reason: {reason}" if reason else ""), company=quote.company, contact_name=name,
-                         contact_email=email, link=_staff_link(quote))
+    staff_notices.notify_about_quote("quote_declined", f"{name or 'The client'} declined quote {quote}."
+                                     + (f" Reason: {reason}" if reason else ""), quote, contact_name=name,
+                                     contact_email=email)
     return quote
 
 

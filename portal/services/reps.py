@@ -4,7 +4,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from portal.extensions import db
-from portal.models import Address, AddressKind, Company, RepAccess, User, rep_allocation
+from portal.models import Address, AddressKind, Company, Quote, RepAccess, User, UserKind, rep_allocation
 
 
 def customers_for(rep: User, search: str = "", limit: int = 50) -> tuple[list[tuple[Company, str | None]], int]:
@@ -26,3 +26,12 @@ def customers_for(rep: User, search: str = "", limit: int = 50) -> tuple[list[tu
     total = db.session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
     rows = db.session.execute(query.order_by(Company.name, Company.id).limit(limit)).all()
     return [(company, city) for company, city in rows], total
+
+
+def for_quote(quote: Quote) -> list[User]:
+    """Who looks after a quote: its creator when staff, and the reps allocated to its company (active
+    ones, in one query)."""
+    query = select(User).where(User.is_active_flag.is_(True)).where(
+        ((User.id == quote.created_by_id) & (User.kind == UserKind.staff))
+        | User.id.in_(select(rep_allocation.c.user_id).where(rep_allocation.c.company_id == quote.company_id)))
+    return list(db.session.execute(query.order_by(User.id)).scalars())

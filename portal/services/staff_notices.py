@@ -3,17 +3,25 @@
 Each kind of event is declared once, by the core or a feature (``Feature.events``);
 staff choose its recipients — one staff member and/or a team mailbox — and optionally a
 staff-edited email template on the Portal settings screen (stored as NotificationRoute rows).
-An event nobody is set to hear about sends nothing.
+An event nobody is set to hear about sends no email.
+
+Besides the email, each staff *user* who hears about an event — the route's staff member, and the
+users the caller names in ``also`` (e.g. a quote's reps, see notify_about_quote) — gets one in-app
+notification (portal.services.notifications): a count in the back-office navbar and a line in their
+Notifications list, linking to the back-office page of ``link``. Nobody gets two for one event.
+Every feature calls ``notify`` (or one of the helpers below it); none writes notifications itself.
 """
 from __future__ import annotations
+
+from collections.abc import Iterable
 
 from sqlalchemy import select
 
 from portal import settings
 from portal.extensions import db
 from portal.features import registry
-from portal.models import Company, EmailTemplate, NotificationRoute, OutboxEmail, User
-from portal.services import mailer
+from portal.models import Company, EmailTemplate, NotificationRoute, OutboxEmail, Quote, User
+from portal.services import mailer, notifications, reps
 
 
 def kinds() -> dict[str, str]:
@@ -45,10 +53,24 @@ def recipients(route: NotificationRoute | None) -> list[User | str]:
     return found
 
 
+def in_app_recipients(route: NotificationRoute | None, also: Iterable[User] = ()) -> list[User]:
+    """The users told in the app: the route's staff member and `also`, active staff or reps only, once each."""
+    candidates = [r for r in recipients(route) if isinstance(r, User)] + list(also)
+    found: dict[int, User] = {}
+    for user in candidates:
+        if user is not None and user.is_active and (user.is_staff or user.is_rep):
+            found.setdefault(user.id, user)
+    return list(found.values())
+
+
 def notify(kind: str, summary: str, *, company: Company | None = None, contact: User | None = None,
-           link: str = "", contact_name: str = "", contact_email: str = "") -> list[OutboxEmail]:
-    """Queue the notice for this kind's recipients (in the caller's transaction). The contact is an
-    account, or a name and address (someone invited who has not accepted yet)."""
+           link: str = "", contact_name: str = "", contact_email: str = "",
+           also: Iterable[User] = ()) -> list[OutboxEmail]:
+    """Tell staff that `kind` happened (in the caller's transaction): email this kind's recipients as
+    set on the settings screen, and notify in the app its staff member plus the users in `also`
+    (who are told even when no route is set; never emailed by this). `link` is the back-office page
+    to open (a full emailed link is fine: the app keeps its /admin path). The contact is an account,
+    or a name and address (someone invited who has not accepted yet). Returns the queued emails."""
     declared = kinds()
     if kind not in declared:
         raise KeyError(f"undeclared staff notification {kind!r}")
@@ -58,6 +80,8 @@ def notify(kind: str, summary: str, *, company: Company | None = None, contact: 
                "contact_name": contact.name if contact else contact_name,
                "contact_email": contact.email if contact else contact_email,
                "link": link}
+    title = declared[kind] + (f": {company.name}" if company is not None else "")
+    notifications.write(in_app_recipients(route, also), kind, title, summary, link)
     return [mailer.send("staff_notice", to, template=template, **context) for to in recipients(route)]
 
 
@@ -65,3 +89,12 @@ def notify_about_contact(kind: str, summary: str, contact: User, company: Compan
     """A notice about one contact, linking to the contact's record in the back office."""
     return notify(kind, summary, company=company, contact=contact,
                   link=mailer.external_url("admin_user.edit_view", id=contact.id))
+
+
+def notify_about_quote(kind: str, summary: str, quote: Quote, *, contact: User | None = None,
+                       contact_name: str = "", contact_email: str = "") -> list[OutboxEmail]:
+    """A notice about one quote (changes requested, declined, accepted, ...): linking to the quote's
+    back-office page, and told in the app to the quote's reps (reps.for_quote) even without a route."""
+    return notify(kind, summary, company=quote.company, contact=contact, contact_name=contact_name,
+                  contact_email=contact_email, link=mailer.external_url("admin_quote.edit_view", id=quote.id),
+                  also=reps.for_quote(quote))
