@@ -1,7 +1,7 @@
 """notifications: index (user_id, read_dt) for the back office's unread count, replacing (user_id)
 
 Revision ID: e5b1c9d3a7f2
-Revises: c4d2a8e6f1b7
+Revises: d5e3b9f7a2c8
 Create Date: 2026-11-30 23:00:00
 
 """
@@ -9,7 +9,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'e5b1c9d3a7f2'
-down_revision = 'c4d2a8e6f1b7'
+down_revision = 'd5e3b9f7a2c8'
 branch_labels = None
 depends_on = None
 
