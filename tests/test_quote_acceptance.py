@@ -36,13 +36,13 @@ from portal.services.totals import recompute_totals
 from tests.fixtures_mail import text_of
 
 
-def make_priced_quote(make, db, company=None):
+def make_priced_quote(make, db, company=None, tag: str = ""):
     """ACME's quote: 2 racks (stock kept) at 400, installation (free text) 200, an optional cable kit (stock
     kept) at 50; 21% tax."""
     company = company or make.company(name="ACME Tools")
     make.address(company, kind="shipping", is_default=True)
-    rack = make.product(name="Pallet rack", sku="RACK-1", on_hand="5")
-    kit = make.product(name="Cable kit", sku="KIT-1", on_hand="3")
+    rack = make.product(name="Pallet rack", sku=f"RACK-1{tag}", on_hand="5")
+    kit = make.product(name="Cable kit", sku=f"KIT-1{tag}", on_hand="3")
     quote = make.quote(company, title="Warehouse racking", valid_until=clock.today() + timedelta(days=10),
                        terms="Payment within 30 days.")
     quote.lines.clear()
