@@ -78,7 +78,7 @@ def test_a_snapshot_changed_with_its_hash_still_breaks_the_record_hash(runner, s
 
 
 def test_a_changed_pdf_or_a_removed_record_fails(runner, signed, db):
-    first, second, third = records(db)
+    _first, second, third = records(db)
     tamper(db, third, pdf=third.pdf[:-1] + bytes([third.pdf[-1] ^ 1]))
     db.session.execute(delete(QuoteSignature.__table__).where(QuoteSignature.__table__.c.id == second.id))
     db.session.commit()
