@@ -157,7 +157,13 @@ def test_a_signed_in_contact_with_the_accept_permission_accepts(testapp, make, l
     assert "you accepted the quote" in done.text and "Accepted by" in done.text
     signature = db.session.execute(select(QuoteSignature)).scalar_one()
     assert (signature.user_id, signature.link_id) == (contact.id, None)
-    assert db.session.execute(select(SalesOrder)).scalar_one().placed_by_id == contact.id
+    order = db.session.execute(select(SalesOrder)).scalar_one()
+    assert order.placed_by_id == contact.id
+    # the customer follows the order and its delivery note like any other
+    assert "Pallet rack" in testapp.get(f"/orders/{order.id}").text
+    shipment = db.session.execute(select(Shipment)).scalar_one()
+    assert shipment.number in testapp.get("/shipments/").text
+    assert testapp.get(f"/shipments/{shipment.id}").status_int == 200
 
 
 @pytest.mark.parametrize("role", ["Viewer", "Finance"])
