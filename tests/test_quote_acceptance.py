@@ -19,6 +19,7 @@ from portal.models import (
     Invoice,
     InvoiceStatus,
     NotificationRoute,
+    OutboxEmail,
     PortalEvent,
     Product,
     QuoteLine,
@@ -356,3 +357,18 @@ def test_signatures_are_never_changed_through_the_orm(app, staff, quote, db):
     with pytest.raises(ValueError, match="never changed"):
         db.session.flush()
     db.session.rollback()
+
+
+def test_a_line_short_of_stock_is_accepted_unreserved_and_staff_are_told(app, staff, make, db):
+    quote = make_priced_quote(make, db)
+    rack = db.session.get(Product, quote.lines[0].product_id)
+    rack.stock.on_hand = Decimal(1)  # two racks quoted, one left
+    db.session.add(NotificationRoute(kind="quote_accepted", team_email="sales@northwind.example"))
+    db.session.commit()
+    raw, _link = share(quote, staff, db)
+    fill(TestApp(app).get(f"/quotes/link/{raw}").forms["accept"]).submit().follow()
+    assert quote.status == QuoteStatus.accepted and rack.stock.reserved == 0
+    order = db.session.execute(select(SalesOrder)).scalar_one()
+    assert "Not reserved, short of stock: Pallet rack." in order.notes
+    notice = db.session.execute(select(OutboxEmail).filter_by(to_address="sales@northwind.example")).scalar_one()
+    assert "Not reserved, short of stock: Pallet rack." in notice.body_text
