@@ -210,7 +210,7 @@ def assert_nothing_changed(db, quote):
     assert all(p.stock.reserved == 0 for p in db.session.execute(select(Product)).scalars())
 
 
-@pytest.mark.parametrize("option", ["999999", "abc"])
+@pytest.mark.parametrize("option", ["999999", "abc", "²", "99999999999999999999"])
 def test_an_unknown_optional_line_is_refused(app, staff, quote, db, option):
     raw, _link = share(quote, staff, db)
     client = TestApp(app)

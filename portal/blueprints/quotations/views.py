@@ -105,12 +105,16 @@ ACCEPTED = "Thank you: you accepted the quote. The signed PDF is on its way to {
 ACCEPTED_BEFORE = "This quote was accepted already, by {name} on {when} UTC: nothing more to do."
 
 
+def _is_number(value: str | None) -> bool:
+    return bool(value) and value.isascii() and value.isdigit() and len(value) < 12
+
+
 def _accept(quote: Quote, render_page, back: str, link=None):
     """The typed-name e-signature: accepted (or found accepted) -> back to the page; a problem -> the page
     again with the message and what was typed, nothing changed."""
     form = AcceptForm()
     posted = request.form.getlist("option")
-    options = tuple(int(value) for value in posted if value.isdigit())
+    options = tuple(int(value) for value in posted if _is_number(value))
     chosen = services.chosen_options(quote, options)
 
     def again(message: str):
@@ -125,7 +129,7 @@ def _accept(quote: Quote, render_page, back: str, link=None):
         return again("One of the optional lines you chose is not part of this quote. Reload the page and choose again.")
     revision = form.revision.data
     signing = quote_acceptance.Signing(form.name.data or "", form.email.data or "", bool(form.consent.data), options,
-                                       int(revision) if (revision or "").isdigit() else None)
+                                       int(revision) if _is_number(revision) else None)
     try:
         result = quote_acceptance.accept(quote, signing, by=current_actor(), link=link)
     except quote_acceptance.AcceptError as exc:
