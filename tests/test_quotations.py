@@ -160,7 +160,7 @@ def test_conversation_is_shown_and_answered_below_it(signed_in_a, make):
     assert "Could the rack be black?" in items[0] and "Yes, same price." in items[1]
     assert "Portal" in items[1]  # staff messages are signed with the business name
     # the only ways to write in it are the answer forms (tests/test_quote_answers.py)
-    assert [f["id"] for f in page.select("main form[method=post]")] == ["request-changes", "decline"]
+    assert [f["id"] for f in page.select("main form[method=post]")] == ["accept", "request-changes", "decline"]
 
 
 def test_a_requested_quote_shows_without_prices(signed_in_a, make):

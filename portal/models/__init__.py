@@ -30,6 +30,7 @@ from portal.models.catalog import (  # noqa: F401
 )
 from portal.models.companies import Address, AddressKind, Company  # noqa: F401
 from portal.models.engagement import AuditLog, Notification, PortalEvent  # noqa: F401
+from portal.models.evidence import QuoteSignature  # noqa: F401
 from portal.models.finance import (  # noqa: F401
     CreditNote,
     CreditNoteLine,
@@ -48,7 +49,13 @@ from portal.models.fulfilment import (  # noqa: F401
     ShipmentEvent,
     ShipmentStatus,
 )
-from portal.models.messaging import EmailTemplate, NotificationRoute, OutboxEmail, OutboxStatus  # noqa: F401
+from portal.models.messaging import (  # noqa: F401
+    EmailTemplate,
+    NotificationRoute,
+    OutboxAttachment,
+    OutboxEmail,
+    OutboxStatus,
+)
 from portal.models.purchasing import (  # noqa: F401
     PurchaseOrder,
     PurchaseOrderLine,

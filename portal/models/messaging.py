@@ -4,7 +4,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import DateTime, Enum, ForeignKey, Integer, String, Text
+from sqlalchemy import DateTime, Enum, ForeignKey, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.models.base import Model, created_column
@@ -48,8 +48,22 @@ class OutboxEmail(Model):
     queued_dt: Mapped[datetime] = created_column()
     user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
 
+    attachments: Mapped[list[OutboxAttachment]] = relationship(cascade="all, delete-orphan",
+                                                               order_by="OutboxAttachment.id")
+
     def __str__(self) -> str:
         return f"{self.subject} → {self.to_address}"
+
+
+class OutboxAttachment(Model):
+    """A file sent with an outbox email (a signed quote's PDF), kept with it for every retry."""
+
+    __tablename__ = "outbox_attachment"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email_id: Mapped[int] = mapped_column(ForeignKey("outbox_email.id", ondelete="CASCADE"), index=True)
+    filename: Mapped[str] = mapped_column(String(255))
+    content_type: Mapped[str] = mapped_column(String(100))
+    data: Mapped[bytes] = mapped_column(LargeBinary)
 
 
 class EmailTemplate(Model):

@@ -58,6 +58,8 @@ class QuoteStatus(enum.StrEnum):
     sent = "sent"
     changes_requested = "changes_requested"
     accepted = "accepted"
+    #: accepted while the finance approval gate is on: finance reviews it before billing
+    ready_for_billing = "ready_for_billing"
     declined = "declined"
     expired = "expired"
 

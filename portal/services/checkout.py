@@ -23,9 +23,19 @@ from sqlalchemy.exc import IntegrityError
 
 from portal import settings
 from portal.extensions import db
-from portal.models import Address, AddressKind, Company, Membership, OrderStatus, SalesOrder, StockLevel
+from portal.models import Address, AddressKind, Company, Membership, OrderStatus, SalesOrder
 from portal.money import money
-from portal.services import addresses, approvals, audit, cart, clock, credit_limit, mailer, staff_notices
+from portal.services import (
+    addresses,
+    approvals,
+    audit,
+    cart,
+    clock,
+    credit_limit,
+    mailer,
+    staff_notices,
+    stock_reservation,
+)
 from portal.services.actor import Actor
 from portal.services.addresses import AddressData, AddressError
 from portal.services.errors import RuleError
@@ -266,15 +276,9 @@ def _reserve(current: cart.Cart) -> None:
     for line in current.lines:
         if line.stock is None:
             continue
-        quantity = line.quantity
-        reserved = db.session.execute(
-            update(StockLevel).where(StockLevel.product_id == line.product.id,
-                                     StockLevel.on_hand - StockLevel.reserved >= quantity)
-            .values(reserved=StockLevel.reserved + quantity).execution_options(synchronize_session=False)).rowcount
-        if reserved != 1:
-            left = db.session.execute(select(StockLevel.on_hand - StockLevel.reserved).where(
-                StockLevel.product_id == line.product.id)).scalar_one()
-            raise CheckoutError(cart.shortage(line.product, quantity, Decimal(left or 0))
+        if not stock_reservation.reserve(line.product.id, line.quantity):
+            left = stock_reservation.available(line.product.id)
+            raise CheckoutError(cart.shortage(line.product, line.quantity, left)
                                 or f"{line.product.name} cannot be reserved now. Try again.")
 
 

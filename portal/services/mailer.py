@@ -133,8 +133,9 @@ def _html_from_text(text: str, subject: str, context: dict) -> str:
 
 
 def send(kind: str, to_user_or_address: User | str, template: EmailTemplate | None = None,
-         **context) -> OutboxEmail | None:
-    """Render an email and queue it in the outbox (same transaction as the caller's action).
+         attachments: tuple[outbox.Attachment, ...] = (), **context) -> OutboxEmail | None:
+    """Render an email and queue it in the outbox (same transaction as the caller's action), with
+    `attachments` (outbox.Attachment) sent along.
 
     An undeclared kind raises KeyError before anything is queued. A user who switched off the
     kind's notification preference gets nothing (None is returned).
@@ -149,4 +150,4 @@ def send(kind: str, to_user_or_address: User | str, template: EmailTemplate | No
         user, address = None, to_user_or_address
         context.setdefault("recipient_name", "")
     subject, text, html = render(kind, template, **context)
-    return outbox.queue(kind, address, subject, text, html, user=user)
+    return outbox.queue(kind, address, subject, text, html, user=user, attachments=attachments)

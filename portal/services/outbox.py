@@ -15,11 +15,11 @@ from flask import Flask, current_app, g, has_app_context, has_request_context
 from sqlalchemy import func, inspect, or_, select
 
 from portal.extensions import db
-from portal.models import OutboxEmail, OutboxStatus, User
+from portal.models import OutboxAttachment, OutboxEmail, OutboxStatus, User
 from portal.models.base import utcnow
 from portal.services.outbox_delivery import DeliveryPolicy, DeliveryReport, deliver, new_message_id
 
-__all__ = ["DeliveryPolicy", "DeliveryReport", "deliver_due", "queue", "resend"]
+__all__ = ["Attachment", "DeliveryPolicy", "DeliveryReport", "deliver_due", "queue", "resend"]
 
 log = logging.getLogger(__name__)
 
@@ -29,14 +29,24 @@ RESENDABLE = (OutboxStatus.sent, OutboxStatus.failed, OutboxStatus.held)
 WAITING = (OutboxStatus.queued, OutboxStatus.sending)
 
 
+@dataclass(frozen=True)
+class Attachment:
+    filename: str
+    content_type: str
+    data: bytes
+
+
 def queue(kind: str, to_address: str, subject: str, body_text: str, body_html: str | None = None,
-          user: User | None = None) -> OutboxEmail:
-    """Add an email to the current transaction; it is delivered once the caller commits."""
+          user: User | None = None, attachments: tuple[Attachment, ...] = ()) -> OutboxEmail:
+    """Add an email (and its attachments) to the current transaction; it is delivered once the caller commits."""
     now = utcnow()
     email = OutboxEmail(kind=kind, to_address=to_address, subject=subject, body_text=body_text,
                         body_html=body_html, user_id=user.id if user is not None else None,
                         status=OutboxStatus.queued, attempts=0, next_attempt_dt=now, queued_dt=now, created_dt=now,
                         message_id=new_message_id(_sender_address()))
+    for attachment in attachments:
+        email.attachments.append(OutboxAttachment(filename=attachment.filename, content_type=attachment.content_type,
+                                                  data=attachment.data))
     db.session.add(email)
     _mark_pending(email)
     return email

@@ -204,6 +204,8 @@ def _message(row: OutboxEmail, sender) -> Message:
     message = Message(subject=row.subject, recipients=[row.to_address], body=row.body_text, html=row.body_html,
                       sender=sender, extra_headers={"Auto-Submitted": "auto-generated"})
     message.msgId = row.message_id
+    for attachment in row.attachments:
+        message.attach(attachment.filename, attachment.content_type, attachment.data)
     return message
 
 

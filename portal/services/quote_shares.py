@@ -21,6 +21,10 @@ from portal.services.tokens import TokenError
 
 #: quotes a customer may not be shown (still being written, or not priced yet)
 NOT_SHAREABLE = (QuoteStatus.draft, QuoteStatus.requested)
+#: accepted by the client (the second while finance reviews it before billing: the finance approval gate)
+ACCEPTED = (QuoteStatus.accepted, QuoteStatus.ready_for_billing)
+#: the client's last word: the link keeps showing the quote (and its answer)
+ANSWERED = (*ACCEPTED, QuoteStatus.declined)
 #: how long a link lives when the quote has no validity date
 DEFAULT_TTL = timedelta(days=30)
 #: what the engagement timeline records
@@ -140,7 +144,7 @@ def open_link(raw: str | None) -> tuple[AccessToken, Quote]:
     quote = db.session.get(Quote, link.quote_id) if link.quote_id else None
     if quote is None or quote.status in NOT_SHAREABLE:
         raise TokenError("revoked", link)
-    if not _quote_is_open(quote) and quote.status not in (QuoteStatus.accepted, QuoteStatus.declined):
+    if not _quote_is_open(quote) and quote.status not in ANSWERED:
         raise TokenError("expired", link)
     return link, quote
 
@@ -171,7 +175,8 @@ def track(kind: str, quote: Quote, actor: Actor, link: AccessToken | None = None
 
 #: how the engagement timeline names each kind of event
 EVENT_LABELS = {VIEWED: "Viewed", PDF_DOWNLOADED: "Downloaded the PDF",
-                "quote_changes_requested": "Asked for changes", "quote_declined": "Declined"}
+                "quote_changes_requested": "Asked for changes", "quote_declined": "Declined",
+                "quote_accepted": "Accepted (typed-name e-signature)"}
 
 
 def timeline(quote: Quote, limit: int = 200) -> list[PortalEvent]:

@@ -3,7 +3,7 @@ from flask import Blueprint
 
 from portal.admin_views.sales import quote_views
 from portal.blueprints.quotations.isolation import make_quote
-from portal.contract import EmailKind, Feature, NavEntry, NumberKind
+from portal.contract import EmailKind, Feature, NavEntry, NumberKind, SettingSpec
 
 bp = Blueprint("quotations", __name__)
 
@@ -20,6 +20,10 @@ feature = Feature(
     grants={"Admin": {"quotes.view", "quotes.accept"}, "Buyer": {"quotes.view", "quotes.accept"},
             "Viewer": {"quotes.view"}, "Finance": {"quotes.view"}},
     admin_views=quote_views,
+    settings={"finance_gate": SettingSpec(
+        False, "Finance approval gate",
+        help="An accepted quote waits as “ready for billing” for finance, and its page shows the client "
+             "whether payment is pending, paid or under review")},
     numbers={"quote": NumberKind("Q")},
     emails={
         "quote_shared": EmailKind("Quote shared by link", "quotations/email/shared", placeholders=(
@@ -27,10 +31,14 @@ feature = Feature(
             "sender_email")),
         "quote_reply": EmailKind("Reply about a quote", "quotations/email/reply", placeholders=(
             "recipient_name", "quote_number", "quote_title", "message", "link", "sender_name")),
+        "quote_accepted": EmailKind("Quote accepted: the signed copy", "quotations/email/accepted", placeholders=(
+            "recipient_name", "quote_number", "quote_title", "total", "signed_at", "revision", "evidence_hash",
+            "snapshot_hash", "pdf_hash", "order_number", "ready_for_billing", "link")),
     },
     events={
         "quote_changes_requested": "A client asked for changes to a quote",
         "quote_declined": "A client declined a quote",
+        "quote_accepted": "A client accepted a quote (typed-name e-signature)",
     },
     isolation={"quote_id": make_quote},  # the share link's <token> is the core's opaque argument
 )

@@ -1,15 +1,16 @@
 """Quote pages: the company's quotes for signed-in customers, and a quote opened by its share link."""
 from flask import flash, make_response, redirect, render_template, request, url_for
+from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from portal import settings
 from portal.blueprints.quotations import bp, services
-from portal.blueprints.quotations.forms import ChangesForm, DeclineForm
+from portal.blueprints.quotations.forms import AcceptForm, ChangesForm, DeclineForm
 from portal.extensions import db
 from portal.models import Quote, QuoteLine
 from portal.permissions import can, current_actor, public, require_permission, scoped
-from portal.services import clock, quote_answers, quote_shares
+from portal.services import clock, quote_acceptance, quote_answers, quote_payment, quote_shares
 from portal.services.tokens import TokenError
 
 
@@ -26,10 +27,16 @@ def _chosen(quote: Quote) -> frozenset[int]:
     return services.chosen_options(quote, request.args.getlist("option", type=int))
 
 
-def _quote_context(quote: Quote, may_decline: bool = True) -> dict:
-    return {**services.document_context(quote, _chosen(quote)), "may_decline": may_decline,
+def _quote_context(quote: Quote, may_decline: bool = True, accept_form: AcceptForm | None = None,
+                   chosen: frozenset[int] | None = None, signer_email: str = "") -> dict:
+    """The page of a quote; may_decline also means may accept (the quotes.accept permission)."""
+    if accept_form is None:
+        accept_form = AcceptForm(formdata=None, revision=quote.revision, email=signer_email)
+    return {**services.document_context(quote, _chosen(quote) if chosen is None else chosen),
+            "may_decline": may_decline,
             "answerable": quote.status in quote_answers.OPEN and not services.is_expired(quote),
-            "changes_form": ChangesForm(), "decline_form": DeclineForm(),
+            "changes_form": ChangesForm(), "decline_form": DeclineForm(), "accept_form": accept_form,
+            "payment": quote_payment.payment_status(quote),
             "messages": services.conversation(quote, settings.get("branding.business_name"))}
 
 
@@ -44,7 +51,8 @@ def _own_quote(quote_id: int) -> Quote:
 @bp.route("/<int:quote_id>")
 @require_permission("quotes.view")
 def detail(quote_id: int):
-    return render_template("quotations/detail.html", **_quote_context(_own_quote(quote_id), _may_decline()))
+    return render_template("quotations/detail.html", **_quote_context(_own_quote(quote_id), _may_decline(),
+                                                                       signer_email=current_user.email))
 
 
 def _may_decline() -> bool:
@@ -93,6 +101,57 @@ def decline(quote_id: int):
     return _answer(quote, DeclineForm(), _decline, DECLINED, url_for(".detail", quote_id=quote.id))
 
 
+ACCEPTED = "Thank you: you accepted the quote. The signed PDF is on its way to {email}."
+ACCEPTED_BEFORE = "This quote was accepted already, by {name} on {when} UTC: nothing more to do."
+
+
+def _is_number(value: str | None) -> bool:
+    return bool(value) and value.isascii() and value.isdigit() and len(value) < 12
+
+
+def _accept(quote: Quote, render_page, back: str, link=None):
+    """The typed-name e-signature: accepted (or found accepted) -> back to the page; a problem -> the page
+    again with the message and what was typed, nothing changed."""
+    form = AcceptForm()
+    posted = request.form.getlist("option")
+    options = tuple(int(value) for value in posted if _is_number(value))
+    chosen = services.chosen_options(quote, options)
+
+    def again(message: str):
+        db.session.rollback()
+        flash(message, "error")
+        form.revision.data = str(quote.revision)  # the page shown again is the current revision
+        return render_page(form, chosen), 200
+
+    if not form.validate_on_submit():
+        return again(" ".join(e for errors in form.errors.values() for e in errors) or "Please try again.")
+    if len(options) != len(posted):
+        return again("One of the optional lines you chose is not part of this quote. Reload the page and choose again.")
+    revision = form.revision.data
+    signing = quote_acceptance.Signing(form.name.data or "", form.email.data or "", bool(form.consent.data), options,
+                                       int(revision) if _is_number(revision) else None)
+    try:
+        result = quote_acceptance.accept(quote, signing, by=current_actor(), link=link)
+    except quote_acceptance.AcceptError as exc:
+        return again(str(exc))
+    db.session.commit()
+    first = result.signature
+    if result.again:
+        flash(ACCEPTED_BEFORE.format(name=first.signer_name, when=first.signed_at[:16].replace("T", " ")), "info")
+    else:
+        flash(ACCEPTED.format(email=first.signer_email), "success")
+    return redirect(back)
+
+
+@bp.route("/<int:quote_id>/accept", methods=["POST"])
+@require_permission("quotes.accept")
+def accept(quote_id: int):
+    quote = _own_quote(quote_id)
+    return _accept(quote, lambda form, chosen: render_template(
+        "quotations/detail.html", **_quote_context(quote, True, form, chosen)),
+        url_for(".detail", quote_id=quote.id))
+
+
 def _pdf_response(quote: Quote, body: bytes):
     response = make_response(body)
     response.headers["Content-Type"] = "application/pdf"
@@ -127,8 +186,9 @@ def shared(token: str):
         return _link_problem(error)
     quote_shares.track(quote_shares.VIEWED, quote, current_actor(), link)
     db.session.commit()
-    return render_template("quotations/shared.html", recipient=quote_shares.recipient_of(link), token=token,
-                           **_quote_context(quote))
+    recipient = quote_shares.recipient_of(link)
+    return render_template("quotations/shared.html", recipient=recipient, token=token,
+                           **_quote_context(quote, signer_email=recipient.email))
 
 
 @bp.route("/link/<token>/pdf")
@@ -156,6 +216,18 @@ def _shared_answer(token: str, form_class, answer, done: str):
 @public
 def shared_changes(token: str):
     return _shared_answer(token, ChangesForm, _changes, CHANGES_SENT)
+
+
+@bp.route("/link/<token>/accept", methods=["POST"])
+@public
+def shared_accept(token: str):
+    try:
+        link, quote = quote_shares.open_link(token)
+    except TokenError as error:
+        return _link_problem(error)
+    return _accept(quote, lambda form, chosen: render_template(
+        "quotations/shared.html", recipient=quote_shares.recipient_of(link), token=token,
+        **_quote_context(quote, True, form, chosen)), url_for(".shared", token=token), link)
 
 
 @bp.route("/link/<token>/decline", methods=["POST"])
