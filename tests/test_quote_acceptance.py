@@ -18,6 +18,7 @@ from portal.models import (
     AuditLog,
     Invoice,
     InvoiceStatus,
+    Notification,
     NotificationRoute,
     OutboxEmail,
     PortalEvent,
@@ -372,3 +373,15 @@ def test_a_line_short_of_stock_is_accepted_unreserved_and_staff_are_told(app, st
     assert "Not reserved, short of stock: Pallet rack." in order.notes
     notice = db.session.execute(select(OutboxEmail).filter_by(to_address="sales@northwind.example")).scalar_one()
     assert "Not reserved, short of stock: Pallet rack." in notice.body_text
+
+
+def test_the_quotes_creator_is_told_in_the_back_office_with_a_link_to_the_quote(app, staff, quote, db):
+    quote.created_by_id = staff.id
+    db.session.commit()
+    raw, _link = share(quote, staff, db)
+    fill(TestApp(app).get(f"/quotes/link/{raw}").forms["accept"]).submit().follow()
+
+    [notice] = db.session.execute(select(Notification).filter_by(user_id=staff.id)).scalars().all()
+    assert notice.kind == "quote_accepted" and notice.read_dt is None
+    assert notice.title.endswith(": ACME Tools") and f"accepted quote {quote.number}" in notice.body
+    assert notice.link == f"/admin/quote/edit/?id={quote.id}"

@@ -1,7 +1,7 @@
 """quotations: typed-name e-signatures kept as chained evidence; outbox emails carry attachments
 
 Revision ID: e5a9c3f1d7b2
-Revises: c4d2a8e6f1b7
+Revises: e5b1c9d3a7f2
 Create Date: 2026-11-30 23:20:00
 
 """
@@ -10,7 +10,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'e5a9c3f1d7b2'
-down_revision = 'c4d2a8e6f1b7'
+down_revision = 'e5b1c9d3a7f2'
 branch_labels = None
 depends_on = None
 

@@ -207,12 +207,11 @@ def _record(quote: Quote, signature: QuoteSignature, work: quote_orders.Fulfilme
     waits = " It waits for finance approval (ready for billing)." if quote.status == QuoteStatus.ready_for_billing else ""
     short = f" Not reserved, short of stock: {'; '.join(work.not_reserved)}." if work.not_reserved else ""
     via = f" through the link sent to {recipient.email}" if recipient is not None else ""
-    staff_notices.notify(
+    staff_notices.notify_about_quote(
         "quote_accepted", f"{name} ({email}) accepted quote {quote} (revision {signature.revision}, {total}){via} "
         f"on {signature.signed_at} UTC. Order {work.order.number} and delivery note {work.shipment.number} are "
         f"created.{short}{waits} Evidence hash: {signature.record_hash}",
-        company=quote.company, contact_name=name, contact_email=email,
-        link=mailer.external_url("admin_quote.edit_view", id=quote.id))
+        quote, contact_name=name, contact_email=email)
     mailer.send("quote_accepted", email, recipient_name=name, quote_number=str(quote), quote_title=quote.title,
                 total=total, signed_at=signature.signed_at, revision=signature.revision,
                 evidence_hash=signature.record_hash, snapshot_hash=signature.snapshot_sha256,
