@@ -171,7 +171,8 @@ def track(kind: str, quote: Quote, actor: Actor, link: AccessToken | None = None
 
 #: how the engagement timeline names each kind of event
 EVENT_LABELS = {VIEWED: "Viewed", PDF_DOWNLOADED: "Downloaded the PDF",
-                "quote_changes_requested": "Asked for changes", "quote_declined": "Declined"}
+                "quote_changes_requested": "Asked for changes", "quote_declined": "Declined",
+                "quote_revised": "Revised"}
 
 
 def timeline(quote: Quote, limit: int = 200) -> list[PortalEvent]:
