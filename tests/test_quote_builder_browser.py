@@ -49,7 +49,8 @@ def test_staff_pick_a_product_by_sku_and_save_the_quote_they_see(make, db, new_b
     quantity.press("Enter")                                  # a new line below
     expect(page.get_by_label("Line 2: product, SKU or name")).to_be_focused()
     page.get_by_label("Line 2: product, SKU or name").fill("blt-10")
-    page.get_by_label("Line 2: product, SKU or name").press("Enter")
+    page.get_by_label("Line 2: product, SKU or name").press("Enter")  # an exact SKU: taken as typed
+    expect(page.get_by_label("Line 2: description")).to_have_value("Hex bolt M10")
     page.get_by_label("Line 2: quantity").fill("100")
     page.get_by_label("Line 2: optional").check()
     page.get_by_role("button", name="Add section").click()

@@ -57,12 +57,15 @@ def customer_companies() -> list[Company]:
         select(Company).where(Company.is_customer.is_(True)).order_by(Company.name)).scalars())
 
 
-def company_contacts() -> list[tuple[int, User]]:
-    """(company id, contact) for every contact of a customer company: the contact list, by company."""
+def company_contacts() -> dict[int, list[User]]:
+    """Each company's contacts, by name: the contact list, grouped by company."""
     rows = db.session.execute(
         select(Membership.company_id, User).join(User, User.id == Membership.user_id)
         .where(User.kind == UserKind.contact).order_by(User.name)).all()
-    return [(company_id, user) for company_id, user in rows]
+    grouped: dict[int, list[User]] = {}
+    for company_id, user in rows:
+        grouped.setdefault(company_id, []).append(user)
+    return grouped
 
 
 def with_spare_rows(draft: QuoteDraft) -> QuoteDraft:

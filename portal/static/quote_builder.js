@@ -243,10 +243,14 @@
     fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
       .then(function (response) { return response.json(); })
       .then(function (data) {
-        if (seq !== picker.seq || document.activeElement !== input) { return; }
+        if (seq !== picker.seq) { return; }
         var products = data.products || [];
         var exact = products.length && (products.length === 1 || products[0].sku.toLowerCase() === typed.toLowerCase());
-        if (pickExact && exact) { pick(input, products[0]); } else { showList(input, products, data.error); }
+        if (pickExact && exact && input.value.trim() === typed) {  // even when they have moved on already
+          pick(input, products[0]);
+        } else if (document.activeElement === input) {
+          showList(input, products, data.error);
+        }
       })
       .catch(function () { if (seq === picker.seq) { showList(input, [], "The product search is not answering."); } });
   }
@@ -258,11 +262,14 @@
     field(row, "unit_price").value = product.unit_price === null ? "" : product.unit_price;
     field(row, "tax_rate").value = product.tax_rate;
     if (!field(row, "quantity").value.trim()) { field(row, "quantity").value = "1"; }
+    var stayed = document.activeElement === input;
     closeList();
     recompute();
-    var quantity = field(row, "quantity");
-    quantity.focus();
-    quantity.select();
+    if (stayed) {
+      var quantity = field(row, "quantity");
+      quantity.focus();
+      quantity.select();
+    }
   }
   function preparePicker(input) {
     input.setAttribute("role", "combobox");
@@ -276,6 +283,9 @@
   // --- wiring ----------------------------------------------------------------------------------------
   function filterContacts() {
     if (!contact) { return; }
+    contact.querySelectorAll("optgroup").forEach(function (group) {
+      group.hidden = group.getAttribute("data-company") !== company.value;
+    });
     Array.prototype.forEach.call(contact.options, function (option) {
       var owner = option.getAttribute("data-company");
       var mine = !owner || owner === company.value;
