@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from portal.models import ContractPrice, PortalEvent, ProductVisibility, Quote, QuoteStatus
 from portal.services import quote_builder
 from portal.services.actor import Actor
-from portal.services.quote_builder import LineDraft, QuoteDraft
+from portal.services.quote_builder import LineDraft, QuoteDraft, SectionDraft
 from tests.fixtures_admin import errors_of
 
 
@@ -152,3 +152,21 @@ def test_product_search_is_for_staff_only(testapp, login, make, shop):
     assert "/login" in testapp.get(url, status=302).location
     login(testapp, shop["contact"])
     testapp.get(url, status=403)
+
+
+def test_without_script_a_line_is_removed_by_its_checkbox_and_a_section_by_clearing_its_title(admin, db, shop):
+    quote = quote_builder.save(None, QuoteDraft(
+        company_id=str(shop["company"].id), title="Racking", sections=[SectionDraft("a", "Hardware")],
+        lines=[LineDraft(sku="BLT-10", quantity="4", section="a"), LineDraft(description="Visit", unit_price="30")]),
+        by=Actor.system()).quote
+    db.session.commit()
+    form = builder_form(admin.get(f"/admin/quote/builder/?id={quote.id}"))
+    assert form["line-0-description"].value == "Visit"  # numbered as shown: lines outside any section first
+    form["line-0-remove"] = True
+    form["section-0-title"] = ""
+    form.submit().follow()
+    db.session.expire_all()
+    quote = db.session.get(Quote, quote.id)
+    assert quote.sections == []
+    assert [(ln.description, ln.section_id, ln.line_total) for ln in quote.lines] == [
+        ("Hex bolt M10", None, Decimal("10.00"))]

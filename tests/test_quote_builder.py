@@ -178,7 +178,9 @@ def test_changing_a_quote_the_client_was_shown_starts_a_revision(world, db, stat
 
 
 def test_saving_a_sent_quote_unchanged_is_no_revision(world, db):
-    quote = quote_builder.save(None, draft(world, BOLTS), by=Actor.of(world.staff)).quote
+    sectioned = replace(draft(world, replace(BOLTS, section="a"), LineDraft(description="Visit", unit_price="30")),
+                        sections=[SectionDraft("a", "Hardware")])  # stored first, shown after the loose visit
+    quote = quote_builder.save(None, sectioned, by=Actor.of(world.staff)).quote
     quote.status = QuoteStatus.sent
     db.session.commit()
     saved = quote_builder.save(quote, quote_builder.draft_of(quote), by=Actor.of(world.staff))

@@ -77,4 +77,17 @@ def test_staff_pick_a_product_by_sku_and_save_the_quote_they_see(make, db, new_b
     assert [(ln.description, ln.section.title if ln.section else None, ln.optional) for ln in quote.lines] == [
         ("Cordless drill", None, False), ("Hex bolt M10", None, True), ("Installation", "Labour", False)]
     check(page, "quote-builder-saved", "desktop", failures)
+
+    # moved below the last loose line, the bolts join the Labour section; the drill goes
+    page.get_by_role("button", name="Move line 2 down").click()
+    expect(page.get_by_role("button", name="Move line 2 down")).to_be_focused()
+    page.get_by_role("button", name="Remove line 1").click()
+    expect(page.locator("#total-total")).to_have_text("€163.50")
+    page.get_by_role("button", name="Save quote").click()
+    expect(page.get_by_text(f"Quote {quote.number} saved.")).to_be_visible()
+    db.session.expire_all()
+    quote = db.session.get(Quote, quote.id)
+    assert [(ln.description, ln.section.title if ln.section else None) for ln in quote.lines] == [
+        ("Hex bolt M10", "Labour"), ("Installation", "Labour")]
+    assert quote.total == Decimal("163.50")
     assert not failures, "\n".join(failures)

@@ -116,7 +116,7 @@ def draft_of(quote: Quote) -> QuoteDraft:
     """What the builder shows for a stored quote."""
     sections = sorted(quote.sections, key=lambda s: (s.position, s.id))
     known = {s.id for s in sections}
-    lines = sorted(quote.lines, key=lambda ln: (ln.position, ln.id or 0))
+    lines = lines_as_shown(quote)
     return QuoteDraft(
         company_id=str(quote.company_id or ""), contact_id=str(quote.contact_id or ""), title=quote.title or "",
         valid_until=quote.valid_until.isoformat() if quote.valid_until else "",
@@ -128,6 +128,13 @@ def draft_of(quote: Quote) -> QuoteDraft:
                          unit_price=_text(ln.unit_price), discount_percent=_text(ln.discount_percent),
                          tax_rate=_text(ln.tax_rate), optional=bool(ln.optional), line_total=_text(ln.line_total))
                for ln in lines])
+
+
+def lines_as_shown(quote: Quote) -> list[QuoteLine]:
+    """The quote's lines in the order the client reads them: outside any section first, then by section."""
+    order = {s.id: n for n, s in enumerate(sorted(quote.sections, key=lambda s: (s.position, s.id or 0)), start=1)}
+    return sorted(quote.lines, key=lambda ln: (order.get(ln.section.id, 0) if ln.section is not None else 0,
+                                               ln.position, ln.id or 0))
 
 
 def closed_reason(quote: Quote | None) -> str | None:
@@ -315,7 +322,7 @@ def content_of(quote: Quote) -> tuple:
         (titles.get(ln.section_id) if ln.section is None else ln.section.title, ln.product_id, ln.description,
          Decimal(ln.quantity), Decimal(ln.unit_price), Decimal(ln.discount_percent or 0), Decimal(ln.tax_rate),
          bool(ln.optional))
-        for ln in sorted(quote.lines, key=lambda ln: (ln.position, ln.id or 0)))
+        for ln in lines_as_shown(quote))
     return (quote.company_id, quote.contact_id, quote.title, quote.valid_until, quote.introduction, quote.terms,
             sections, lines)
 
