@@ -68,10 +68,22 @@ def company_contacts() -> dict[int, list[User]]:
     return grouped
 
 
-def with_spare_rows(draft: QuoteDraft) -> QuoteDraft:
-    """The draft with blank rows to type into (and one blank section) for a browser without script."""
-    return QuoteDraft(**{**draft.__dict__, "sections": [*draft.sections, SectionDraft("new-1")],
-                         "lines": [*draft.lines, *(LineDraft() for _ in range(SPARE_LINES))]})
+def with_spare_rows(draft: QuoteDraft, *, posted: bool) -> QuoteDraft:
+    """The draft with blank rows to type into and a blank section (a browser without script has no other
+    way to add them; the script copies them). Opened: the blank lines follow the lines outside any section,
+    so rows are numbered as shown. Posted back with errors: its rows keep their numbers (the messages
+    name them); a blank line and section are added at the end when it has none."""
+    keys = {s.key for s in draft.sections}
+    sections = list(draft.sections)
+    if not posted or not any(not s.title.strip() for s in sections):
+        sections.append(SectionDraft(f"new-{len(sections) + 1}"))
+    lines = list(draft.lines)
+    if not posted:
+        at = max((i + 1 for i, ln in enumerate(lines) if ln.section not in keys), default=0)
+        lines[at:at] = [LineDraft() for _ in range(SPARE_LINES)]
+    elif not any(ln.is_blank() for ln in lines):
+        lines.append(LineDraft())
+    return QuoteDraft(**{**draft.__dict__, "sections": sections, "lines": lines})
 
 
 class QuoteBuilderScreen:
@@ -127,7 +139,7 @@ class QuoteBuilderScreen:
             draft = quote_builder.draft_of(quote) if quote is not None else QuoteDraft(
                 company_id=request.args.get("company_id", ""))
         if closed is None:
-            draft = with_spare_rows(draft)
+            draft = with_spare_rows(draft, posted=request.method == "POST")
         return self.render("admin/quote_builder.html", quote=quote, draft=draft, errors=errors, closed=closed,
                            companies=customer_companies(), contacts=company_contacts(),
                            stored_totals=quote is not None and request.method == "GET",
