@@ -20,7 +20,7 @@ from portal.models import (
     QuoteStatus,
     User,
 )
-from portal.services import clock, quote_builder, quote_products
+from portal.services import clock, quote_builder, quote_products, quote_shares, tokens
 from portal.services.actor import Actor
 from portal.services.quote_builder import BuilderError, LineDraft, QuoteDraft, SectionDraft
 
@@ -240,3 +240,20 @@ def test_the_product_search_prices_for_the_company_and_hides_what_it_may_not_see
     assert quote_products.search(world.company, "secret") == []
     assert [c.sku for c in quote_products.search(world.company, "blt-10")] == ["BLT-10"]
     assert quote_products.search(world.company, "100%_") == []
+
+
+def test_a_revision_keeps_the_share_link_working_until_the_new_validity_date(world, db):
+    first = clock.today() + timedelta(days=10)
+    quote = quote_builder.save(None, draft(world, BOLTS, valid_until=first.isoformat()), by=Actor.of(world.staff)).quote
+    quote.status = QuoteStatus.sent
+    db.session.commit()
+    raw, link = quote_shares.share(quote, name="Dana Buyer", email="dana@acme.example", by=Actor.of(world.staff))
+    db.session.commit()
+    later = clock.today() + timedelta(days=40)
+    quote_builder.save(quote, replace(quote_builder.draft_of(quote), valid_until=later.isoformat()),
+                       by=Actor.of(world.staff))
+    db.session.commit()
+    assert tokens.aware(link.expires_dt) == quote_shares.link_expiry(quote)
+    assert tokens.aware(link.expires_dt).date() == later + timedelta(days=1)
+    assert quote_shares.open_link(raw) == (link, quote)
+    assert quote.revision == 2

@@ -7,7 +7,7 @@ trusting totals from the browser; optional lines stay out of them) and applies i
 
 Revisions: a quote the customer has been shown (sent, changes requested, expired) that is changed
 starts its next revision: ``revision`` goes up, it is "sent" again and the timeline records
-"quote_revised". A draft or a request saves without a new revision. Any other state (accepted,
+"quote_revised"; its live share links keep working and follow a new validity date. A draft or a request saves without a new revision. Any other state (accepted,
 declined, ready for billing, ...) is closed: the builder shows it read-only and refuses saves.
 Functions add to the session: callers commit.
 """
@@ -32,7 +32,7 @@ from portal.models import (
     User,
     UserKind,
 )
-from portal.services import audit, cart, clock
+from portal.services import audit, cart, clock, quote_shares
 from portal.services.actor import Actor
 from portal.services.errors import RuleError
 from portal.services.numbering import next_number
@@ -347,6 +347,9 @@ def save(quote: Quote | None, draft: QuoteDraft, *, by: Actor) -> Saved:
     db.session.flush()
     changed = created or content_of(quote) != before
     revised = changed and not created and quote.status in REVISABLE
+    if not created and before[3] != quote.valid_until:  # links end with the quote's validity
+        for link in quote_shares.live_links(quote):
+            link.expires_dt = quote_shares.link_expiry(quote)
     if revised:
         quote.revision = (quote.revision or 1) + 1
         quote.status = QuoteStatus.sent
