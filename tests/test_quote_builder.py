@@ -72,7 +72,7 @@ BOLTS = LineDraft(sku="BLT-10", quantity="10")
     ({"valid_until": "2000-01-01"}, "valid_until", "The validity date has passed"),
     ({"lines": []}, "lines", "Add at least one line"),
     ({"lines": [LineDraft(), LineDraft(quantity="3")]}, "lines", "Add at least one line"),
-    ({"lines": [LineDraft(sku="NOPE-1")]}, "line-0-sku", "Line 1: no product has the SKU “NOPE-1”."),
+    ({"lines": [LineDraft(sku="NOPE-1")]}, "line-0-sku", "Line 1: no product has the SKU “NOPE-1”: pick one"),
     ({"lines": [BOLTS, LineDraft(sku="SEC-1")]}, "line-1-sku", "Line 2: SEC-1 is not offered to ACME Tools"),
     ({"lines": [LineDraft(sku="BLT-10", quantity="0")]}, "line-0-quantity", "the quantity must be a number above zero"),
     ({"lines": [LineDraft(sku="BLT-10", quantity="-2")]}, "line-0-quantity", "above zero"),

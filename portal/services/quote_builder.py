@@ -242,7 +242,8 @@ def _check_lines(company: Company | None, draft: QuoteDraft, sections: set[str],
         if row.sku.strip():
             product = products.get(row.sku.strip().lower())
             if product is None:
-                errors[key + "sku"] = f"Line {n}: no product has the SKU “{row.sku.strip()}”."
+                errors[key + "sku"] = (f"Line {n}: no product has the SKU “{row.sku.strip()}”: pick one from the "
+                                       "suggestions, or clear the field for a line of your own.")
             elif company is not None and product.id not in visible:
                 errors[key + "sku"] = f"Line {n}: {product.sku} is not offered to {company.name} (hidden from them)."
                 product = None

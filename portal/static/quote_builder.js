@@ -331,6 +331,8 @@
   table.querySelectorAll(".builder-product").forEach(preparePicker);
   filterContacts();
   renumber();
+  var summary = document.getElementById("builder-errors");
+  if (summary) { summary.focus(); }  // what was refused is read out first
   if (readOnly) {
     return;
   }
