@@ -45,11 +45,14 @@ class QuoteSharing:
 
     def engagement(self, quote: Quote) -> list[dict]:
         """The rows of the engagement timeline on the quote's edit page."""
-        return [{"event": e, "what": quote_shares.EVENT_LABELS.get(e.kind, e.kind),
+        return [{"event": e, "what": quote_shares.EVENT_LABELS.get(e.kind, e.kind)
+                 + (f": revision {e.data['revision']}" if (e.data or {}).get("revision") else ""),
                  "who": " ".join(filter(None, ((e.data or {}).get("recipient_name"),
                                                f"<{(e.data or {}).get('recipient_email')}>"
                                                if (e.data or {}).get("recipient_email") else ""))),
-                 "by_link": bool((e.data or {}).get("link_id"))} for e in quote_shares.timeline(quote)]
+                 "by_link": bool((e.data or {}).get("link_id")),
+                 "via": "share link" if (e.data or {}).get("link_id") else "back office"
+                 if e.kind == "quote_revised" else "portal sign-in"} for e in quote_shares.timeline(quote)]
 
     @expose("/share/", methods=("GET", "POST"))
     def share(self):

@@ -2,23 +2,22 @@
 # ruff: noqa: RUF012  (Flask-Admin views are configured with class-level dicts and lists)
 from __future__ import annotations
 
+from flask_admin.model.template import EndpointLinkRowAction
 from flask_login import current_user
 from markupsafe import Markup, escape
 from sqlalchemy import select
 
-from portal.admin_views.base import LINE_COLUMNS, StaffInline, StaffModelView, field_error, line_inline, obey
-from portal.admin_views.companies import contacts
+from portal.admin_views.base import LINE_COLUMNS, StaffModelView, line_inline, obey
 from portal.admin_views.documents import DocumentAdmin
 from portal.admin_views.filters import company_filter
+from portal.admin_views.quote_builder import QuoteBuilderScreen
 from portal.admin_views.quote_conversation import QuoteConversation
 from portal.admin_views.quote_engagement import QuoteEngagementView
 from portal.admin_views.quote_sharing import QuoteSharing
 from portal.extensions import db
 from portal.models import (
     Quote,
-    QuoteLine,
     QuoteMessage,
-    QuoteSection,
     QuoteStatus,
     SalesOrder,
     SalesOrderLine,
@@ -43,7 +42,11 @@ def excerpt(view, context, model, name):
     return text if len(text) <= 80 else text[:79] + "…"
 
 
-class QuoteAdmin(QuoteSharing, QuoteConversation, DocumentAdmin):
+class QuoteAdmin(QuoteBuilderScreen, QuoteSharing, QuoteConversation, DocumentAdmin):
+    """The quote list (filters, delete) and each quote's record page: status, share links, engagement and
+    conversation. Its content (header, sections, lines) is written in the builder (quote_builder), which
+    is also the create page."""
+
     edit_template = "admin/quote_edit.html"
     column_list = ("number", "company", "title", "status", "valid_until", "total", "created_dt")
     column_searchable_list = ("number", "title", "company.name", "accepted_name")
@@ -52,17 +55,10 @@ class QuoteAdmin(QuoteSharing, QuoteConversation, DocumentAdmin):
     readonly_columns = (*DocumentAdmin.readonly_columns, "issued_dt", "accepted_name", "accepted_dt")
     column_labels = {"issued_dt": "Sent", "accepted_name": "Accepted by (typed name)", "accepted_dt": "Accepted"}
     column_details_exclude_list = ("signature_hash",)
-    form_columns = ("company", "contact", "status", "title", "introduction", "terms", "valid_until")
-    form_args = {"contact": {"query_factory": contacts}}
-    inline_models = (
-        StaffInline(QuoteSection, form_columns=("id", "position", "title"), form_label="Sections"),
-        line_inline(QuoteLine, form_columns=("id", "section") + LINE_COLUMNS + ("optional",)),
-    )
+    form_columns = ("status",)
+    column_extra_row_actions = [EndpointLinkRowAction("fa fa-th-list", ".builder", title="Open the quote builder")]
 
     def on_model_change(self, form, model, is_created):
-        for line in model.lines:
-            if line.section is not None and line.section.quote is not model:
-                field_error(form, "lines", f"Section “{line.section.title}” belongs to another quote.")
         if model.status != QuoteStatus.requested and not model.number:
             model.number = next_number("quote")  # a request gets its number once staff price it
         if model.status == QuoteStatus.sent and model.issued_dt is None:

@@ -176,7 +176,7 @@ def track(kind: str, quote: Quote, actor: Actor, link: AccessToken | None = None
 #: how the engagement timeline names each kind of event
 EVENT_LABELS = {VIEWED: "Viewed", PDF_DOWNLOADED: "Downloaded the PDF",
                 "quote_changes_requested": "Asked for changes", "quote_declined": "Declined",
-                "quote_accepted": "Accepted (typed-name e-signature)"}
+                "quote_accepted": "Accepted (typed-name e-signature)", "quote_revised": "Revised"}
 
 
 def timeline(quote: Quote, limit: int = 200) -> list[PortalEvent]:
