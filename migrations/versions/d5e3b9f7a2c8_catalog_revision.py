@@ -1,5 +1,6 @@
 """catalog: a revision token kept by triggers (the category counts are cached per revision); indexes
-for the products listed for a price tier and for promotions by product and category
+for the products listed for a price tier, for promotions by product and category, and for the products not
+everyone sees
 
 Revision ID: d5e3b9f7a2c8
 Revises: c4d2a8e6f1b7
@@ -20,6 +21,7 @@ depends_on = None
 def upgrade():
     with op.batch_alter_table('product_tier_visibility', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_product_tier_visibility_tier_id'), ['tier_id'], unique=False)
+    op.create_index('ix_product_visibility_guest', 'product', ['visibility', 'guest_visible'], unique=False)
     with op.batch_alter_table('promotion', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_promotion_product_id'), ['product_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_promotion_category_id'), ['category_id'], unique=False)
@@ -31,5 +33,6 @@ def downgrade():
     with op.batch_alter_table('promotion', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_promotion_category_id'))
         batch_op.drop_index(batch_op.f('ix_promotion_product_id'))
+    op.drop_index('ix_product_visibility_guest', table_name='product')
     with op.batch_alter_table('product_tier_visibility', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_product_tier_visibility_tier_id'))

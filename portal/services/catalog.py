@@ -26,7 +26,7 @@ from portal.models import (
     product_tier_visibility,
 )
 from portal.services import catalog_revision, catalog_search
-from portal.services.visibility import Viewer, visible, visible_clause
+from portal.services.visibility import Viewer, unseen_clause, visible, visible_clause
 
 #: sort key -> label; "relevance" (the default) is by name when nothing is searched, so a search typed
 #: on any page is ranked by how well products match
@@ -240,6 +240,8 @@ class CatalogPage:
     per_page: int
     #: the words searched for after typo correction, when they differ from what was typed
     corrected_to: str = ""
+    #: a search so broad that its matches are listed by name, not ranked (see BROAD_SEARCH)
+    by_name_for_breadth: bool = False
 
     @property
     def pages(self) -> int:
@@ -270,19 +272,65 @@ def find_products(viewer: Viewer, query: CatalogQuery, tree: CategoryTree, price
     return page
 
 
+#: a search matching more products than this lists them by name: ranking thousands of near-equal
+#: matches costs more than it tells (refining the search brings back the best-match order)
+BROAD_SEARCH = 2000
+
+
 def _page(viewer, query, tree, words, price_tier_id, priced) -> CatalogPage:
     first_image = (select(ProductImage.id).where(ProductImage.product_id == Product.id)
                    .order_by(ProductImage.position, ProductImage.id).limit(1).correlate(Product).scalar_subquery())
     # Without a search or the stock filter the category counts already hold the total: no count over
-    # all matching rows, so the first page reads only its own rows from the name index.
+    # all matching rows, so the first page reads only its own rows from the name index. A search is
+    # counted first (one statement over the index's matches), then its page is read.
     counted_by_tree = not words and not query.in_stock
-    total = func.count().over() if not counted_by_tree else literal(0)
-    stmt = visible(select(Product, first_image.label("image_id"), total.label("total")), viewer)
+    total = func.count().over() if not counted_by_tree and not words else literal(0)
+    stmt = _filtered(select(Product, first_image.label("image_id"), total.label("total")), viewer, query, tree, words)
     # a product card's columns only (no description): anything else read from a card raises, not loads
     stmt = stmt.options(load_only(Product.id, Product.sku, Product.name, Product.category_id, Product.unit,
                                   Product.pack_size, Product.min_order_qty, Product.order_increment,
                                   raiseload=True),
                         joinedload(Product.stock))
+    rank, sort, broad = None, query.sort, False
+    if words:
+        found = catalog_search.match(words)
+        matched = db.session.execute(_search_count(viewer, query, tree, words, found)).scalar_one()
+        broad = matched > BROAD_SEARCH and sort == "relevance"
+        if broad:  # walk the name index, skipping what does not match ("+ 0": not the other way round)
+            stmt, sort = stmt.where((Product.id + 0).in_(found.ids)), "name"
+        else:
+            stmt = stmt.join(found.joined, found.onclause).where(found.where)
+            rank = found.rank
+    stmt = _sorted(stmt, sort, rank, price_tier_id, priced, viewer)
+    offset = (query.page - 1) * query.per_page
+    rows = db.session.execute(stmt.limit(query.per_page).offset(offset)).unique().all()
+    if words:
+        total = matched
+    elif counted_by_tree:
+        total = tree.nodes[query.category_id].count if query.category_id is not None else tree.total
+    else:
+        total = rows[0].total if rows else 0
+    return CatalogPage([ProductRow(r[0], r.image_id) for r in rows], total, query.page, query.per_page,
+                       by_name_for_breadth=broad)
+
+
+def _search_count(viewer: Viewer, query: CatalogQuery, tree: CategoryTree, words: list[str], found) -> Select:
+    """How many products the viewer may see match the search (one statement). A plain search counts the
+    index's matches less the few the viewer may not see, rather than looking up every match."""
+    if query.category_id is None and not query.in_stock:
+        everyone = select(func.count()).select_from(found.joined).where(found.where).scalar_subquery()
+        # "+ 0": the engine finds the unseen products by the visibility index, then checks them against
+        # the matches, not the other way round
+        unseen = (select(func.count()).select_from(Product)
+                  .where(unseen_clause(viewer), (Product.id + 0).in_(found.ids)).scalar_subquery())
+        return select(everyone - unseen)
+    return _filtered(select(func.count()).select_from(Product), viewer, query, tree, words).where(
+        Product.id.in_(found.ids))
+
+
+def _filtered(stmt: Select, viewer: Viewer, query: CatalogQuery, tree: CategoryTree, words: list[str]) -> Select:
+    """The viewer's visible products in the asked category, in stock when asked (not the search)."""
+    stmt = visible(stmt, viewer)
     if query.category_id is not None:
         category = Product.category_id
         if not words and query.sort in ("relevance", "name") and _walk_names(tree, query):
@@ -294,19 +342,7 @@ def _page(viewer, query, tree, words, price_tier_id, priced) -> CatalogPage:
     if query.in_stock:
         stmt = stmt.join(StockLevel, StockLevel.product_id == Product.id).where(
             StockLevel.on_hand - StockLevel.reserved > 0)
-    rank = None
-    if words:
-        found = catalog_search.match(words)
-        stmt = stmt.join(found.joined, found.onclause).where(found.where)
-        rank = found.rank
-    stmt = _sorted(stmt, query.sort, rank, price_tier_id, priced, viewer)
-    offset = (query.page - 1) * query.per_page
-    rows = db.session.execute(stmt.limit(query.per_page).offset(offset)).unique().all()
-    if counted_by_tree:
-        total = tree.nodes[query.category_id].count if query.category_id is not None else tree.total
-    else:
-        total = rows[0].total if rows else 0
-    return CatalogPage([ProductRow(r[0], r.image_id) for r in rows], total, query.page, query.per_page)
+    return stmt
 
 
 def _walk_names(tree: CategoryTree, query: CatalogQuery) -> bool:

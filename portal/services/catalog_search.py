@@ -147,6 +147,8 @@ class Match:
     onclause: ColumnElement
     where: ColumnElement
     rank: ColumnElement
+    #: the ids of the matching products, from the index alone (for ``Product.id.in_``)
+    ids: object
 
 
 def _dialect() -> str:
@@ -159,12 +161,13 @@ def match(words: list[str]) -> Match:
         index = table("product_search", column("product_id"), column("document"))
         query = func.to_tsquery("simple", " & ".join(f"{w}:*" for w in words))
         return Match(index, index.c.product_id == Product.id, index.c.document.op("@@")(query),
-                     -func.ts_rank(index.c.document, query))
+                     -func.ts_rank(index.c.document, query),
+                     select(index.c.product_id).where(index.c.document.op("@@")(query)))
     index = table("product_search", column("rowid"), column("rank"))
     # Each word quoted (the tokenizer's own characters only), as a prefix; FTS5 ANDs them.
     expression = " ".join(f'"{w}"*' for w in words)
-    return Match(index, index.c.rowid == Product.id,
-                 literal_column("product_search").op("MATCH")(expression), index.c.rank)
+    matches = literal_column("product_search").op("MATCH")(expression)
+    return Match(index, index.c.rowid == Product.id, matches, index.c.rank, select(index.c.rowid).where(matches))
 
 
 def corrected(words: list[str]) -> list[str]:

@@ -150,19 +150,23 @@ class PriceBook:
 
 def load_price_book(buyer: Buyer, products: Iterable[tuple[int, int | None]], today: date,
                     category_parents: dict[int, int | None] | None = None) -> PriceBook:
-    """Price inputs for (product id, category id) pairs in two queries, whatever their number: one for
-    list prices, breaks and contract prices together, one for today's promotions. Pass the category
-    tree (id -> parent id) when the page has it already; else a third query reads it when a
+    """Price inputs for (product id, category id) pairs in one statement, whatever their number: list
+    prices, breaks, contract prices and today's promotions together. Pass the category tree
+    (id -> parent id) when the page has it already; else a second statement reads it when a
     promotion is for a category."""
     categories_of = dict(products)
     ids = sorted(categories_of)
     book = PriceBook(buyer)
     if not ids or (buyer.is_guest and buyer.tier_id is None):
         return book
-    rows = db.session.execute(_price_rows(buyer, ids, today)).all()
+    lineages: dict[int | None, set[int]] = {}
+    if category_parents is not None:
+        lineages = {c: _ancestors(c, category_parents) for c in set(categories_of.values())}
+    rows = db.session.execute(_price_rows(buyer, ids, today, _promotion_rows(ids, today, lineages, category_parents))).all()
     lists: dict[int, tuple[Decimal, str, int, bool]] = {}  # product -> price, currency, tier, is own tier
     breaks: dict[int, dict[int | None, dict[Decimal, Decimal]]] = {}
     contracts: dict[tuple[int, str], Decimal] = {}
+    offers: list[tuple[int | None, int | None, Decimal, str]] = []
     for kind, product_id, tier_id, min_qty, price, currency, own in rows:
         price = Decimal(price)
         if kind == "list":
@@ -171,10 +175,14 @@ def load_price_book(buyer: Buyer, products: Iterable[tuple[int, int | None]], to
                 lists[product_id] = (price, currency, tier_id, bool(own))
         elif kind == "break":
             breaks.setdefault(product_id, {}).setdefault(tier_id, {})[Decimal(min_qty)] = price
+        elif kind == "promotion":  # product or none, category (in the tier column) or none, percent, name
+            offers.append((product_id, tier_id, price, currency))
         else:
             key = (product_id, currency)
             contracts[key] = min(price, contracts.get(key, price))
-    promotions = _promotions(categories_of, today, category_parents)
+    if category_parents is None and any(c is not None and p is None for p, c, _, _ in offers):
+        category_parents = dict(db.session.execute(select(Category.id, Category.parent_id)).all())
+    promotions = _best_promotions(offers, categories_of, lineages, category_parents or {})
     for product_id in ids:
         if product_id not in lists:
             continue
@@ -188,8 +196,9 @@ def load_price_book(buyer: Buyer, products: Iterable[tuple[int, int | None]], to
     return book
 
 
-def _price_rows(buyer: Buyer, ids: Sequence[int], today: date):
-    """One statement: ("list" | "break" | "contract", product, tier, min qty, price, currency, own tier)."""
+def _price_rows(buyer: Buyer, ids: Sequence[int], today: date, promotions):
+    """One statement: ("list" | "break" | "contract" | "promotion", product, tier, min qty, price, currency,
+    own tier); a promotion row is (product, category, percent, name) in those columns."""
     default_tier = select(PriceTier.id).where(PriceTier.is_default.is_(True)).scalar_subquery()
     own_tier = buyer.tier_id if buyer.tier_id is not None else -1
     if buyer.is_guest:
@@ -203,7 +212,7 @@ def _price_rows(buyer: Buyer, ids: Sequence[int], today: date):
     breaks = select(literal("break"), PriceBreak.product_id, PriceBreak.tier_id, PriceBreak.min_qty,
                     PriceBreak.price, PriceBreak.currency, literal(False)
                     ).where(PriceBreak.product_id.in_(ids))
-    statements = [lists, breaks]
+    statements = [lists, breaks, promotions]
     if not buyer.is_guest:
         statements.append(select(
             literal("contract"), ContractPrice.product_id, null(), null(), ContractPrice.price,
@@ -214,32 +223,32 @@ def _price_rows(buyer: Buyer, ids: Sequence[int], today: date):
     return union_all(*statements)
 
 
-def _promotions(categories_of: dict[int, int | None], today: date,
-                category_parents: dict[int, int | None] | None) -> dict[int, tuple[Decimal, str]]:
-    """product -> the best promotion valid today: its own, its category's (or a parent's), or everyone's.
-
-    With the category tree at hand only the promotions that can apply to these products are read
-    (theirs, their categories' and their parents', everyone's); without it, every promotion valid today."""
+def _promotion_rows(ids: Sequence[int], today: date, lineages: dict[int | None, set[int]],
+                    category_parents: dict[int, int | None] | None):
+    """Today's promotions as price rows. With the category tree at hand only those that can apply to
+    these products (theirs, their categories' and parents', everyone's); without it, all of today's."""
     valid = [Promotion.is_active.is_(True),
              or_(Promotion.starts_on.is_(None), Promotion.starts_on <= today),
              or_(Promotion.ends_on.is_(None), Promotion.ends_on >= today)]
-    lineages: dict[int | None, set[int]] = {}
     if category_parents is not None:
-        lineages = {c: _ancestors(c, category_parents) for c in set(categories_of.values())}
         categories = sorted(set().union(*lineages.values())) if lineages else []
-        valid.append(or_(Promotion.product_id.in_(sorted(categories_of)), Promotion.category_id.in_(categories),
+        valid.append(or_(Promotion.product_id.in_(ids), Promotion.category_id.in_(categories),
                          (Promotion.product_id.is_(None) & Promotion.category_id.is_(None))))
-    rows = db.session.execute(select(Promotion.product_id, Promotion.category_id, Promotion.discount_percent,
-                                     Promotion.name).where(*valid)).all()
-    if not rows:
+    return select(literal("promotion"), Promotion.product_id, Promotion.category_id, null(),
+                  Promotion.discount_percent, Promotion.name, literal(False)).where(*valid)
+
+
+def _best_promotions(offers: list[tuple[int | None, int | None, Decimal, str]], categories_of: dict[int, int | None],
+                     lineages: dict[int | None, set[int]],
+                     category_parents: dict[int, int | None]) -> dict[int, tuple[Decimal, str]]:
+    """product -> the best promotion valid today: its own, its category's (or a parent's), or everyone's."""
+    if not offers:
         return {}
-    if category_parents is None and any(r.category_id is not None and r.product_id is None for r in rows):
-        category_parents = dict(db.session.execute(select(Category.id, Category.parent_id)).all())
     # the best offer per product, per category and for everyone: a product looks up only its own
     for_all: tuple[Decimal, str] = (ZERO, "")
     by_product: dict[int, tuple[Decimal, str]] = {}
     by_category: dict[int, tuple[Decimal, str]] = {}
-    for product_id, category_id, percent, name in rows:
+    for product_id, category_id, percent, name in offers:
         offer = (Decimal(percent or 0), name)
         if product_id is not None:
             if offer[0] > by_product.get(product_id, (ZERO, ""))[0]:
@@ -252,7 +261,7 @@ def _promotions(categories_of: dict[int, int | None], today: date,
     best: dict[int, tuple[Decimal, str]] = {}
     for product_id, category_id in categories_of.items():
         if category_id not in lineages:
-            lineages[category_id] = _ancestors(category_id, category_parents or {})
+            lineages[category_id] = _ancestors(category_id, category_parents)
         found = for_all
         for offer in [by_product.get(product_id)] + [by_category.get(c) for c in sorted(lineages[category_id])]:
             if offer is not None and offer[0] > found[0]:

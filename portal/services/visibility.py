@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import Select, and_, exists, or_, select
+from sqlalchemy import Select, and_, exists, literal, not_, or_, select
 
 from portal.models import (
     Company,
@@ -36,10 +36,18 @@ class Viewer:
         return cls(None, None)
 
 
+def _kind():
+    """The product's visibility, as an expression no index serves: nearly every product is visible to
+    all, so the engine must never start from the visibility index to list what a viewer may see (it
+    walks the name or category index instead, checking visibility on the way)."""
+    return Product.visibility.op("||")(literal(""))
+
+
 def visible_clause(viewer: Viewer):
     """A WHERE clause on Product for what this viewer may see."""
+    kind = _kind()
     if viewer.company_id is None:
-        return and_(Product.visibility == ProductVisibility.all, Product.guest_visible.is_(True))
+        return and_(kind == ProductVisibility.all.value, Product.guest_visible.is_(True))
     listed = exists(select(product_company_visibility.c.product_id).where(
         product_company_visibility.c.product_id == Product.id,
         product_company_visibility.c.company_id == viewer.company_id))
@@ -47,8 +55,16 @@ def visible_clause(viewer: Viewer):
         listed = or_(listed, exists(select(product_tier_visibility.c.product_id).where(
             product_tier_visibility.c.product_id == Product.id,
             product_tier_visibility.c.tier_id == viewer.tier_id)))
-    return or_(Product.visibility == ProductVisibility.all,
-               and_(Product.visibility == ProductVisibility.restricted, listed))
+    return or_(kind == ProductVisibility.all.value, and_(kind == ProductVisibility.restricted.value, listed))
+
+
+def unseen_clause(viewer: Viewer):
+    """A WHERE clause on Product for what this viewer may NOT see, led by terms the visibility index
+    serves (the products not everyone sees are few: found without reading the others)."""
+    few = Product.visibility.in_([ProductVisibility.hidden, ProductVisibility.restricted])
+    if viewer.company_id is None:
+        few = or_(few, and_(Product.visibility == ProductVisibility.all, Product.guest_visible.is_(False)))
+    return and_(few, not_(visible_clause(viewer)))
 
 
 def visible(query: Select, viewer: Viewer) -> Select:
