@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 import re
 from decimal import Decimal
+from functools import lru_cache
 
 from flask import Flask, render_template, request, url_for
 from flask_login import current_user
@@ -68,7 +69,13 @@ def brand_palette() -> dict[str, str]:
 
 def brand_css_url() -> str:
     """The stylesheet with the branding colours; its URL changes when they do (cached for long)."""
-    return url_for("core.brand_css", v=branding.version(brand_palette()))
+    return url_for("core.brand_css", v=_palette_version(settings.get("branding.primary_color"),
+                                                        settings.get("branding.accent_color")))
+
+
+@lru_cache(maxsize=16)
+def _palette_version(primary: str, accent: str) -> str:
+    return branding.version(branding.palette(primary, accent))
 
 
 def status_label(value) -> str:

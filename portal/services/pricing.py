@@ -24,8 +24,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
 
-from sqlalchemy import literal, null, or_, select, union_all
+from sqlalchemy import Date, Integer, bindparam, literal, null, or_, select, union_all
 
 from portal.extensions import db
 from portal.models import Category, Company, ContractPrice, PriceBreak, PriceTier, ProductPrice, Promotion
@@ -162,7 +163,8 @@ def load_price_book(buyer: Buyer, products: Iterable[tuple[int, int | None]], to
     lineages: dict[int | None, set[int]] = {}
     if category_parents is not None:
         lineages = {c: _ancestors(c, category_parents) for c in set(categories_of.values())}
-    rows = db.session.execute(_price_rows(buyer, ids, today, _promotion_rows(ids, today, lineages, category_parents))).all()
+    statement, params = _price_rows(buyer, ids, today, lineages, category_parents)
+    rows = db.session.execute(statement, params).all()
     lists: dict[int, tuple[Decimal, str, int, bool]] = {}  # product -> price, currency, tier, is own tier
     breaks: dict[int, dict[int | None, dict[Decimal, Decimal]]] = {}
     contracts: dict[tuple[int, str], Decimal] = {}
@@ -196,12 +198,25 @@ def load_price_book(buyer: Buyer, products: Iterable[tuple[int, int | None]], to
     return book
 
 
-def _price_rows(buyer: Buyer, ids: Sequence[int], today: date, promotions):
-    """One statement: ("list" | "break" | "contract" | "promotion", product, tier, min qty, price, currency,
-    own tier); a promotion row is (product, category, percent, name) in those columns."""
+def _price_rows(buyer: Buyer, ids: Sequence[int], today: date, lineages: dict[int | None, set[int]],
+                category_parents: dict[int, int | None] | None):
+    """One statement and its parameters: ("list" | "break" | "contract" | "promotion", product, tier,
+    min qty, price, currency, own tier); a promotion row is (product, category, percent, name) in those
+    columns. The statement is built once per shape (guest or customer, promotions filtered or not) and
+    kept: each page only binds its values."""
+    filtered = category_parents is not None
+    params = {"ids": list(ids), "today": today, "own_tier": buyer.tier_id if buyer.tier_id is not None else -1,
+              "company_id": buyer.company.id if buyer.company is not None else -1,
+              "categories": sorted(set().union(*lineages.values())) if filtered and lineages else []}
+    return _price_statement(buyer.is_guest, filtered), params
+
+
+@lru_cache(maxsize=4)
+def _price_statement(guest: bool, filtered: bool):
+    ids, today = bindparam("ids", expanding=True), bindparam("today", type_=Date)
+    own_tier = bindparam("own_tier", type_=Integer)
     default_tier = select(PriceTier.id).where(PriceTier.is_default.is_(True)).scalar_subquery()
-    own_tier = buyer.tier_id if buyer.tier_id is not None else -1
-    if buyer.is_guest:
+    if guest:
         tier_match = ProductPrice.tier_id == own_tier
     else:
         tier_match = or_(ProductPrice.tier_id == own_tier, ProductPrice.tier_id == default_tier)
@@ -212,30 +227,26 @@ def _price_rows(buyer: Buyer, ids: Sequence[int], today: date, promotions):
     breaks = select(literal("break"), PriceBreak.product_id, PriceBreak.tier_id, PriceBreak.min_qty,
                     PriceBreak.price, PriceBreak.currency, literal(False)
                     ).where(PriceBreak.product_id.in_(ids))
-    statements = [lists, breaks, promotions]
-    if not buyer.is_guest:
-        statements.append(select(
-            literal("contract"), ContractPrice.product_id, null(), null(), ContractPrice.price,
-            ContractPrice.currency, literal(False)
-        ).where(ContractPrice.company_id == buyer.company.id, ContractPrice.product_id.in_(ids),
-                or_(ContractPrice.valid_from.is_(None), ContractPrice.valid_from <= today),
-                or_(ContractPrice.valid_until.is_(None), ContractPrice.valid_until >= today)))
-    return union_all(*statements)
-
-
-def _promotion_rows(ids: Sequence[int], today: date, lineages: dict[int | None, set[int]],
-                    category_parents: dict[int, int | None] | None):
-    """Today's promotions as price rows. With the category tree at hand only those that can apply to
-    these products (theirs, their categories' and parents', everyone's); without it, all of today's."""
+    # Today's promotions. With the category tree at hand only those that can apply to these products
+    # (theirs, their categories' and parents', everyone's); without it, all of today's.
     valid = [Promotion.is_active.is_(True),
              or_(Promotion.starts_on.is_(None), Promotion.starts_on <= today),
              or_(Promotion.ends_on.is_(None), Promotion.ends_on >= today)]
-    if category_parents is not None:
-        categories = sorted(set().union(*lineages.values())) if lineages else []
-        valid.append(or_(Promotion.product_id.in_(ids), Promotion.category_id.in_(categories),
+    if filtered:
+        valid.append(or_(Promotion.product_id.in_(ids),
+                         Promotion.category_id.in_(bindparam("categories", expanding=True)),
                          (Promotion.product_id.is_(None) & Promotion.category_id.is_(None))))
-    return select(literal("promotion"), Promotion.product_id, Promotion.category_id, null(),
-                  Promotion.discount_percent, Promotion.name, literal(False)).where(*valid)
+    promotions = select(literal("promotion"), Promotion.product_id, Promotion.category_id, null(),
+                        Promotion.discount_percent, Promotion.name, literal(False)).where(*valid)
+    statements = [lists, breaks, promotions]
+    if not guest:
+        statements.append(select(
+            literal("contract"), ContractPrice.product_id, null(), null(), ContractPrice.price,
+            ContractPrice.currency, literal(False)
+        ).where(ContractPrice.company_id == bindparam("company_id", type_=Integer), ContractPrice.product_id.in_(ids),
+                or_(ContractPrice.valid_from.is_(None), ContractPrice.valid_from <= today),
+                or_(ContractPrice.valid_until.is_(None), ContractPrice.valid_until >= today)))
+    return union_all(*statements)
 
 
 def _best_promotions(offers: list[tuple[int | None, int | None, Decimal, str]], categories_of: dict[int, int | None],
