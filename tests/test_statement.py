@@ -12,12 +12,12 @@ from decimal import Decimal
 
 import pytest
 from bs4 import BeautifulSoup
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from portal import settings
-from portal.models import CreditNoteStatus, InvoiceStatus, PaymentMethod, PortalEvent
+from portal.models import CreditNoteStatus, InvoiceStatus, PaymentMethod, PortalEvent, RoleGrant
 from portal.money import money
-from portal.services import clock, receivables, statement
+from portal.services import clock, receivables, roles, statement
 from tests.test_quote_pdf import pdf_text
 
 D = Decimal
@@ -334,10 +334,45 @@ def test_admin_and_finance_see_the_statement_and_the_dashboard_ageing(testapp, m
         assert testapp.get(url, expect_errors=True).status_int == (200 if allowed else 403), url
 
 
-def test_the_permission_is_declared_and_granted_to_admin_and_finance_only():
-    from portal.blueprints.invoices import feature
-    assert "invoices.statement" in feature.permissions
-    assert {role for role, keys in feature.grants.items() if "invoices.statement" in keys} == {"Admin", "Finance"}
+def test_an_upgrade_gives_finance_the_statement_once_and_never_buyer_or_viewer(db, make):
+    # an install from before the statement: Finance had invoices.view only, no grant recorded
+    db.session.execute(delete(RoleGrant).where(RoleGrant.permission == "invoices.statement"))
+    finance = make.role("Finance")
+    finance.permissions = [p for p in finance.permissions if p != "invoices.statement"]
+    db.session.flush()
+    applied = roles.apply_grants()
+    assert sorted(applied) == [("Admin", "invoices.statement"), ("Finance", "invoices.statement")]
+    assert "invoices.statement" in make.role("Finance").permissions
+    assert all("invoices.statement" not in make.role(name).permissions for name in ("Buyer", "Viewer"))
+    # staff take it away again: the next upgrade leaves it away
+    finance.permissions = [p for p in finance.permissions if p != "invoices.statement"]
+    db.session.flush()
+    assert roles.apply_grants() == [] and "invoices.statement" not in make.role("Finance").permissions
+
+
+def test_the_statement_page_and_the_dashboard_cost_the_same_queries_for_3_or_30_documents(
+        finance, make, db, count_queries):
+    client, company = finance
+
+    def add(n):
+        for i in range(n):
+            made = invoice(make, company, "10.00", clock.today() - timedelta(days=i), due=clock.today() - timedelta(days=i))
+            make.payment(company, made, amount="1.00", received_date=clock.today())
+            make.credit_note(company, made, total="1.00", issue_date=clock.today())
+
+    def queries(url):
+        db.session.expire_all()
+        with count_queries() as counter:
+            client.get(url)
+        return counter.count
+
+    with clock.frozen(TODAY):
+        add(3)
+        client.get("/dashboard")
+        few = [queries(url) for url in ("/invoices/statement", "/dashboard")]
+        add(27)
+        assert [queries(url) for url in ("/invoices/statement", "/dashboard")] == few
+        assert len(client.get("/invoices/statement").html.select("tr.entry")) == 90
 
 
 def test_feature_off_takes_the_statement_and_the_ageing_block_with_it(finance):
