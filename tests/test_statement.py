@@ -324,7 +324,7 @@ def test_admin_and_finance_see_the_statement_and_the_dashboard_ageing(testapp, m
     company = make.company()
     invoice(make, company, "100.00", clock.today() - timedelta(days=50), due=clock.today() - timedelta(days=40))
     dashboard = login(testapp, make.contact(company, role=role))
-    headings = [h.get_text(strip=True) for h in dashboard.html.select(".columns h2")]
+    headings = [h.get_text(strip=True) for h in dashboard.html.select("main h2")]
     assert ("Ageing" in headings) is allowed
     if allowed:
         assert dashboard.html.select_one('[data-testid="ageing-total-EUR"]').get_text(strip=True) == "€100.00"
