@@ -50,6 +50,8 @@ def entries(ledger):
     ("2025-03-05", "2025-03-05", (date(2025, 3, 5), date(2025, 3, 5))),  # one day
     ("2021-06-15", "2026-06-15", (date(2021, 6, 15), TODAY)),  # exactly five years
     ("2024-02-29", "2029-02-28", (date(2024, 2, 29), date(2029, 2, 28))),
+    ("9998-01-01", "9999-12-31", (date(9998, 1, 1), date(9999, 12, 31))),  # the calendar's end: no error
+    ("0001-01-01", "0001-01-02", (date(1, 1, 1), date(1, 1, 2))),
 ])
 def test_the_range_defaults_to_this_year_and_takes_iso_dates(start, end, expected):
     assert statement.parse_range(start, end, TODAY) == expected

@@ -132,6 +132,8 @@ def _not_a_date() -> date:
 
 
 def _years_after(day: date, years: int) -> date:
+    if day.year + years > date.max.year:
+        return date.max
     try:
         return day.replace(year=day.year + years)
     except ValueError:  # 29 February
