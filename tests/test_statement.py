@@ -219,7 +219,7 @@ def _book(make, company):
     make.payment(company, old, amount="200.00", received_date=date(2025, 12, 20))
     first = invoice(make, company, "1210.00", date(2026, 3, 5), due=date(2026, 4, 4),
                     status=InvoiceStatus.partially_paid, amount_paid=D("1000.00"))
-    make.payment(company, first, amount="1000.00", received_date=date(2026, 3, 25), reference="=HYPERLINK(1)")
+    make.payment(company, first, amount="1000.00", received_date=date(2026, 3, 25))
     make.credit_note(company, first, total="60.50", issue_date=date(2026, 4, 2))
     invoice(make, company, "80.00", date(2026, 5, 10), due=date(2026, 6, 9))
     invoice(make, company, "42.00", date(2026, 6, 1))  # after the range: not on it, but open today
@@ -304,6 +304,21 @@ def test_a_bad_range_is_a_message_on_the_page_and_no_file(finance, start, end, s
     for kind in ("pdf", "csv"):
         res = client.get(f"/invoices/statement/{kind}", {"from": start, "to": end}, status=400)
         assert res.content_type == "text/html" and says in res.text
+
+
+def test_a_company_billed_in_two_currencies_gets_a_ledger_for_each_on_the_page_and_in_the_csv(finance, make):
+    client, company = finance
+    eur = invoice(make, company, "100.00", date(2026, 3, 10))
+    usd = invoice(make, company, "70.00", date(2026, 3, 11), currency="USD")
+    with clock.frozen(TODAY):
+        page = client.get("/invoices/statement")
+        table = list(csv.reader(io.StringIO(client.get("/invoices/statement/csv").text)))
+    assert [s["data-currency"] for s in page.html.select("section.ledger")] == ["EUR", "USD"]
+    usd_section = page.html.select_one('section.ledger[data-currency="USD"]')
+    assert usd.number in usd_section.text and eur.number not in usd_section.text
+    assert usd_section.select_one('[data-testid="closing-USD"]').get_text(strip=True) == "$70.00"
+    assert [(r[0], r[3], r[7]) for r in table if r[2] == "Invoice"] == [("EUR", eur.number, "100.00"),
+                                                                     ("USD", usd.number, "70.00")]
 
 
 def test_another_companys_documents_never_show(finance, make):
