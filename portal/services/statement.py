@@ -120,15 +120,14 @@ def _parse_date(text: str | None, field: str, name: str, default: date) -> date:
     text = (text or "").strip()
     if not text:
         return default
+    problem = StatementRangeError(f"The {name} date “{text[:20]}” is not a date. Use the form YYYY-MM-DD, "
+                                  "for example 2026-01-31.", field=field)
+    if len(text) != 10:  # fromisoformat also takes 20260131 and week dates: not what the form sends
+        raise problem
     try:
-        return date.fromisoformat(text) if len(text) == 10 else _not_a_date()
+        return date.fromisoformat(text)
     except ValueError:
-        raise StatementRangeError(f"The {name} date “{text[:20]}” is not a date. Use the form YYYY-MM-DD, "
-                                  "for example 2026-01-31.", field=field) from None
-
-
-def _not_a_date() -> date:
-    raise ValueError
+        raise problem from None
 
 
 def _years_after(day: date, years: int) -> date:
