@@ -45,7 +45,8 @@ class SettingSpec:
 class Block:
     """A dashboard block: ``template`` is rendered with ``data`` = ``data(company)``.
 
-    area "stats" puts it in the row of figures at the top, "main" in the columns below. Shown in
+    area "stats" puts it in the row of figures at the top, "main" in the columns below, "wide" across the
+    page under the columns (a table with many columns). Shown in
     declared order, only while its feature is on and the acting role has ``permission``.
     """
 

@@ -27,6 +27,7 @@ from portal.models import (
     Invoice,
     ListSharing,
     Membership,
+    Payment,
     ProductImage,
     PurchaseList,
     PurchaseOrder,
@@ -49,7 +50,8 @@ DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
 #: responses that are not pages (stylesheets, images, PDF downloads, probes)
 NOT_PAGES = {"core.brand_css", "core.brand_logo", "core.favicon", "core.favicon_ico", "core.healthz", "core.readyz",
-             "shop.image", "quotations.pdf", "quotations.shared_pdf"}
+             "shop.image", "quotations.pdf", "quotations.shared_pdf", "invoices.receipt_pdf", "invoices.statement_pdf",
+             "invoices.statement_csv"}
 
 
 def axe_source() -> str:
@@ -86,6 +88,7 @@ def demo(db):
         "order_id": first(SalesOrder, SalesOrder.company_id == acme.id),
         "invoice_id": first(Invoice, Invoice.company_id == acme.id, Invoice.amount_paid > 0),
         "credit_note_id": first(CreditNote, CreditNote.company_id == acme.id),
+        "payment_id": first(Payment, Payment.company_id == acme.id, Payment.invoice_id.is_not(None)),
         "quote_id": first(Quote, Quote.company_id == acme.id, Quote.status == QuoteStatus.changes_requested),
         "shipment_id": first(Shipment, Shipment.company_id == acme.id, Shipment.status == ShipmentStatus.delivered),
         "purchase_order_id": first(PurchaseOrder, PurchaseOrder.company_id == baltic.id),

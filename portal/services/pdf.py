@@ -1,7 +1,7 @@
 """The one PDF renderer (WeasyPrint): a document template under templates/pdf/ -> branded PDF bytes.
 
-Every document kind (quotes today; orders, invoices, credit notes, receipts, delivery notes and
-statements later) extends ``pdf/base.html`` and shares ``pdf/base.css``. Nothing is fetched from the
+Every document kind (quotes, receipts and statements today; orders, invoices, credit notes and delivery
+notes later) extends ``pdf/base.html`` and shares ``pdf/base.css``. Nothing is fetched from the
 network: fonts are the system's (fontconfig), the logo is read from upload storage. What does not change
 between documents is kept: the font configuration, and the stylesheet per branding palette.
 """

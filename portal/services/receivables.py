@@ -11,11 +11,12 @@ home counts, payments and credit notes import them from here. "Overdue" reads po
   (Invoice.balance_due; payments and credit_notes keep amount_paid and amount_credited).
 - An issued or applied credit note without an invoice is company credit: it reduces what the
   company owes in its currency, the most overdue money first. Drafts and void notes count for nothing.
+- Ageing sorts what is open today by days past the due date (AGEING_BUCKETS); due today is current.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from sqlalchemy import ColumnElement, Select, case, func, select
@@ -166,6 +167,73 @@ def recent_invoices(company: Company, limit: int = 5) -> list[Invoice]:
     query = visible_invoices(select(Invoice).where(Invoice.company_id == company.id))
     return list(db.session.execute(
         query.order_by(Invoice.issue_date.desc(), Invoice.id.desc()).limit(limit)).scalars())
+
+
+# --- ageing: what is open today, by days past the due date --------------------------------------------
+
+#: (key, label, most days overdue it holds; None: no upper end), least overdue first
+AGEING_BUCKETS = (("current", "Current", 0), ("1-30", "1–30 days", 30), ("31-60", "31–60 days", 60),
+                  ("61-90", "61–90 days", 90), ("90+", "Over 90 days", None))
+
+
+@dataclass(frozen=True)
+class Ageing:
+    """What a company owes in one currency today, per AGEING_BUCKETS (amounts in the same order), after
+    its company credit, which is taken off the most overdue money first (as in outstanding())."""
+
+    currency: str
+    amounts: tuple[Decimal, ...]
+    #: company credit taken off the buckets
+    credit: Decimal = ZERO
+
+    @property
+    def total(self) -> Decimal:
+        return sum(self.amounts, ZERO)
+
+    @property
+    def overdue(self) -> Decimal:
+        return sum(self.amounts[1:], ZERO)
+
+    def rows(self) -> list[tuple[str, str, Decimal]]:
+        """(key, label, amount) per bucket, least overdue first."""
+        return [(key, label, amount) for (key, label, _), amount in zip(AGEING_BUCKETS, self.amounts, strict=True)]
+
+    @classmethod
+    def nothing(cls, currency: str) -> Ageing:
+        return cls(currency, tuple(ZERO for _ in AGEING_BUCKETS))
+
+
+def ageing_bucket(days_overdue: int) -> str:
+    """The AGEING_BUCKETS key for an invoice this many days past its due date (0 or less: current)."""
+    return next(key for key, _, most in AGEING_BUCKETS if most is None or days_overdue <= most)
+
+
+def ageing(company: Company, today: date | None = None) -> list[Ageing]:
+    """Open balances per currency (currencies with open invoices) by days past the due date, company
+    credit taken off the most overdue first: each total is outstanding()'s open total."""
+    today = today or clock.today()
+    balance = Invoice.balance_due
+    sums, earlier = [], None
+    for _, _, most in AGEING_BUCKETS:  # due on or after `today - most` and before the previous bound
+        since = Invoice.due_date >= today - timedelta(days=most) if most is not None else None
+        condition = since if earlier is None else (~earlier if since is None else since & ~earlier)
+        sums.append(func.sum(case((condition, balance), else_=0)))
+        earlier = since
+    rows = db.session.execute(
+        select(Invoice.currency, *sums).where(Invoice.company_id == company.id, open_clause())
+        .group_by(Invoice.currency).order_by(Invoice.currency)
+    ).all()
+    credit = company_credit(company) if rows else {}
+    result = []
+    for currency, *amounts in rows:
+        amounts = [_money(a) for a in amounts]
+        left = available = min(credit.get(currency, ZERO), sum(amounts, ZERO))
+        for i in reversed(range(len(amounts))):
+            used = min(left, amounts[i])
+            amounts[i] -= used
+            left -= used
+        result.append(Ageing(currency, tuple(amounts), available))
+    return result
 
 
 def _money(value) -> Decimal:

@@ -1,4 +1,4 @@
-"""The invoices feature's dashboard blocks: what is outstanding and the most recent invoices."""
+"""The invoices feature's dashboard blocks: what is outstanding, the most recent invoices and the ageing."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -25,3 +25,8 @@ def outstanding(company: Company) -> OutstandingFigures:
 
 def recent_invoices(company: Company) -> list[Invoice]:
     return receivables.recent_invoices(company, RECENT)
+
+
+def ageing_summary(company: Company) -> list[receivables.Ageing]:
+    """What is open today by days overdue, per currency (the company's own currency when nothing is open)."""
+    return receivables.ageing(company) or [receivables.Ageing.nothing(company.currency)]
