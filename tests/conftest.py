@@ -125,10 +125,12 @@ def _no_lock_wait(dbapi_connection, connection_record, connection_proxy):
 
 
 def _lock_wait(dbapi_connection, connection_record):
-    """Back to the configured lock timeout (the app's DATABASE_STATEMENT_TIMEOUT) for the next test."""
-    timeout = float(current_app.config.get("DATABASE_STATEMENT_TIMEOUT", 10)) if has_app_context() else 10
+    """Back to the suite app's lock timeout (its DATABASE_STATEMENT_TIMEOUT, as the engine connects)."""
     with suppress(Exception):  # a closed connection is not reused
-        dbapi_connection.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
+        dbapi_connection.execute(f"PRAGMA busy_timeout = {int(_lock_wait.seconds * 1000)}")
+
+
+_lock_wait.seconds = 10.0
 
 
 @contextmanager
@@ -147,6 +149,7 @@ def _rolled_back(app):
         # The test's connection holds SQLite's write lock until the rollback, so a write from another
         # connection of the pool meanwhile (the sign-in session bookkeeping's own short transaction) can
         # only fail, after the full lock timeout: let it fail at once — the same outcome, without the wait.
+        _lock_wait.seconds = float(app.config.get("DATABASE_STATEMENT_TIMEOUT", 10))
         event.listen(_db.engine, "checkout", _no_lock_wait)
         event.listen(_db.engine, "checkin", _lock_wait)
     session_factory = _db.session
