@@ -13,3 +13,6 @@ class TestingConfig(DefaultConfig):
     # long here. tests/test_security_policy.py sets the production limits to test them.
     SESSION_MAX_AGE_HOURS = 24 * 365 * 20
     SESSION_IDLE_MINUTES = 60 * 24 * 365 * 20
+    # New passwords get a cheap hash: the suite signs in thousands of times (scrypt costs ~0.1 s each).
+    # Checking is the same code path, reading the method from the stored hash; production keeps scrypt.
+    PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import os
 import tempfile
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 
 import psycopg
 import pytest
@@ -120,6 +120,19 @@ class _BoundSession(FlaskSession):
         return super().get_bind(*args, **kwargs)
 
 
+def _no_lock_wait(dbapi_connection, connection_record, connection_proxy):
+    dbapi_connection.execute("PRAGMA busy_timeout = 0")
+
+
+def _lock_wait(dbapi_connection, connection_record):
+    """Back to the suite app's lock timeout (its DATABASE_STATEMENT_TIMEOUT, as the engine connects)."""
+    with suppress(Exception):  # a closed connection is not reused
+        dbapi_connection.execute(f"PRAGMA busy_timeout = {int(_lock_wait.seconds * 1000)}")
+
+
+_lock_wait.seconds = 10.0
+
+
 @contextmanager
 def _rolled_back(app):
     """Run the test inside a transaction that is rolled back at the end: each commit of the app is a
@@ -133,6 +146,12 @@ def _rolled_back(app):
     outer = connection.begin()
     if sqlite:
         connection.exec_driver_sql("BEGIN")
+        # The test's connection holds SQLite's write lock until the rollback, so a write from another
+        # connection of the pool meanwhile (the sign-in session bookkeeping's own short transaction) can
+        # only fail, after the full lock timeout: let it fail at once — the same outcome, without the wait.
+        _lock_wait.seconds = float(app.config.get("DATABASE_STATEMENT_TIMEOUT", 10))
+        event.listen(_db.engine, "checkout", _no_lock_wait)
+        event.listen(_db.engine, "checkin", _lock_wait)
     session_factory = _db.session
     _BoundSession.test_app, _BoundSession.test_connection = app, connection
     _db.session = scoped_session(sessionmaker(class_=_BoundSession, db=_db, join_transaction_mode="create_savepoint"),
@@ -145,6 +164,8 @@ def _rolled_back(app):
         _BoundSession.test_app = _BoundSession.test_connection = None
         outer.rollback()
         if sqlite:
+            event.remove(_db.engine, "checkout", _no_lock_wait)
+            event.remove(_db.engine, "checkin", _lock_wait)
             raw.isolation_level = saved_isolation
         connection.close()
 

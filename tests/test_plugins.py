@@ -16,9 +16,10 @@ import sys
 from datetime import date
 from pathlib import Path
 
+import psycopg
 import pytest
 from flask import Blueprint
-from sqlalchemy import create_engine, inspect, select, text
+from sqlalchemy import create_engine, inspect, make_url, select, text
 
 from portal import create_app, settings
 from portal.contract import Feature, NavEntry, NumberKind
@@ -26,7 +27,7 @@ from portal.extensions import db as _db
 from portal.models import NotificationRoute, OutboxEmail, Role, RoleGrant
 from portal.permissions import require_permission
 from tests.factories import Factories
-from tests.fixtures_apps import sign_in
+from tests.fixtures_apps import fresh_database, sign_in
 from tests.isolation_matrix import ACTING, PRINCIPALS, Matrix, build_world
 
 SOURCE = Path(__file__).parent / "plugin_example"
@@ -38,15 +39,20 @@ PLUGIN_TABLE = "hello_note"
 pytestmark = pytest.mark.filterwarnings("ignore:This declarative base already contains a class")
 
 
-@pytest.fixture
-def installed_plugin(tmp_path, monkeypatch):
-    """The plugin distribution in a site folder on sys.path: package + dist-info with its entry point."""
-    site = tmp_path / "site"
+def plugin_site(site: Path) -> Path:
+    """The plugin distribution in the folder `site`: package + dist-info with its entry point."""
     shutil.copytree(SOURCE, site / "portal_example_plugin", ignore=shutil.ignore_patterns("__pycache__"))
     dist_info = site / "portal_example_plugin-0.1.dist-info"
     dist_info.mkdir()
     (dist_info / "METADATA").write_text(METADATA)
     (dist_info / "entry_points.txt").write_text(ENTRY_POINTS)
+    return site
+
+
+@pytest.fixture
+def installed_plugin(tmp_path, monkeypatch):
+    """The plugin distribution in a site folder on sys.path: package + dist-info with its entry point."""
+    site = plugin_site(tmp_path / "site")
     monkeypatch.syspath_prepend(str(site))
     importlib.invalidate_caches()
     yield site
@@ -92,11 +98,36 @@ def admin_menu(res) -> str:
     return " ".join(a.get_text(" ", strip=True) for a in res.html.select("nav a"))
 
 
+@pytest.fixture(scope="module")
+def migrated_with_plugin(tmp_path_factory):
+    """A database on which `portal init-db` ran with the plugin installed, once for the module: tests
+    that start from that state get a copy (init_db_with_plugin) instead of migrating from base again.
+    test_init_db_migrates_the_plugins_own_table_in_its_own_history checks that command itself."""
+    folder = tmp_path_factory.mktemp("plugin-template")
+    with fresh_database(folder / "db") as url:
+        portal_cli("init-db", url=url, site=plugin_site(folder / "site"), cwd=folder)
+        yield url
+
+
+def init_db_with_plugin(template: str, url: str) -> None:
+    """The database at `url` (fresh, empty) as `portal init-db` with the plugin installed leaves it:
+    a copy of the module's template (the SQLite file, or CREATE DATABASE ... TEMPLATE)."""
+    if url.startswith("sqlite"):
+        shutil.copyfile(make_url(template).database, make_url(url).database)
+        return
+    target, source = make_url(url), make_url(template)
+    server = {"host": target.host or "127.0.0.1", "port": target.port or 5432, "user": target.username or "postgres",
+              "password": target.password, "dbname": "postgres", "autocommit": True}
+    with psycopg.connect(**server) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{target.database}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{target.database}" TEMPLATE "{source.database}"')
+
+
 @pytest.fixture
-def people(own_app, installed_plugin, fresh_database_url, tmp_path):
-    """`portal init-db` run with the plugin installed, then an app on that database with a customer
-    (admin, buyer, viewer) and a staff user."""
-    portal_cli("init-db", url=fresh_database_url, site=installed_plugin, cwd=tmp_path)
+def people(own_app, installed_plugin, fresh_database_url, migrated_with_plugin):
+    """The database as `portal init-db` run with the plugin installed leaves it, then an app on that
+    database with a customer (admin, buyer, viewer) and a staff user."""
+    init_db_with_plugin(migrated_with_plugin, fresh_database_url)
     app = own_app(url=fresh_database_url)
     with app.app_context():
         make = Factories(_db)
@@ -194,8 +225,9 @@ def test_grants_are_applied_once_so_a_staff_edit_stays(people, installed_plugin,
         assert "hello.view" not in viewer.permissions
 
 
-def test_the_isolation_matrix_covers_the_plugins_routes(own_app, installed_plugin, fresh_database_url, tmp_path):
-    portal_cli("init-db", url=fresh_database_url, site=installed_plugin, cwd=tmp_path)
+def test_the_isolation_matrix_covers_the_plugins_routes(own_app, installed_plugin, fresh_database_url,
+                                                       migrated_with_plugin):
+    init_db_with_plugin(migrated_with_plugin, fresh_database_url)
     app = own_app(url=fresh_database_url)
     matrix = Matrix(app, only_blueprints={"hello_plugin"})
     assert {"hello_plugin.index", "hello_plugin.note", "hello_plugin.add_note"} == set(matrix.endpoints)

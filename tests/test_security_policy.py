@@ -173,3 +173,21 @@ def test_the_session_limits_are_configurable(own_app):
         assert signed_in(client, "/admin/")
     with clock.frozen(start + timedelta(minutes=10)):
         assert not signed_in(client, "/admin/")
+
+
+
+def test_passwords_are_hashed_with_scrypt_outside_the_test_config(app, monkeypatch):
+    """The suite hashes new passwords cheaply (config.testing.PASSWORD_HASH_METHOD); every other
+    environment keeps werkzeug's scrypt, and a cheap hash still checks."""
+    from portal.models.accounts import password_hash_method
+
+    assert getattr(DefaultConfig, "PASSWORD_HASH_METHOD", None) is None
+    user = User(email="hash@example.com", kind=UserKind.staff)
+    with app.app_context():
+        user.set_password("s3cret pass")
+        assert user.password_hash.startswith("pbkdf2:") and user.check_password("s3cret pass")
+        assert not user.check_password("wrong")
+        monkeypatch.setitem(app.config, "PASSWORD_HASH_METHOD", None)
+        assert password_hash_method() == "scrypt"
+        user.set_password("s3cret pass")
+        assert user.password_hash.startswith("scrypt:") and user.check_password("s3cret pass")

@@ -4,6 +4,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
+from flask import current_app, has_app_context
 from flask_login import UserMixin
 from sqlalchemy import (
     JSON,
@@ -78,7 +79,7 @@ class User(UserMixin, Model):
     )
 
     def set_password(self, password: str) -> None:
-        self.password_hash = generate_password_hash(password)
+        self.password_hash = generate_password_hash(password, method=password_hash_method())
 
     def check_password(self, password: str) -> bool:
         return bool(self.password_hash) and check_password_hash(self.password_hash, password)
@@ -255,3 +256,10 @@ class LinkRequest(Model):
     #: the portal address the emailed link starts with (as the page would have built it)
     link_base: Mapped[str] = mapped_column(String(255))
     created_dt: Mapped[datetime] = created_column()
+
+
+def password_hash_method() -> str:
+    """How new passwords are hashed: werkzeug's scrypt, unless the config says otherwise (PASSWORD_HASH_METHOD,
+    set cheaper only by the test config). Checking reads the method from each stored hash."""
+    configured = current_app.config.get("PASSWORD_HASH_METHOD") if has_app_context() else None
+    return configured or "scrypt"

@@ -9,22 +9,35 @@ from __future__ import annotations
 
 import mimetypes
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from flask import current_app, render_template
-from weasyprint import CSS, HTML
-from weasyprint.text.fonts import FontConfiguration
 
 from portal import settings
 from portal.services import storage
 from portal.web import brand_palette
+
+if TYPE_CHECKING:
+    from weasyprint import CSS
+    from weasyprint.text.fonts import FontConfiguration
 
 #: the only URL a document may load: the logo, by this name
 LOGO_URL = "portal-logo:"
 
 
 @lru_cache(maxsize=1)
+def _weasyprint():
+    """WeasyPrint, imported on the first document: it costs ~0.9 s (a third of the app's import time),
+    which every process start (web workers, the `portal` command, the outbox worker) paid up front."""
+    import weasyprint  # noqa: PLC0415
+    import weasyprint.text.fonts  # noqa: PLC0415
+
+    return weasyprint
+
+
+@lru_cache(maxsize=1)
 def _fonts() -> FontConfiguration:
-    return FontConfiguration()
+    return _weasyprint().text.fonts.FontConfiguration()
 
 
 def _css_string(text: str) -> str:
@@ -35,7 +48,7 @@ def _css_string(text: str) -> str:
 def _stylesheet(palette: tuple[tuple[str, str], ...], business_name: str) -> CSS:
     """Parsed once per branding (colours and name), not per document."""
     css = render_template("pdf/base.css", colors=dict(palette), business_name=_css_string(business_name))
-    return CSS(string=css, font_config=_fonts())
+    return _weasyprint().CSS(string=css, font_config=_fonts())
 
 
 def _local_only(url: str) -> dict:
@@ -55,5 +68,5 @@ def render(template: str, **context) -> bytes:
     """Render ``pdf/<template>.html`` (which extends pdf/base.html) to PDF bytes."""
     html = render_template(f"pdf/{template}.html", logo_url=LOGO_URL if has_logo() else "", **context)
     stylesheet = _stylesheet(tuple(sorted(brand_palette().items())), settings.get("branding.business_name") or "")
-    return HTML(string=html, url_fetcher=_local_only, base_url="/").write_pdf(
+    return _weasyprint().HTML(string=html, url_fetcher=_local_only, base_url="/").write_pdf(
         stylesheets=[stylesheet], font_config=_fonts())

@@ -10,6 +10,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from portal.extensions import db
 from portal.models import OutboxEmail, TokenPurpose, User
+from portal.models.accounts import password_hash_method
 from portal.permissions import active_memberships
 from portal.services import mailer, tokens
 
@@ -26,9 +27,9 @@ def find_user(email: str | None) -> User | None:
 
 
 @cache
-def _dummy_hash() -> str:
+def _dummy_hash(method: str) -> str:
     """Checked when the email is unknown or has no password, so the answer takes as long either way."""
-    return generate_password_hash(secrets.token_urlsafe(16))
+    return generate_password_hash(secrets.token_urlsafe(16), method=method)
 
 
 def authenticate(email: str | None, password: str) -> User | None:
@@ -36,7 +37,7 @@ def authenticate(email: str | None, password: str) -> User | None:
     the response time does not tell which addresses are registered."""
     user = find_user(email)
     if user is None or not user.password_hash:
-        check_password_hash(_dummy_hash(), password or "")
+        check_password_hash(_dummy_hash(password_hash_method()), password or "")
         return None
     if user.check_password(password) and may_sign_in(user):
         return user
