@@ -7,6 +7,7 @@ arrives after ``completed`` change nothing and are acknowledged.
 """
 from __future__ import annotations
 
+import json
 import logging
 from decimal import Decimal
 
@@ -85,20 +86,24 @@ class StripeCheckout:
 PROVIDER = StripeCheckout()
 
 
-def verified_event(payload: bytes, signature: str | None) -> stripe.Event:
-    """The event Stripe signed; WebhookRefused when the signature is missing, wrong or too old."""
+def verified_event(payload: bytes, signature: str | None) -> dict:
+    """The event Stripe signed, as plain JSON; WebhookRefused when the signature is missing, wrong or too old."""
     secret = _config("STRIPE_WEBHOOK_SECRET")
     if not secret or not signature:
         raise WebhookRefused("missing signature" if secret else "no webhook secret configured")
     try:
-        return stripe.Webhook.construct_event(payload, signature, secret, tolerance=TOLERANCE)
+        stripe.Webhook.construct_event(payload, signature, secret, tolerance=TOLERANCE)
+        event = json.loads(payload)
     except stripe.SignatureVerificationError as exc:
         raise WebhookRefused("signature does not verify") from exc
     except ValueError as exc:
         raise WebhookRefused("payload is not an event") from exc
+    if not isinstance(event, dict) or not isinstance((event.get("data") or {}).get("object"), dict):
+        raise WebhookRefused("payload is not an event")
+    return event
 
 
-def handle_event(event: stripe.Event) -> str:
+def handle_event(event: dict) -> str:
     """Apply a verified event; returns what happened (for the log). Caller commits."""
     kind = event.get("type")
     if kind not in COMPLETED + EXPIRED:
