@@ -186,3 +186,6 @@ class PaymentRequestItem(Model):
     request: Mapped[PaymentRequest] = relationship(back_populates="items")
     invoice: Mapped[Invoice] = relationship()
     payment: Mapped[Payment | None] = relationship()
+
+    def __str__(self) -> str:
+        return f"{self.invoice.number if self.invoice else self.invoice_id}: {self.amount}"
