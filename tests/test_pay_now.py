@@ -10,7 +10,16 @@ from sqlalchemy import func, select
 from webtest import TestApp
 
 from portal import settings
-from portal.models import Invoice, InvoiceStatus, Payment, PaymentMethod, PaymentRequest, PaymentRequestStatus
+from portal.models import (
+    Invoice,
+    InvoiceStatus,
+    NotificationRoute,
+    OutboxEmail,
+    Payment,
+    PaymentMethod,
+    PaymentRequest,
+    PaymentRequestStatus,
+)
 from portal.services import payment_requests
 from portal.services.actor import Actor
 
@@ -109,6 +118,8 @@ def test_a_paid_invoice_has_no_pay_button_and_no_checkbox(finance, make, company
 def test_finance_pays_two_invoices_by_bank_transfer_and_staff_confirm(finance, staff_client, make, company, db):
     one = make.invoice(company, total="121.00")
     two = make.invoice(company, total="200.00")
+    db.session.add(NotificationRoute(kind="payment_requested", team_email="finance@northwind.example"))
+    db.session.commit()
     assert stats(finance.get("/dashboard"))["Available credit"] == "€679.00"
 
     review = review_selected(finance, one, two)
@@ -122,6 +133,10 @@ def test_finance_pays_two_invoices_by_bank_transfer_and_staff_confirm(finance, s
     # pending until the money arrives: nothing recorded, nothing owed less
     assert (stored(db, one).status, stored(db, two).status) == (InvoiceStatus.open, InvoiceStatus.open)
     assert stats(finance.get("/dashboard"))["Available credit"] == "€679.00"
+    notice = db.session.execute(select(OutboxEmail).filter_by(kind="staff_notice")).scalar_one()
+    assert notice.to_address == "finance@northwind.example"
+    assert reference in notice.body_text and one.number in notice.body_text and "/admin/payment-request/confirm/" \
+        in notice.body_text
 
     request = db.session.execute(select(PaymentRequest)).scalar_one()
     res = confirm_received(staff_client, request).submit().follow()

@@ -15,7 +15,16 @@ import pytest
 from sqlalchemy import func, select
 
 from portal import settings
-from portal.models import Invoice, InvoiceStatus, Payment, PaymentMethod, PaymentRequest, PaymentRequestStatus
+from portal.models import (
+    Invoice,
+    InvoiceStatus,
+    NotificationRoute,
+    OutboxEmail,
+    Payment,
+    PaymentMethod,
+    PaymentRequest,
+    PaymentRequestStatus,
+)
 
 WEBHOOK_SECRET = "whsec_test_portal_secret"
 WEBHOOK = "/payments/stripe/webhook"
@@ -170,6 +179,8 @@ def started(finance, make, company, db):
 
 def test_a_completed_checkout_records_the_payments_once(finance, started, db):
     request, one, two = started
+    db.session.add(NotificationRoute(kind="payment_received", team_email="finance@northwind.example"))
+    db.session.commit()
     payload = event("checkout.session.completed", request)
     deliver(finance, payload)
     deliver(finance, payload)  # Stripe retries: the same event again
@@ -180,6 +191,9 @@ def test_a_completed_checkout_records_the_payments_once(finance, started, db):
     assert stored(db, Invoice, one.id).status == InvoiceStatus.paid
     assert stored(db, PaymentRequest, request.id).status == PaymentRequestStatus.paid
     assert "Paid: thank you" in finance.get(f"/invoices/payments/{request.id}?checkout=done").text
+    notices = db.session.execute(select(OutboxEmail).filter_by(kind="staff_notice")).scalars().all()
+    assert [n.to_address for n in notices] == ["finance@northwind.example"]  # told once
+    assert request.reference in notices[0].body_text
 
 
 def test_an_expired_event_after_completed_changes_nothing(finance, started, db):

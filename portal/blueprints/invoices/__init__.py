@@ -35,6 +35,8 @@ feature = Feature(
     admin_views=finance_views,
     dashboard=(Block("invoices/_outstanding.html", outstanding, permission="invoices.view", area="stats"),
                Block("invoices/_recent_invoices.html", recent_invoices, permission="invoices.view")),
+    events={"payment_requested": "A customer will pay invoices by bank transfer (confirm it when it arrives)",
+            "payment_received": "A customer paid invoices by card"},
     numbers={"invoice": NumberKind("INV"), "payment": NumberKind("RCT"), "credit_note": NumberKind("CN")},
     isolation={"invoice_id": isolation.make_invoice, "credit_note_id": isolation.make_credit_note,
                "payment_id": isolation.make_payment, "payment_request_id": isolation.make_payment_request},

@@ -5,7 +5,8 @@ from dataclasses import dataclass
 
 from portal import settings
 from portal.models import PaymentMethod, PaymentRequest
-from portal.services.payment_providers.base import ReturnUrls, Started
+from portal.services import mailer, staff_notices
+from portal.services.payment_providers.base import ReturnUrls, Started, summary
 
 
 @dataclass(frozen=True)
@@ -32,7 +33,12 @@ class BankTransfer:
         return bool(settings.get("invoices.pay_by_bank_transfer") and settings.get("invoices.bank_iban").strip())
 
     def start(self, request: PaymentRequest, urls: ReturnUrls) -> Started:
-        return Started()  # the request's page shows the bank details and the reference; it stays pending
+        """Nothing to call: the request's page shows the bank details and the reference, and staff are told
+        to look out for the transfer (it stays pending until they confirm it)."""
+        staff_notices.notify("payment_requested", summary(request), company=request.company,
+                             contact=request.created_by,
+                             link=mailer.external_url("admin_payment_request.confirm", id=request.id))
+        return Started()
 
 
 PROVIDER = BankTransfer()

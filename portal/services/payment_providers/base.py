@@ -41,3 +41,9 @@ class PaymentProvider(Protocol):
 
     def start(self, request: PaymentRequest, urls: ReturnUrls) -> Started:
         """Begin paying a new pending request; ProviderError when it cannot."""
+
+
+def summary(request: PaymentRequest) -> str:
+    """"Alpha Trading: EUR 321.00 for INV-2026-0001, INV-2026-0002 (reference PAY-7K3M-2QXD)" for staff notices."""
+    invoices = ", ".join(item.invoice.number for item in request.items)
+    return f"{request.company.name}: {request.currency} {request.total} for {invoices} (reference {request.reference})"

@@ -17,9 +17,9 @@ from flask import current_app
 from portal import settings
 from portal.extensions import db
 from portal.models import PaymentMethod, PaymentRequest, PaymentRequestStatus
-from portal.services import payment_requests
+from portal.services import mailer, payment_requests, staff_notices
 from portal.services.actor import Actor
-from portal.services.payment_providers.base import ProviderError, ReturnUrls, Started
+from portal.services.payment_providers.base import ProviderError, ReturnUrls, Started, summary
 
 log = logging.getLogger(__name__)
 
@@ -127,4 +127,8 @@ def handle_event(event: dict) -> str:
     recorded = payment_requests.complete(request, method=PaymentMethod.card, by=Actor.system(), strict=False,
                                          reference=session.get("payment_intent") or session.get("id"))
     db.session.flush()
-    return "paid" if recorded else "not pending"
+    if not recorded:
+        return "not pending"
+    staff_notices.notify("payment_received", summary(request), company=request.company, contact=request.created_by,
+                         link=mailer.external_url("admin_payment_request.details_view", id=request.id))
+    return "paid"
