@@ -113,6 +113,16 @@ def test_a_paid_invoice_has_no_pay_button_and_no_checkbox(finance, make, company
     assert boxes == [f"pay-{open_one.id}"]
 
 
+def test_a_settled_invoice_asked_for_is_left_out_with_a_message(finance, make, company):
+    paid = make.invoice(company, status=InvoiceStatus.paid, amount_paid=Decimal("121.00"))
+    open_one = make.invoice(company, total="200.00")
+    res = finance.get(f"/invoices/pay?invoice={paid.id}&invoice={open_one.id}")
+    assert f"Nothing is owed on {paid.number}: left out." in res.text
+    assert [f.value for f in res.forms["pay"].fields["invoice"]] == [str(open_one.id)]
+    res = finance.get(f"/invoices/pay?invoice={paid.id}")
+    assert "pay" not in res.forms and f"Nothing is owed on {paid.number}" in res.text
+
+
 # --- bank transfer, end to end ----------------------------------------------------------------------------
 
 def test_finance_pays_two_invoices_by_bank_transfer_and_staff_confirm(finance, staff_client, make, company, db):

@@ -12,7 +12,7 @@ from portal.forms import PortalForm
 from portal.models import PaymentRequest, PaymentRequestItem
 from portal.permissions import acting, current_actor, require_permission, scoped
 from portal.routing import parse_id
-from portal.services import payment_providers, payment_requests, portal_address
+from portal.services import payment_providers, payment_requests, portal_address, receivables
 from portal.services.payment_providers import bank_transfer
 from portal.services.payment_requests import PayError, Share
 
@@ -42,10 +42,10 @@ def _chosen_invoices(values: list[str]):
     return invoices
 
 
-def _review(form: PayForm, shares: list[Share], typed: dict[int, str] | None = None, status: int = 200):
+def _review(form: PayForm, shares: list[Share], typed: dict[int, str] | None = None):
     return render_template("invoices/pay.html", form=form, shares=shares, typed=typed or {},
                            currency=shares[0].invoice.currency if shares else acting().company.currency,
-                           total=sum((s.amount or 0 for s in shares), 0), no_provider=NO_PROVIDER), status
+                           total=sum((s.amount or 0 for s in shares), 0), no_provider=NO_PROVIDER)
 
 
 @bp.route("/pay", methods=["GET"])
@@ -53,7 +53,10 @@ def _review(form: PayForm, shares: list[Share], typed: dict[int, str] | None = N
 def pay():
     """The review page: the chosen open invoices, each at its full balance due (editable down)."""
     invoices = _chosen_invoices(request.args.getlist("invoice"))
-    shares = [Share(inv, inv.balance_due) for inv in invoices]
+    settled = [inv.number for inv in invoices if not receivables.is_open(inv) or inv.balance_due <= 0]
+    if settled:
+        flash(f"Nothing is owed on {', '.join(settled)}: left out.", "info")
+    shares = [Share(inv, inv.balance_due) for inv in invoices if inv.number not in settled]
     try:
         if shares:
             payment_requests.check_shares(acting().company, shares)
@@ -74,7 +77,7 @@ def start_payment():
     def again(message: str):
         db.session.rollback()
         flash(message, "error")
-        return _review(form, shares, typed, 200)
+        return _review(form, shares, typed)
 
     if not form.validate_on_submit():
         return again(NO_PROVIDER if not form.provider.choices else
