@@ -190,6 +190,20 @@ def test_a_wrong_amount_is_a_clear_message_and_creates_nothing(finance, make, co
     assert count(db, PaymentRequest) == 0
 
 
+def test_the_customer_cancels_a_pending_transfer_and_staff_can_no_longer_confirm_it(finance, staff_client, make,
+                                                                                     company, db):
+    invoice = make.invoice(company, total="121.00")
+    page = finance.get(f"/invoices/pay?invoice={invoice.id}").forms["pay"].submit().follow()
+    res = page.forms["cancel-payment"].submit().follow()
+    assert "cancelled. Please do not transfer the money" in res.text and "cancel-payment" not in res.forms
+    request = db.session.execute(select(PaymentRequest)).scalar_one()
+    assert request.status == PaymentRequestStatus.cancelled
+    assert "Confirm received" not in staff_client.get("/admin/payment-request/").text
+    res = staff_client.get(f"/admin/payment-request/confirm/?id={request.id}").follow()
+    assert "is cancelled already: nothing recorded" in res.text
+    assert count(db, Payment) == 0
+
+
 # --- isolation ------------------------------------------------------------------------------------------
 
 def test_another_companys_invoice_cannot_be_paid_and_its_request_is_404(finance, make, company, db):

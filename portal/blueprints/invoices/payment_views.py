@@ -9,7 +9,7 @@ from wtforms import RadioField
 from portal.blueprints.invoices import bp
 from portal.extensions import db
 from portal.forms import PortalForm
-from portal.models import PaymentRequest, PaymentRequestItem
+from portal.models import PaymentRequest, PaymentRequestItem, PaymentRequestStatus
 from portal.permissions import acting, current_actor, require_permission, scoped
 from portal.routing import parse_id
 from portal.services import payment_providers, payment_requests, portal_address, receivables
@@ -95,13 +95,33 @@ def start_payment():
     return redirect(started.redirect_url or url_for(".payment_request", payment_request_id=payment_request.id))
 
 
+def _own_request(payment_request_id: int) -> PaymentRequest:
+    return db.one_or_404(
+        scoped(select(PaymentRequest), PaymentRequest).where(PaymentRequest.id == payment_request_id)
+        .options(selectinload(PaymentRequest.items).joinedload(PaymentRequestItem.invoice)))
+
+
 @bp.route("/payments/<int:payment_request_id>")
 @require_permission("invoices.pay")
 def payment_request(payment_request_id: int):
     """A payment request: what it pays, its status, and for a bank transfer the account and reference."""
-    payment = db.one_or_404(
-        scoped(select(PaymentRequest), PaymentRequest).where(PaymentRequest.id == payment_request_id)
-        .options(selectinload(PaymentRequest.items).joinedload(PaymentRequestItem.invoice)))
-    return render_template("invoices/payment_request.html", payment=payment,
+    payment = _own_request(payment_request_id)
+    return render_template("invoices/payment_request.html", payment=payment, cancel_form=PortalForm(),
                            bank=bank_transfer.bank_details() if payment.provider == bank_transfer.PROVIDER.key
                            else None, checkout=request.args.get("checkout"))
+
+
+@bp.route("/payments/<int:payment_request_id>/cancel", methods=["POST"])
+@require_permission("invoices.pay")
+def cancel_payment(payment_request_id: int):
+    """The customer will not transfer the money after all: the request is cancelled (if still pending)."""
+    payment = _own_request(payment_request_id)
+    if not PortalForm().validate_on_submit():
+        flash("Nothing was cancelled: reload the page and try again.", "error")
+    elif payment_requests.close(payment, PaymentRequestStatus.cancelled, by=current_actor()):
+        db.session.commit()
+        flash(f"Payment {payment.reference} cancelled. Please do not transfer the money for it.", "success")
+    else:
+        db.session.rollback()
+        flash(f"Payment {payment.reference} is {payment.status.value} already: nothing changed.", "info")
+    return redirect(url_for(".payment_request", payment_request_id=payment.id))
