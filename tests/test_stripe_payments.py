@@ -243,3 +243,12 @@ def test_the_webhook_takes_no_get_and_needs_no_csrf_token(finance, started):
     request, *_ = started
     assert finance.get(WEBHOOK, expect_errors=True).status_int == 405
     deliver(finance, event("checkout.session.completed", request))  # no csrf_token, no session: still accepted
+
+
+def test_a_card_payment_cannot_be_cancelled_by_the_customer(finance, started, db):
+    request, *_ = started
+    token = finance.get("/account").forms["profile"]["csrf_token"].value
+    res = finance.post(f"/invoices/payments/{request.id}/cancel", {"csrf_token": token}).follow()
+    assert "A card payment cannot be cancelled here" in res.text and "cancel-payment" not in res.forms
+    deliver(finance, event("checkout.session.completed", request))  # paid in another tab after all: recorded
+    assert stored(db, PaymentRequest, request.id).status == PaymentRequestStatus.paid

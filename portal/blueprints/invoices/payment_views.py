@@ -114,10 +114,13 @@ def payment_request(payment_request_id: int):
 @bp.route("/payments/<int:payment_request_id>/cancel", methods=["POST"])
 @require_permission("invoices.pay")
 def cancel_payment(payment_request_id: int):
-    """The customer will not transfer the money after all: the request is cancelled (if still pending)."""
+    """The customer will not transfer the money after all: the bank transfer request is cancelled (if pending)."""
     payment = _own_request(payment_request_id)
     if not PortalForm().validate_on_submit():
         flash("Nothing was cancelled: reload the page and try again.", "error")
+    elif payment.provider != bank_transfer.PROVIDER.key:
+        # a card checkout may still be paid in another tab: it ends by itself (paid or expired at Stripe)
+        flash("A card payment cannot be cancelled here; if you did not pay it, it expires by itself.", "info")
     elif payment_requests.close(payment, PaymentRequestStatus.cancelled, by=current_actor()):
         db.session.commit()
         flash(f"Payment {payment.reference} cancelled. Please do not transfer the money for it.", "success")
