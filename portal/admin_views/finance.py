@@ -8,7 +8,8 @@ from portal.admin_views.base import StaffModelView, line_inline, obey
 from portal.admin_views.documents import DocumentAdmin
 from portal.admin_views.filters import OverdueFilter, company_filter
 from portal.admin_views.formatting import currency_of
-from portal.models import CreditNote, CreditNoteLine, Invoice, InvoiceLine, Payment
+from portal.admin_views.payment_requests import PaymentRequestAdmin
+from portal.models import CreditNote, CreditNoteLine, Invoice, InvoiceLine, Payment, PaymentRequest
 from portal.services import credit_notes, documents, invoicing, payments, receivables
 from portal.web import money
 
@@ -94,5 +95,6 @@ def views():
     return [
         InvoiceAdmin(Invoice, "Invoices", FINANCE),
         PaymentAdmin(Payment, "Payments", FINANCE),
+        PaymentRequestAdmin(PaymentRequest, "Payment requests", FINANCE),
         CreditNoteAdmin(CreditNote, "Credit notes", FINANCE),
     ]

@@ -9,7 +9,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from portal import settings
-from portal.demo import catalog, customers, lists, orders, purchasing, quotes, service
+from portal.demo import catalog, customers, finance, lists, orders, purchasing, quotes, service
 from portal.demo.world import DemoWorld
 from portal.extensions import db
 from portal.models import Company, NotificationRoute, Product
@@ -22,6 +22,9 @@ BRANDING = {
     "branding.footer_text": "Northwind Supply B.V. · Ringbaan-West 240, 5038 KD Tilburg · +31 13 555 0140 · "
                             "sales@northwind.example · Chamber of Commerce 12345678",
 }
+#: where customers transfer money to when they Pay Now by bank transfer
+BANK = {"invoices.bank_account_holder": "Northwind Supply B.V.", "invoices.bank_iban": "NL02ABNA0123456789",
+        "invoices.bank_bic": "ABNANL2A", "invoices.bank_name": "ABN AMRO"}
 #: the guest catalog is open in the demo: visitors browse at the Guest tier
 GUEST_CATALOG = {"features.guest_catalog": True, "guest_catalog.price_tier": "GUEST"}
 
@@ -50,6 +53,7 @@ def seed_demo() -> bool:
         catalog.seed_tiers(world)
         settings.save(BRANDING, commit=False)
         settings.save(GUEST_CATALOG, commit=False)
+        settings.save(BANK, commit=False)
         catalog.seed_catalog(world)
         customers.seed_people(world)
         customers.seed_contract_prices(world)
@@ -57,6 +61,7 @@ def seed_demo() -> bool:
         orders.seed_orders(world, accepted)
         purchasing.seed_purchasing(world)
         service.seed_tickets(world)
+        finance.seed_payment_request(world)
         lists.seed_lists(world)
         _seed_notification_routes(world)
         db.session.commit()

@@ -4,6 +4,8 @@ from __future__ import annotations
 from datetime import timedelta
 from decimal import Decimal
 
+from sqlalchemy import select
+
 from portal.demo.lines import copy_lines
 from portal.demo.world import DemoWorld
 from portal.extensions import db
@@ -15,9 +17,11 @@ from portal.models import (
     InvoiceLine,
     Payment,
     PaymentMethod,
+    PaymentRequest,
+    PaymentRequestItem,
     SalesOrder,
 )
-from portal.services import credit_notes, receivables
+from portal.services import credit_notes, payment_requests, receivables
 from portal.services.totals import recompute_totals, to_cents
 
 REVERSE_CHARGE_NOTE = "VAT reverse-charged: intra-community supply (art. 138 Directive 2006/112/EC)."
@@ -76,3 +80,20 @@ def credit_note(world: DemoWorld, invoice: Invoice, lines, reason: str, offset: 
     credit_notes.issue(note)
     db.session.add(note)
     return note
+
+
+def seed_payment_request(world: DemoWorld) -> PaymentRequest | None:
+    """Acme announced a bank transfer for its oldest open invoice yesterday: staff confirm it when it arrives."""
+    acme = world.customer("C-1001")
+    invoice = db.session.execute(
+        select(Invoice).where(Invoice.company_id == acme.company.id, receivables.open_clause())
+        .order_by(Invoice.issue_date, Invoice.id)).scalars().first()
+    if invoice is None:
+        return None
+    code = "".join(world.rng.choice(payment_requests.REFERENCE_ALPHABET) for _ in range(8))
+    request = PaymentRequest(reference=f"PAY-{code[:4]}-{code[4:]}", company_id=acme.company.id,
+                             provider="bank_transfer", total=invoice.balance_due, currency=invoice.currency,
+                             created_by_id=acme.buyer.id, created_dt=world.at(-1, 16),
+                             items=[PaymentRequestItem(invoice_id=invoice.id, amount=invoice.balance_due)])
+    db.session.add(request)
+    return request

@@ -40,6 +40,9 @@ from portal.models.finance import (  # noqa: F401
     InvoiceStatus,
     Payment,
     PaymentMethod,
+    PaymentRequest,
+    PaymentRequestItem,
+    PaymentRequestStatus,
 )
 from portal.models.fulfilment import (  # noqa: F401
     ReturnLine,

@@ -5,7 +5,7 @@ import enum
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import Date, Enum, ForeignKey, String, Text, text
+from sqlalchemy import Date, DateTime, Enum, ForeignKey, String, Text, text
 from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -130,3 +130,62 @@ class CreditNoteLine(DocumentLine, Model):
     credit_note_id: Mapped[int] = mapped_column(ForeignKey("credit_note.id", ondelete="CASCADE"), index=True)
 
     credit_note: Mapped[CreditNote] = relationship(back_populates="lines")
+
+
+class PaymentRequestStatus(enum.StrEnum):
+    pending = "pending"
+    paid = "paid"
+    cancelled = "cancelled"
+    expired = "expired"
+
+
+class PaymentRequest(Model):
+    """A customer's Pay Now: which invoices, how much of each, through which provider.
+
+    Bank transfer requests wait for staff to confirm the money arrived; card requests complete when the
+    provider tells us (portal.services.payment_requests records the payments either way)."""
+
+    __tablename__ = "payment_request"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: what the customer types in the bank transfer's description: PAY-7K3M-2QXD
+    reference: Mapped[str] = mapped_column(String(20), unique=True)
+    company_id: Mapped[int] = mapped_column(ForeignKey("company.id"), index=True)
+    #: portal.services.payment_providers key: "bank_transfer", "stripe"
+    provider: Mapped[str] = mapped_column(String(30))
+    status: Mapped[PaymentRequestStatus] = mapped_column(Enum(PaymentRequestStatus, native_enum=False, length=20),
+                                                         default=PaymentRequestStatus.pending, index=True)
+    total: Mapped[Decimal] = mapped_column(MONEY)
+    currency: Mapped[str] = currency_column()
+    #: the contact or rep who asked to pay; acting_rep_id is set when a rep acted for the company
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    acting_rep_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    #: the provider's id of its checkout (Stripe's cs_...), None for bank transfers
+    provider_session_id: Mapped[str | None] = mapped_column(String(255), index=True)
+    created_dt: Mapped[datetime] = created_column()
+    paid_dt: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    company: Mapped[Company] = relationship()  # noqa: F821
+    created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])  # noqa: F821
+    items: Mapped[list[PaymentRequestItem]] = relationship(back_populates="request", cascade="all, delete-orphan",
+                                                           order_by="PaymentRequestItem.id")
+
+    def __str__(self) -> str:
+        return self.reference
+
+
+class PaymentRequestItem(Model):
+    """One invoice of a payment request and the amount paid on it; payment_id once it is recorded."""
+
+    __tablename__ = "payment_request_item"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    request_id: Mapped[int] = mapped_column(ForeignKey("payment_request.id", ondelete="CASCADE"), index=True)
+    invoice_id: Mapped[int] = mapped_column(ForeignKey("invoice.id"), index=True)
+    amount: Mapped[Decimal] = mapped_column(MONEY)
+    payment_id: Mapped[int | None] = mapped_column(ForeignKey("payment.id", ondelete="SET NULL"))
+
+    request: Mapped[PaymentRequest] = relationship(back_populates="items")
+    invoice: Mapped[Invoice] = relationship()
+    payment: Mapped[Payment | None] = relationship()
+
+    def __str__(self) -> str:
+        return f"{self.invoice.number if self.invoice else self.invoice_id}: {self.amount}"

@@ -4,7 +4,7 @@ from flask import Blueprint
 from portal.admin_views.finance import views as finance_views
 from portal.blueprints.invoices import isolation
 from portal.blueprints.invoices.blocks import ageing_summary, outstanding, recent_invoices
-from portal.contract import Block, Feature, NavEntry, NumberKind
+from portal.contract import Block, Feature, NavEntry, NumberKind, SettingSpec
 
 bp = Blueprint("invoices", __name__)
 
@@ -17,17 +17,38 @@ feature = Feature(
     url_prefix="/invoices",
     nav=(NavEntry("invoices.index", "Invoices", permission="invoices.view"),),
     permissions={"invoices.view": "See the company's invoices, credit notes and receipts",
-                 "invoices.statement": "See the company's statement of account and the ageing of what it owes"},
-    grants={"Admin": {"invoices.view", "invoices.statement"}, "Buyer": {"invoices.view"},
-            "Viewer": {"invoices.view"}, "Finance": {"invoices.view", "invoices.statement"}},
+                 "invoices.statement": "See the company's statement of account and the ageing of what it owes",
+                 "invoices.pay": "Pay the company's invoices (Pay Now)"},
+    grants={"Admin": {"invoices.view", "invoices.statement", "invoices.pay"}, "Buyer": {"invoices.view"},
+            "Viewer": {"invoices.view"}, "Finance": {"invoices.view", "invoices.statement", "invoices.pay"}},
+    settings={
+        "pay_by_bank_transfer": SettingSpec(True, "Pay Now by bank transfer",
+                                            help="Customers see the bank details below and a payment reference; "
+                                                 "confirm the money arrived under Payment requests"),
+        "bank_account_holder": SettingSpec("", "Account holder", type="str"),
+        "bank_iban": SettingSpec("", "IBAN", type="str", help="Bank transfer is offered only with an IBAN"),
+        "bank_bic": SettingSpec("", "BIC", type="str"),
+        "bank_name": SettingSpec("", "Bank name", type="str"),
+        "pay_by_card": SettingSpec(False, "Pay Now by card (Stripe Checkout)",
+                                   help="Needs STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET in the environment; "
+                                        "point Stripe's webhook at /payments/stripe/webhook"),
+    },
     admin_views=finance_views,
     dashboard=(Block("invoices/_outstanding.html", outstanding, permission="invoices.view", area="stats"),
                Block("invoices/_recent_invoices.html", recent_invoices, permission="invoices.view"),
                Block("invoices/_ageing.html", ageing_summary, permission="invoices.statement",
                      area="wide")),
+    events={"payment_requested": "A customer will pay invoices by bank transfer (confirm it when it arrives)",
+            "payment_received": "A customer paid invoices by card"},
     numbers={"invoice": NumberKind("INV"), "payment": NumberKind("RCT"), "credit_note": NumberKind("CN")},
     isolation={"invoice_id": isolation.make_invoice, "credit_note_id": isolation.make_credit_note,
-               "payment_id": isolation.make_payment},
+               "payment_id": isolation.make_payment, "payment_request_id": isolation.make_payment_request},
 )
 
-from portal.blueprints.invoices import receipt_views, statement_views, views  # noqa: F401
+from portal.blueprints.invoices import (  # noqa: F401
+    payment_views,
+    receipt_views,
+    statement_views,
+    stripe_webhook,
+    views,
+)

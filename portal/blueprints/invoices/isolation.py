@@ -4,7 +4,16 @@ from __future__ import annotations
 from decimal import Decimal
 
 from portal.extensions import db
-from portal.models import Company, CreditNote, CreditNoteLine, Invoice, InvoiceLine, Payment
+from portal.models import (
+    Company,
+    CreditNote,
+    CreditNoteLine,
+    Invoice,
+    InvoiceLine,
+    Payment,
+    PaymentRequest,
+    PaymentRequestItem,
+)
 
 
 def _saved(obj) -> int:
@@ -31,3 +40,10 @@ def make_credit_note(company: Company) -> int:
 
 def make_payment(company: Company) -> int:
     return _saved(Payment(company_id=company.id, currency=company.currency, amount=Decimal("50.00")))
+
+
+def make_payment_request(company: Company) -> int:
+    invoice = db.session.get(Invoice, make_invoice(company))
+    return _saved(PaymentRequest(reference=f"PAY-ISO{company.id:05d}"[:14], company_id=company.id,
+                                 provider="bank_transfer", total=invoice.total, currency=invoice.currency,
+                                 items=[PaymentRequestItem(invoice_id=invoice.id, amount=invoice.total)]))
