@@ -69,7 +69,7 @@ def check_files(files: Iterable[FileStorage]) -> list[CheckedFile]:
         try:
             data, fmt = uploads.check(file, "document")
         except uploads.UploadError as exc:
-            raise TicketError(f"The file {shown} {exc}. Nothing was sent.") from exc
+            raise TicketError(f"The file {shown} {exc}.") from exc
         checked.append(CheckedFile(data, fmt, uploads.safe_filename(file.filename, fmt)))
     return checked
 

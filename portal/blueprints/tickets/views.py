@@ -62,7 +62,7 @@ def new():
         except tickets.TicketError as exc:
             db.session.rollback()
             form.regarding.choices = services.regarding_choices()
-            flash(str(exc), "error")
+            flash(f"{exc} {NOTHING_SENT}", "error")
             return render_template("tickets/new.html", form=form), 400
         db.session.commit()
         flash(f"Ticket {ticket.number} is open. We will answer here and by email.", "success")
@@ -96,7 +96,7 @@ def reply(ticket_id: int):
         tickets.customer_reply(ticket, form.body.data, files=files, by=current_actor())
     except tickets.TicketError as exc:
         db.session.rollback()
-        flash(str(exc), "error")
+        flash(f"{exc} {NOTHING_SENT}", "error")
         return _detail_page(_ticket_or_404(ticket_id), form, 400)
     db.session.commit()
     flash("Your reply is sent." + (" The ticket is open again." if reopens else ""), "success")
