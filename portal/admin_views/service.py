@@ -13,7 +13,7 @@ from portal.admin_views.base import StaffInline, StaffModelView
 from portal.admin_views.fields import BLANK
 from portal.admin_views.filters import IdEqualFilter, company_filter, staff_options
 from portal.extensions import db
-from portal.models import Ticket, TicketMessage, TicketStatus, User, UserKind
+from portal.models import Ticket, TicketAttachment, TicketMessage, TicketStatus, User, UserKind
 from portal.routing import parse_id
 from portal.services import tickets, uploads
 
@@ -74,22 +74,24 @@ class TicketAdmin(StaffModelView):
         return form
 
 
-    def _ticket(self, ticket_id: int) -> Ticket:
-        ticket = db.session.get(Ticket, ticket_id)
+    def _ticket(self) -> Ticket:
+        """The ticket of ?id= (404 when there is none)."""
+        ticket_id = parse_id(request.args.get("id"))
+        ticket = db.session.get(Ticket, ticket_id) if ticket_id else None
         if ticket is None:
             abort(404)
         return ticket
 
-    @expose("/thread/<int:id>", methods=("GET",))
-    def thread(self, id: int):
-        ticket = self._ticket(id)
+    @expose("/thread/", methods=("GET",))
+    def thread(self):
+        ticket = self._ticket()
         return self.render("admin/ticket_thread.html", ticket=ticket, statuses=list(TicketStatus),
                            staff=list(staff_users()), assignee=ticket.assigned_to_id, files_hint=tickets.MAX_FILES)
 
-    @expose("/thread/<int:id>/message", methods=("POST",))
-    def message(self, id: int):
+    @expose("/thread/message/", methods=("POST",))
+    def message(self):
         """A public reply (emailed) or an internal note, by the kind chosen on the form."""
-        ticket = self._ticket(id)
+        ticket = self._ticket()
         internal = request.form.get("kind") == "note"
         raw_status = request.form.get("status", "")
         status = TicketStatus(raw_status) if raw_status in TicketStatus.__members__ else None
@@ -109,10 +111,10 @@ class TicketAdmin(StaffModelView):
                   "Reply sent: the customer is emailed.", "success")
         return redirect(url_for(".thread", id=ticket.id))
 
-    @expose("/thread/<int:id>/manage", methods=("POST",))
-    def manage(self, id: int):
+    @expose("/thread/manage/", methods=("POST",))
+    def manage(self):
         """Assign the ticket to a staff member (or nobody) and set its status."""
-        ticket = self._ticket(id)
+        ticket = self._ticket()
         raw_status = request.form.get("status", "")
         raw_assignee = request.form.get("assignee", "")
         assignee = db.session.get(User, parse_id(raw_assignee)) if parse_id(raw_assignee) else None
@@ -125,9 +127,11 @@ class TicketAdmin(StaffModelView):
         flash("Ticket updated.", "success")
         return redirect(url_for(".thread", id=ticket.id))
 
-    @expose("/thread/<int:id>/files/<int:attachment_id>", methods=("GET",))
-    def attachment(self, id: int, attachment_id: int):
-        found = tickets.attachment_of(self._ticket(id), attachment_id, customer=False)
+    @expose("/thread/file/", methods=("GET",))
+    def attachment(self):
+        """An attachment of ?id= (any ticket's, internal notes' too), always as a download."""
+        attachment_id = parse_id(request.args.get("id"))
+        found = db.session.get(TicketAttachment, attachment_id) if attachment_id else None
         if found is None:
             abort(404)
         return uploads.download(found.stored_name, found.filename)

@@ -192,11 +192,3 @@ def public_messages(ticket: Ticket) -> list[TicketMessage]:
     """The thread a customer reads: every message but internal notes, oldest first."""
     return [m for m in ticket.messages if not m.is_internal]
 
-
-def attachment_of(ticket: Ticket, attachment_id: int, *, customer: bool) -> TicketAttachment | None:
-    """One of the ticket's attachments; for customers only those on public messages."""
-    for message in (public_messages(ticket) if customer else ticket.messages):
-        for attachment in message.attachments:
-            if attachment.id == attachment_id:
-                return attachment
-    return None

@@ -15,7 +15,6 @@ feature = Feature(
     key="tickets",
     label="Support tickets",
     description="Customers open support tickets with attachments and follow the conversation with staff",
-    summary="ask us for help with a support ticket",
     blueprint=bp,
     url_prefix="/tickets",
     nav=(NavEntry("tickets.index", "Support", permission="tickets.open"),),
@@ -26,8 +25,8 @@ feature = Feature(
             "Viewer": {"tickets.open"}, "Finance": {"tickets.open"}},
     admin_views=ticket_views,
     numbers={"ticket": NumberKind("TCK")},
-    emails={"ticket_reply": EmailKind("Reply on a support ticket", "tickets/email/reply", pref="tickets",
-                                      pref_label="Replies on support tickets", placeholders=(
+    # No preference: a reply to a question the customer asked is always emailed.
+    emails={"ticket_reply": EmailKind("Reply on a support ticket", "tickets/email/reply", placeholders=(
                                           "recipient_name", "ticket_number", "ticket_subject", "message",
                                           "sender_name", "link"))},
     events={"ticket_opened": "A customer opened a support ticket",
