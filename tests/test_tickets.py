@@ -209,3 +209,15 @@ def test_followers_are_the_opener_and_customers_who_wrote(db, make, acme, buyer)
     tickets.customer_reply(ticket, "Same here.", by=Actor.of(colleague))
     tickets.internal_note(ticket, "note", staff=make.staff())
     assert {u.id for u in tickets.followers(ticket)} == {buyer.id, colleague.id}
+
+
+def test_the_dashboard_counts_the_users_open_tickets(db, client, make, acme, buyer):
+    assert "Open tickets" not in client.get("/dashboard").text
+    colleague = make.contact(acme, role="Finance", email="fay@acme.example")
+    make.ticket(acme, opened_by=buyer, status=TicketStatus.waiting_on_customer)
+    make.ticket(acme, opened_by=buyer, status=TicketStatus.closed)
+    make.ticket(acme, opened_by=colleague, shared=False)
+    make.ticket(make.company(name="Other Co"))
+    page = client.get("/dashboard")
+    assert page.html.select_one("[data-testid=open-tickets]").get_text() == "1"
+    assert "1 waiting on your answer" in page.text

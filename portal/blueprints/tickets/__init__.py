@@ -6,8 +6,9 @@ tickets, tickets.view_all every ticket of the company.
 from flask import Blueprint
 
 from portal.admin_views.service import ticket_views
+from portal.blueprints.tickets.blocks import open_tickets
 from portal.blueprints.tickets.isolation import make_attachment, make_ticket
-from portal.contract import EmailKind, Feature, NavEntry, NumberKind
+from portal.contract import Block, EmailKind, Feature, NavEntry, NumberKind
 
 bp = Blueprint("tickets", __name__)
 
@@ -24,6 +25,7 @@ feature = Feature(
     grants={"Admin": {"tickets.open", "tickets.view_all"}, "Buyer": {"tickets.open"},
             "Viewer": {"tickets.open"}, "Finance": {"tickets.open"}},
     admin_views=ticket_views,
+    dashboard=(Block("tickets/_open_tickets.html", open_tickets, permission="tickets.open", area="stats"),),
     numbers={"ticket": NumberKind("TCK")},
     # No preference: a reply to a question the customer asked is always emailed.
     emails={"ticket_reply": EmailKind("Reply on a support ticket", "tickets/email/reply", placeholders=(
