@@ -130,3 +130,11 @@ def test_the_ticket_screens_leave_the_back_office_when_the_feature_is_off(db, ad
     db.session.commit()
     admin.get("/admin/ticket/", status=404)
     admin.get(f"/admin/ticket/thread/{ticket.id}", status=404)
+
+
+def test_the_ticket_record_leads_to_its_conversation(db, admin, make, acme, buyer):
+    ticket = make.ticket(acme, opened_by=buyer)
+    record = admin.get(f"/admin/ticket/edit/?id={ticket.id}")
+    assert "Messages" not in [label.get_text(strip=True) for label in record.html.select("label")]
+    page = record.click("Open the conversation")
+    assert "Two boxes were crushed." in page.text and "ticket-message" in page.forms

@@ -9,11 +9,11 @@ from flask_login import current_user
 from markupsafe import Markup, escape
 from sqlalchemy import select
 
-from portal.admin_views.base import StaffInline, StaffModelView
+from portal.admin_views.base import StaffModelView
 from portal.admin_views.fields import BLANK
 from portal.admin_views.filters import IdEqualFilter, company_filter, staff_options
 from portal.extensions import db
-from portal.models import Ticket, TicketAttachment, TicketMessage, TicketStatus, User, UserKind
+from portal.models import Ticket, TicketAttachment, TicketStatus, User, UserKind
 from portal.routing import parse_id
 from portal.services import tickets, uploads
 
@@ -29,13 +29,6 @@ class AssigneeField(QuerySelectField):
 
     def populate_obj(self, obj, name):
         obj.assigned_to_id = self.data.id if self.data is not None else None
-
-
-class TicketMessageInline(StaffInline):
-    def on_model_change(self, form, model, is_created):
-        if is_created:  # a message added in the back office is a staff message
-            model.author_id = current_user.id
-            model.from_staff = True
 
 
 def _assignee(view, context, model, name):
@@ -62,10 +55,8 @@ class TicketAdmin(StaffModelView):
     form_columns = ("company", "subject", "status", "assignee", "regarding")
     form_extra_fields = {"assignee": AssigneeField("Assigned to", query_factory=staff_users,
                                                 allow_blank=True, blank_text=BLANK)}
-    inline_models = (
-        TicketMessageInline(TicketMessage, form_columns=("id", "body", "is_internal"), form_label="Messages",
-                            column_labels={"is_internal": "Internal note (never shown in the portal)"}),
-    )
+    # Messages are written on the thread screen (replies are emailed there), not as an inline list here.
+    edit_template = "admin/ticket_edit.html"
 
     def edit_form(self, obj=None):
         form = super().edit_form(obj)
