@@ -54,7 +54,7 @@ def test_a_buyer_opens_a_ticket_about_an_order_with_a_pdf_and_reads_it_back(db, 
     assert (ticket.opened_by_id, ticket.priority.value, ticket.category, ticket.status) == (
         buyer.id, "high", "order", TicketStatus.open)
     assert "Two boxes were crushed." in page.text
-    assert f"Order {order.number}" in page.html.select_one(".facts").get_text()
+    assert f"Order {order.number}" in page.html.select_one("#regarding").get_text()
     [link] = page.html.select(".attachments a")
     assert link.get_text() == "delivery-note.pdf"
     download = client.get(link["href"])
