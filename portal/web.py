@@ -117,6 +117,10 @@ def init_app(app: Flask) -> None:
     def not_found(error):
         return _page("errors/404.html", 404, error)
 
+    @app.errorhandler(413)
+    def too_large(error):
+        return _page("errors/413.html", 413, error)
+
     @app.errorhandler(429)
     def too_many(error):
         return _page("errors/429.html", 429, error)

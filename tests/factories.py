@@ -43,6 +43,8 @@ from portal.models import (
     ShipmentStatus,
     StockLevel,
     SupplierBill,
+    Ticket,
+    TicketMessage,
     User,
     UserKind,
 )
@@ -156,6 +158,14 @@ class Factories:
                                    order_id=order.id if order else None,
                                    status=kw.pop("status", ShipmentStatus.shipped), carrier="DHL",
                                    tracking_number=kw.pop("tracking_number", "JD0001"), **kw))
+
+    def ticket(self, company: Company, opened_by: User | None = None, body: str = "Two boxes were crushed.",
+               **kw) -> Ticket:
+        ticket = Ticket(company_id=company.id, opened_by_id=opened_by.id if opened_by else None,
+                        subject=kw.pop("subject", "Pallet arrived damaged"), category=kw.pop("category", "order"),
+                        **kw)
+        ticket.messages.append(TicketMessage(author_id=opened_by.id if opened_by else None, body=body))
+        return self._save(ticket)
 
     def purchase_list(self, company: Company, owner: User | None = None, sharing=ListSharing.read,
                       lines: tuple = (), **kw) -> PurchaseList:

@@ -24,7 +24,6 @@ from portal.admin_views import (
     notifications,
     reps,
 )
-from portal.admin_views import service as service_views
 from portal.admin_views.base import refuse, staff_only
 from portal.admin_views.index import StaffIndexView
 from portal.admin_views.settings_view import PortalSettingsView
@@ -35,8 +34,7 @@ log = logging.getLogger(__name__)
 #: menu order of the categories (a feature's own category goes after these)
 CATEGORIES = ("Customers", "Catalog", "Sales", "Finance", "Fulfilment", "Purchasing", "Service", "Settings", "Logs")
 #: the core's screens; the others come from the features that declare them (Feature.admin_views)
-DOMAIN_MODULES = (companies, accounts, invitations, reps, catalog, fulfilment, service_views, messaging, logs,
-                  notifications)
+DOMAIN_MODULES = (companies, accounts, invitations, reps, catalog, fulfilment, messaging, logs, notifications)
 _REMOTE_URL = re.compile(r"""(?:url\(\s*['"]?|@import\s+['"])\s*(?:https?:)?//""", re.IGNORECASE)
 
 

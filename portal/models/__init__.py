@@ -82,5 +82,11 @@ from portal.models.sales import (  # noqa: F401
     SalesOrder,
     SalesOrderLine,
 )
-from portal.models.service import Ticket, TicketMessage, TicketStatus  # noqa: F401
+from portal.models.service import (  # noqa: F401
+    Ticket,
+    TicketAttachment,
+    TicketMessage,
+    TicketPriority,
+    TicketStatus,
+)
 from portal.models.system import DocumentSequence, SettingValue  # noqa: F401

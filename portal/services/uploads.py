@@ -4,11 +4,16 @@
 kind's formats, under a generated name. `serve(stored_name)` answers with the type read from the content
 again, `nosniff` and a sandboxing CSP; only PNG, JPEG, GIF and WebP are shown inline, anything else
 (an SVG stored before this rule, say) is an `application/octet-stream` attachment.
+
+Documents (kind "document": PDF, PNG, JPEG, plain text or CSV, e.g. support ticket attachments) are
+checked the same way and always served as downloads: `download(stored_name, filename)`.
 """
 from __future__ import annotations
 
 import io
+import re
 import secrets
+import unicodedata
 from dataclasses import dataclass
 
 from flask import Response, current_app, send_file
@@ -41,9 +46,16 @@ class Kind:
     max_pixels: int = 40_000_000
 
 
+#: document formats besides the rasters: format -> (Content-Type, extension)
+DOCUMENT = {"pdf": ("application/pdf", ".pdf"), "text": ("text/plain", ".txt"), "csv": ("text/csv", ".csv")}
+#: every format a stored file may have: format -> (Content-Type, extension)
+FORMATS = {**RASTER, **DOCUMENT}
+
 KINDS = {
     "image": Kind("an image (PNG, JPEG, GIF or WebP)", frozenset(RASTER), 2 * 1024 * 1024),
     "product_picture": Kind("a PNG, JPEG, GIF or WebP picture", frozenset(RASTER), 5 * 1024 * 1024),
+    "document": Kind("a PDF, PNG, JPEG, plain text or CSV file", frozenset({"pdf", "png", "jpeg", "text", "csv"}),
+                     5 * 1024 * 1024),
 }
 
 
@@ -64,21 +76,59 @@ def sniff(data: bytes) -> str | None:
     return None
 
 
-def store(file: FileStorage, kind: str = "image") -> str:
-    """Check an uploaded file by its content and keep it; returns the generated stored name."""
+def sniff_document(data: bytes, filename: str = "") -> str | None:
+    """The format of a document by its content: a raster, "pdf", or "text"/"csv" for UTF-8 text without
+    control characters (the name only tells a CSV from other text, never text from anything else)."""
+    fmt = sniff(data)
+    if fmt is not None:
+        return fmt
+    if data.startswith(b"%PDF-"):
+        return "pdf"
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    if not text.strip() or any(unicodedata.category(c) == "Cc" and c not in "\t\r\n" for c in text):
+        return None
+    return "csv" if filename.lower().endswith(".csv") else "text"
+
+
+def check(file: FileStorage, kind: str = "image") -> tuple[bytes, str]:
+    """Read an uploaded file and check it by its content: (data, format), or UploadError. Stores nothing."""
     spec = KINDS[kind]
     data = file.stream.read(spec.max_bytes + 1)
     if len(data) > spec.max_bytes:
         raise UploadError(f"is too large: at most {spec.max_bytes // (1024 * 1024)} MB")
-    fmt = sniff(data)
+    fmt = sniff_document(data, file.filename or "") if kind == "document" else sniff(data)
     if fmt not in spec.formats:
         raise UploadError(f"must be {spec.label}")
     if contains_markup(data):
         raise UploadError(f"must be {spec.label} (this file also contains web page code)")
-    _check_decodes(data, fmt, spec)
-    name = secrets.token_hex(16) + RASTER[fmt][1]
+    if fmt in RASTER:
+        _check_decodes(data, fmt, spec)
+    return data, fmt
+
+
+def keep(data: bytes, fmt: str) -> str:
+    """Write checked content under a new generated name; returns the name."""
+    name = secrets.token_hex(16) + FORMATS[fmt][1]
     storage.write(current_app, name, data)
     return name
+
+
+def store(file: FileStorage, kind: str = "image") -> str:
+    """Check an uploaded file by its content and keep it; returns the generated stored name."""
+    return keep(*check(file, kind))
+
+
+def safe_filename(name: str | None, fmt: str, limit: int = 100) -> str:
+    """A download name made from an uploader's file name: no path, ASCII letters, digits, dot, dash and
+    underscore only, ending in the extension of the format the content has."""
+    base = re.split(r"[\\/]", name or "")[-1]
+    base = unicodedata.normalize("NFKD", base).encode("ascii", "ignore").decode("ascii")
+    stem = base.rsplit(".", 1)[0] if "." in base else base
+    stem = re.sub(r"[^A-Za-z0-9_-]+", "-", stem).strip("-._")[:limit] or "attachment"
+    return stem + FORMATS[fmt][1]
 
 
 def contains_markup(data: bytes) -> bool:
@@ -117,6 +167,25 @@ def serve(stored_name: str, max_age: int = 300, private: bool = False) -> Respon
                              download_name=f"download{path.suffix}", max_age=max_age)
     response.headers.update(SERVE_HEADERS)
     if private:
-        response.cache_control.public = False
-        response.cache_control.private = True
+        _private(response)
     return response
+
+
+def download(stored_name: str, filename: str) -> Response:
+    """A stored document always as a download under `filename` (made safe again), never shown inline;
+    not kept by shared caches (only some people may see it). NotFound for unknown names."""
+    path = storage.path_of(current_app, stored_name)
+    if path is None:
+        raise NotFound()
+    fmt = next((f for f, (_, ext) in FORMATS.items() if ext == path.suffix), None)
+    mimetype = FORMATS[fmt][0] if fmt in ("pdf", "png", "jpeg") else "application/octet-stream"
+    response = send_file(path, mimetype=mimetype, as_attachment=True,
+                         download_name=safe_filename(filename, fmt) if fmt else "download", max_age=0)
+    response.headers.update(SERVE_HEADERS)
+    _private(response)
+    return response
+
+
+def _private(response: Response) -> None:
+    response.cache_control.public = False
+    response.cache_control.private = True

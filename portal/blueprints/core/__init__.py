@@ -59,9 +59,8 @@ feature = Feature(
         "colleague_removed": "A customer's admin removed a colleague's access",
     },
     numbers={
-        # Kept by the core until their features (returns, tickets) are built.
+        # Kept by the core until the returns feature is built.
         "return_request": NumberKind("RMA"),
-        "ticket": NumberKind("TCK"),
     },
     isolation={
         "address_id": isolation.make_address,

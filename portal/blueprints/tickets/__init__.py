@@ -1,0 +1,39 @@
+"""Support tickets: customers open tickets (with attachments), follow the conversation, reply and close them.
+
+Who sees what is portal.services.tickets' rule: tickets.open sees one's own and the company's shared
+tickets, tickets.view_all every ticket of the company.
+"""
+from flask import Blueprint
+
+from portal.admin_views.service import ticket_views
+from portal.blueprints.tickets.blocks import open_tickets
+from portal.blueprints.tickets.isolation import make_attachment, make_ticket
+from portal.contract import Block, EmailKind, Feature, NavEntry, NumberKind
+
+bp = Blueprint("tickets", __name__)
+
+feature = Feature(
+    key="tickets",
+    label="Support tickets",
+    description="Customers open support tickets with attachments and follow the conversation with staff",
+    blueprint=bp,
+    url_prefix="/tickets",
+    nav=(NavEntry("tickets.index", "Support", permission="tickets.open"),),
+    permissions={"tickets.open": "Open support tickets; see one's own and the company's shared tickets, reply "
+                                 "and close them",
+                 "tickets.view_all": "See every support ticket of the company, also those not shared"},
+    grants={"Admin": {"tickets.open", "tickets.view_all"}, "Buyer": {"tickets.open"},
+            "Viewer": {"tickets.open"}, "Finance": {"tickets.open"}},
+    admin_views=ticket_views,
+    dashboard=(Block("tickets/_open_tickets.html", open_tickets, permission="tickets.open", area="stats"),),
+    numbers={"ticket": NumberKind("TCK")},
+    # No preference: a reply to a question the customer asked is always emailed.
+    emails={"ticket_reply": EmailKind("Reply on a support ticket", "tickets/email/reply", placeholders=(
+                                          "recipient_name", "ticket_number", "ticket_subject", "message",
+                                          "sender_name", "link"))},
+    events={"ticket_opened": "A customer opened a support ticket",
+            "ticket_customer_reply": "A customer replied on a support ticket"},
+    isolation={"ticket_id": make_ticket, "attachment_id": make_attachment},
+)
+
+from portal.blueprints.tickets import views  # noqa: F401
