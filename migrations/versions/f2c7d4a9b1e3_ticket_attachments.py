@@ -1,7 +1,7 @@
 """tickets: category, priority and sharing of a ticket; ticket_attachment
 
 Revision ID: f2c7d4a9b1e3
-Revises: e5a9c3f1d7b2
+Revises: f7c2a9d4e1b3
 Create Date: 2026-12-01 00:00:00
 
 """
@@ -10,7 +10,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'f2c7d4a9b1e3'
-down_revision = 'e5a9c3f1d7b2'
+down_revision = 'f7c2a9d4e1b3'
 branch_labels = None
 depends_on = None
 
