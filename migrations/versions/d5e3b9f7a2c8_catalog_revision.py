@@ -22,6 +22,7 @@ def upgrade():
     with op.batch_alter_table('product_tier_visibility', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_product_tier_visibility_tier_id'), ['tier_id'], unique=False)
     op.create_index('ix_product_visibility_guest', 'product', ['visibility', 'guest_visible'], unique=False)
+    op.create_index('ix_product_created', 'product', ['created_dt', 'id'], unique=False)
     with op.batch_alter_table('promotion', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_promotion_product_id'), ['product_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_promotion_category_id'), ['category_id'], unique=False)
@@ -33,6 +34,7 @@ def downgrade():
     with op.batch_alter_table('promotion', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_promotion_category_id'))
         batch_op.drop_index(batch_op.f('ix_promotion_product_id'))
+    op.drop_index('ix_product_created', table_name='product')
     op.drop_index('ix_product_visibility_guest', table_name='product')
     with op.batch_alter_table('product_tier_visibility', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_product_tier_visibility_tier_id'))
