@@ -278,44 +278,32 @@ BROAD_SEARCH = 2000
 
 
 def _page(viewer, query, tree, words, price_tier_id, priced) -> CatalogPage:
-    """One statement: the page's product ids are chosen by a narrow inner query (filters, visibility,
-    search, sort, paging — read from indexes where it can), then only those products are loaded with
-    their stock and first picture."""
+    first_image = (select(ProductImage.id).where(ProductImage.product_id == Product.id)
+                   .order_by(ProductImage.position, ProductImage.id).limit(1).correlate(Product).scalar_subquery())
     # Without a search or the stock filter the category counts already hold the total: no count over
     # all matching rows, so the first page reads only its own rows from the name index. A search is
     # counted first (one statement over the index's matches), then its page is read.
     counted_by_tree = not words and not query.in_stock
     total = func.count().over() if not counted_by_tree and not words else literal(0)
-    rank, sort, broad, joined = None, query.sort, False, None
+    stmt = _filtered(select(Product, first_image.label("image_id"), total.label("total")), viewer, query, tree, words)
+    # a product card's columns only (no description): anything else read from a card raises, not loads
+    stmt = stmt.options(load_only(Product.id, Product.sku, Product.name, Product.category_id, Product.unit,
+                                  Product.pack_size, Product.min_order_qty, Product.order_increment,
+                                  raiseload=True),
+                        joinedload(Product.stock))
+    rank, sort, broad = None, query.sort, False
     if words:
         found = catalog_search.match(words)
         matched = db.session.execute(_search_count(viewer, query, tree, words, found)).scalar_one()
         broad = matched > BROAD_SEARCH and sort == "relevance"
         if broad:  # walk the name index, skipping what does not match ("+ 0": not the other way round)
-            sort = "name"
+            stmt, sort = stmt.where((Product.id + 0).in_(found.ids)), "name"
         else:
-            joined, rank = found, found.rank
-    keys = _sort_keys(sort, rank, price_tier_id, priced, viewer)
-    inner = _filtered(select(Product.id.label("id"), total.label("total"),
-                             *(expr.label(label) for label, expr, _ in keys)), viewer, query, tree, words)
-    if broad:
-        inner = inner.where((Product.id + 0).in_(found.ids))
-    elif joined is not None:
-        inner = inner.join(joined.joined, joined.onclause).where(joined.where)
+            stmt = stmt.join(found.joined, found.onclause).where(found.where)
+            rank = found.rank
+    stmt = _sorted(stmt, sort, rank, price_tier_id, priced, viewer)
     offset = (query.page - 1) * query.per_page
-    chosen = (inner.order_by(*(_ordered(expr, how) for _, expr, how in keys), Product.id)
-              .limit(query.per_page).offset(offset).subquery("page"))
-    first_image = (select(ProductImage.id).where(ProductImage.product_id == Product.id)
-                   .order_by(ProductImage.position, ProductImage.id).limit(1).correlate(Product).scalar_subquery())
-    stmt = (select(Product, first_image.label("image_id"), chosen.c.total)
-            .join(chosen, chosen.c.id == Product.id)
-            # a product card's columns only (no description): anything else read from a card raises
-            .options(load_only(Product.id, Product.sku, Product.name, Product.category_id, Product.unit,
-                               Product.pack_size, Product.min_order_qty, Product.order_increment,
-                               raiseload=True),
-                     joinedload(Product.stock))
-            .order_by(*(_ordered(chosen.c[label], how) for label, _, how in keys), chosen.c.id))
-    rows = db.session.execute(stmt).unique().all()
+    rows = db.session.execute(stmt.limit(query.per_page).offset(offset)).unique().all()
     if words:
         total = matched
     elif counted_by_tree:
@@ -368,21 +356,14 @@ def _walk_names(tree: CategoryTree, query: CatalogQuery) -> bool:
     return 3 * node.count * node.count > rows * tree.total
 
 
-def _sort_keys(sort: str, rank, price_tier_id: int | None, priced: bool, viewer: Viewer) -> list[tuple]:
-    """(label, expression, "asc" | "desc" | "asc_nulls_last") for the sort, before the id that settles ties."""
+def _sorted(stmt: Select, sort: str, rank, price_tier_id: int | None, priced: bool, viewer: Viewer) -> Select:
     if sort == "relevance" and rank is not None:
-        return [("sort_rank", rank, "asc"), ("sort_name", Product.name, "asc")]
+        return stmt.order_by(rank, Product.name, Product.id)
     if sort == "newest":
-        return [("sort_created", Product.created_dt, "desc"), ("sort_id", Product.id, "desc")]
+        return stmt.order_by(Product.created_dt.desc(), Product.id.desc())
     if sort == "price" and priced:
-        return [("sort_price", _list_price(price_tier_id, viewer), "asc_nulls_last"), ("sort_name", Product.name, "asc")]
-    return [("sort_name", Product.name, "asc")]
-
-
-def _ordered(expr, how: str):
-    if how == "desc":
-        return expr.desc()
-    return expr.asc().nulls_last() if how == "asc_nulls_last" else expr.asc()
+        return stmt.order_by(_list_price(price_tier_id, viewer).asc().nulls_last(), Product.name, Product.id)
+    return stmt.order_by(Product.name, Product.id)
 
 
 def _list_price(tier_id: int | None, viewer: Viewer):
