@@ -1,8 +1,11 @@
 """The catalog as a viewer sees it: the category tree with counts, a page of products, one product.
 
 Only what ``services.visibility`` lets the viewer see is listed, counted, found or shown. A page of
-products is one statement (filters, search, sort, paging and the total together; without a search or
-the stock filter the total comes from the category counts); the category tree is one more. Prices are not read here: the pages price what they show with ``pricing.load_price_book``.
+products is one statement (filters, sort, paging; without a search or the stock filter the total comes
+from the category counts, with the stock filter from the same statement); a search adds one counting
+statement (and ``catalog_search.corrected`` one for typos). The category tree is one statement, plus
+one when the catalog revision changed (see ``category_tree``). Prices are not read here: the pages
+price what they show with ``pricing.load_price_book``.
 """
 from __future__ import annotations
 
