@@ -1,11 +1,12 @@
 """A receipt's page and its PDF (Invoices → Receipts → a receipt); every role that sees invoices."""
-from flask import make_response, render_template
+from flask import render_template
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from portal.blueprints.invoices import bp
 from portal.extensions import db
 from portal.models import Payment
+from portal.pdf_download import pdf_download
 from portal.permissions import current_actor, require_permission, scoped
 from portal.services import downloads, receipts
 
@@ -28,12 +29,4 @@ def receipt_pdf(payment_id: int):
     body = receipts.receipt_pdf(payment)
     downloads.record_pdf("receipt", payment.company_id, payment.id, current_actor())
     db.session.commit()
-    return pdf_response(body, receipts.pdf_filename(payment))
-
-
-def pdf_response(body: bytes, filename: str):
-    response = make_response(body)
-    response.headers["Content-Type"] = "application/pdf"
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return pdf_download(body, receipts.pdf_filename(payment))

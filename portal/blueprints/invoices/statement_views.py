@@ -9,8 +9,8 @@ The rules are portal.services.statement's; page, PDF and CSV all render one Stat
 from flask import render_template, request
 
 from portal.blueprints.invoices import bp
-from portal.blueprints.invoices.receipt_views import pdf_response
 from portal.extensions import db
+from portal.pdf_download import pdf_download
 from portal.permissions import acting, current_actor, require_permission
 from portal.services import clock, csv_files, downloads, statement
 
@@ -52,7 +52,7 @@ def statement_pdf():
     downloads.record_pdf("statement", found.company.id, None, current_actor(),
                          start=found.start.isoformat(), end=found.end.isoformat())
     db.session.commit()
-    return pdf_response(body, statement.filename(found, "pdf"))
+    return pdf_download(body, statement.filename(found, "pdf"))
 
 
 @bp.route("/statement/csv")

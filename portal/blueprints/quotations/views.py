@@ -1,5 +1,5 @@
 """Quote pages: the company's quotes for signed-in customers, and a quote opened by its share link."""
-from flask import flash, make_response, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -9,6 +9,7 @@ from portal.blueprints.quotations import bp, services
 from portal.blueprints.quotations.forms import AcceptForm, ChangesForm, DeclineForm
 from portal.extensions import db
 from portal.models import Quote, QuoteLine
+from portal.pdf_download import pdf_download
 from portal.permissions import can, current_actor, public, require_permission, scoped
 from portal.services import clock, quote_acceptance, quote_answers, quote_payment, quote_shares
 from portal.services.tokens import TokenError
@@ -152,14 +153,6 @@ def accept(quote_id: int):
         url_for(".detail", quote_id=quote.id))
 
 
-def _pdf_response(quote: Quote, body: bytes):
-    response = make_response(body)
-    response.headers["Content-Type"] = "application/pdf"
-    response.headers["Content-Disposition"] = f'attachment; filename="{services.pdf_filename(quote)}"'
-    response.headers["Cache-Control"] = "no-store"
-    return response
-
-
 @bp.route("/<int:quote_id>/pdf")
 @require_permission("quotes.view")
 def pdf(quote_id: int):
@@ -167,7 +160,7 @@ def pdf(quote_id: int):
     body = services.quote_pdf(quote, _chosen(quote))
     quote_shares.track(quote_shares.PDF_DOWNLOADED, quote, current_actor())
     db.session.commit()
-    return _pdf_response(quote, body)
+    return pdf_download(body, services.pdf_filename(quote))
 
 
 def _link_problem(error: TokenError):
@@ -201,7 +194,7 @@ def shared_pdf(token: str):
     body = services.quote_pdf(quote, _chosen(quote))
     quote_shares.track(quote_shares.PDF_DOWNLOADED, quote, current_actor(), link)
     db.session.commit()
-    return _pdf_response(quote, body)
+    return pdf_download(body, services.pdf_filename(quote))
 
 
 def _shared_answer(token: str, form_class, answer, done: str):
