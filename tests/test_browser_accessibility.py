@@ -38,6 +38,7 @@ from portal.models import (
     Shipment,
     ShipmentStatus,
     SupplierBill,
+    Ticket,
     User,
 )
 from portal.permissions import policy_of
@@ -52,7 +53,7 @@ PHONE = {"width": 390, "height": 844}
 #: responses that are not pages (stylesheets, images, PDF downloads, probes)
 NOT_PAGES = {"core.brand_css", "core.brand_logo", "core.favicon", "core.favicon_ico", "core.healthz", "core.readyz",
              "shop.image", "quotations.pdf", "quotations.shared_pdf", "invoices.receipt_pdf", "invoices.statement_pdf",
-             "invoices.statement_csv"}
+             "invoices.statement_csv", "tickets.attachment"}
 
 
 def axe_source() -> str:
@@ -100,6 +101,7 @@ def demo(db):
         "user_id": first(Membership, Membership.company_id == acme.id, Membership.user_id != anna.id),
         "token": "no-such-link",  # the page that explains a bad link
         "image_id": first(ProductImage),
+        "ticket_id": first(Ticket, Ticket.company_id == acme.id),
     }
     args["product_id"] = db.session.get(ProductImage, args["image_id"]).product_id  # a product with pictures
     args["user_id"] = db.session.get(Membership, args["user_id"]).user_id
