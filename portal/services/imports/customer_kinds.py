@@ -156,7 +156,13 @@ class Contacts(Kind):
         companies = {r[0]: r for r in rows_where(select(Company.code, Company.id, Company.portal_access),
                                                  Company.code, [ln.key[1] for ln in lines if ln.key])}
         roles = {name.lower(): (name, rid) for rid, name in db.session.execute(select(Role.id, Role.name))}
-        return {"users": users, "with_access": with_access, "companies": companies, "roles": roles, "people": {}}
+        file_access: dict[str, set] = {}
+        for line in lines:
+            company = companies.get(line.key[1]) if line.key else None
+            if company is not None and company[2] and line.values.get("active", True):
+                file_access.setdefault(line.key[0], set()).add(line.key[1])
+        return {"users": users, "with_access": with_access, "file_access": file_access, "companies": companies,
+                "roles": roles, "people": {}}
 
     def check(self, line, ctx):
         email, code = line.key
@@ -180,8 +186,9 @@ class Contacts(Kind):
             if name in first[1] and first[1][name] != value:
                 line.error(f"{name} of {email} differs from line {first[0]}")
         if line.values.get("portal_access") and company is not None:
-            access = (company[2] and line.values.get("active", True)) or (ctx["with_access"].get(email, set()) - {code})
-            if not access:
+            through = {code} if company[2] and line.values.get("active", True) else set()
+            stored = ctx["with_access"].get(email, set()) - {code}
+            if not (through or stored or ctx["file_access"].get(email)):
                 line.error(f"{email} cannot have portal access: company {code} does not have customer portal access")
 
     def write(self, lines, ctx, actor):

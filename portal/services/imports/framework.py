@@ -162,7 +162,7 @@ def plan(kind: Kind, sheet: Sheet, mapping: dict[str, str | None]) -> Plan:
             except ValueError as exc:
                 line.error(f"{column.name} {exc}")
         if not any(e.startswith(kind.natural_key) for e in line.errors):
-            line.key = tuple(line.values[k] for k in kind.natural_key)
+            line.key = tuple(line.values.get(k, kind.column(k).cell.empty) for k in kind.natural_key)
             if line.key in seen:
                 line.error(f"{describe_key(kind, line.key)} is already on line {seen[line.key]}")
             else:
