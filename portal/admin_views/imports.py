@@ -44,12 +44,12 @@ class ImportView(StaffAccess, BaseView):
                            max_mb=reading.MAX_BYTES // (1024 * 1024)), status
 
     @expose("/template/")
-    def template(self):
+    def template_file(self):
         kind = _kind_or_404(request.args.get("kind"))
         return csv_files.download(import_service.template(kind), f"{kind.key}-template.csv")
 
     @expose("/export/")
-    def export(self):
+    def export_file(self):
         kind = _kind_or_404(request.args.get("kind"))
         return csv_files.download(import_service.export(kind), f"{kind.key}.csv")
 
