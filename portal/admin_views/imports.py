@@ -6,7 +6,7 @@ only what the preview showed, all or nothing (portal.services.imports.apply).
 """
 from __future__ import annotations
 
-from flask import abort, flash, redirect, request, url_for
+from flask import abort, current_app, flash, redirect, request, url_for
 from flask_admin import BaseView, expose
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -40,8 +40,9 @@ class ImportView(StaffAccess, BaseView):
         return self._index()
 
     def _index(self, kind_key: str = "", status: int = 200):
+        limit = min(reading.MAX_BYTES, current_app.config.get("MAX_CONTENT_LENGTH") or reading.MAX_BYTES)
         return self.render("admin/import.html", kinds=import_service.KINDS.values(), chosen=kind_key,
-                           max_mb=reading.MAX_BYTES // (1024 * 1024)), status
+                           max_mb=limit // (1024 * 1024)), status
 
     @expose("/template/")
     def template_file(self):
