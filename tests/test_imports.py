@@ -187,6 +187,10 @@ def test_companies_and_contacts_with_roles_per_company_reps_and_portal_access(db
     assert refused.errors == [("line 2: zoe@example.com cannot have portal access: company C-2 does not have "
                                "customer portal access")]
 
+    run("companies", b"code,portal_access\nC-1,no\n", actor, db)  # as the back office does: Anna is signed out
+    actions = db.session.execute(select(AuditLog.action).where(AuditLog.object_id.in_([acme.id, anna.id]))).scalars()
+    assert {"company.portal_disabled", "access.signed_out"} <= set(actions)
+
 
 def _seed_every_kind(db, make, actor) -> None:
     run("categories", b"slug,name,parent,position\ntools,Tools,,1\nsaws,Saws,tools,2\n", actor, db)
