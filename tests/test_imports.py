@@ -246,3 +246,10 @@ def test_every_template_is_a_header_and_an_example(app):
 def test_files_that_are_not_csv_or_xlsx_are_refused_in_words(data, message):
     with pytest.raises(reading.FileError, match=message):
         reading.read(data)
+
+
+def test_a_file_without_the_key_column_or_without_lines_cannot_be_applied(app, db):
+    no_key = plan("products", b"name\nBolt\n")
+    assert no_key.errors == ["the column “sku” is needed: choose which column of the file holds it"]
+    header_only = plan("products", b"sku,name\n\n")
+    assert header_only.errors == ["the file has no lines below its header line"] and not header_only.can_apply

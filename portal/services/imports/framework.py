@@ -144,6 +144,8 @@ def plan(kind: Kind, sheet: Sheet, mapping: dict[str, str | None]) -> Plan:
     for column in kind.columns:
         if column.required and column not in mapped:
             result.problems.append(f"the column “{column.name}” is needed: choose which column of the file holds it")
+    if not sheet.rows:
+        result.problems.append("the file has no lines below its header line")
     if result.problems:
         return result
     seen: dict[tuple, int] = {}
