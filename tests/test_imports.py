@@ -253,3 +253,10 @@ def test_a_file_without_the_key_column_or_without_lines_cannot_be_applied(app, d
     assert no_key.errors == ["the column “sku” is needed: choose which column of the file holds it"]
     header_only = plan("products", b"sku,name\n\n")
     assert header_only.errors == ["the file has no lines below its header line"] and not header_only.can_apply
+
+
+def test_an_emptied_name_or_an_overflowing_number_is_a_line_error_not_a_database_error(db, make):
+    make.product(sku="BLT-1", name="Bolt")
+    result = plan("products", b"sku;name;pack_size\nBLT-1;;1\nBLT-2;Nut;12345678901\nBLT-3;Washer;1,0005\n")
+    assert result.errors == ["line 2: name is empty", "line 3: pack_size must be 999999999 or less",
+                             "line 4: pack_size has more than 3 decimals"]

@@ -70,7 +70,7 @@ def number_text(raw: str) -> str:
     return value
 
 
-def decimal(places: int, minimum: Decimal | None = Decimal(0), maximum: Decimal | None = None,
+def decimal(places: int, minimum: Decimal | None = Decimal(0), maximum: Decimal | None = Decimal(999_999_999),
             default: Decimal | None = None) -> Cell:
     def read(raw: str) -> Decimal:
         try:

@@ -178,10 +178,13 @@ def plan(kind: Kind, sheet: Sheet, mapping: dict[str, str | None]) -> Plan:
             line.id, line.old = found
             line.changes = {name: (line.old.get(name), value) for name, value in line.values.items()
                             if line.old.get(name) != value}
-        else:
-            for column in kind.columns:
-                if column.needed_to_create and line.values.get(column.name) in (None, ""):
-                    line.error(f"{column.name} is needed for a new {kind.noun_one}")
+        for column in kind.columns:
+            if not column.needed_to_create:
+                continue
+            if column.name in line.values and line.values[column.name] in (None, ""):
+                line.error(f"{column.name} is empty")
+            elif found is None and column.name not in line.values:
+                line.error(f"{column.name} is needed for a new {kind.noun_one}")
     ctx = result.context = kind.context(result.lines)
     for line in result.lines:
         if not line.errors:
