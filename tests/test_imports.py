@@ -2,7 +2,9 @@
 the dry run changing nothing, errors in words, all or nothing, and the export -> import round trip."""
 from __future__ import annotations
 
+import csv
 import io
+import re
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -54,6 +56,17 @@ def xlsx(rows: list[list]) -> bytes:
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def as_excel(text: str) -> bytes:
+    """A CSV as a spreadsheet program saves it as .xlsx: numbers become numbers, ISO dates dates."""
+    def typed(cell: str):
+        if re.fullmatch(r"-?\d+(\.\d+)?", cell):
+            return float(cell) if "." in cell else int(cell)
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", cell):
+            return datetime.fromisoformat(cell)
+        return cell or None
+    return xlsx([[typed(c) for c in row] for row in csv.reader(io.StringIO(text))])
 
 
 @pytest.fixture
@@ -220,6 +233,10 @@ def test_every_export_imports_back_unchanged_and_an_edited_cell_is_one_update(db
         result = plan(key, exported.encode("utf-8"))
         assert result.lines and result.counts["unchanged"] == len(result.lines), (key, result.errors, [
             ln.changes for ln in result.lines])
+
+    for key in ("products", "stock", "contract_prices", "companies", "price_breaks"):  # as Excel saves it
+        result = plan(key, as_excel(imports.export(KINDS[key])))
+        assert result.counts["unchanged"] == len(result.lines), (key, result.errors)
 
     exported = imports.export(KINDS["companies"])
     assert "'=HYPERLINK" in exported  # neutralised for spreadsheets, read back as it was
