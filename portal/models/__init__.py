@@ -89,4 +89,4 @@ from portal.models.service import (  # noqa: F401
     TicketPriority,
     TicketStatus,
 )
-from portal.models.system import DocumentSequence, SettingValue  # noqa: F401
+from portal.models.system import DocumentSequence, ImportMapping, SettingValue  # noqa: F401
