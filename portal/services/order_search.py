@@ -161,8 +161,9 @@ class OrderPage:
         return self.page > 1
 
 
-def find_page(company_id: int, criteria: Criteria, page: int = 1, per_page: int = PER_PAGE) -> OrderPage:
+def find_page(company_id: int, criteria: Criteria, page: int = 1, per_page: int | None = None) -> OrderPage:
     """One page of the orders the criteria pick, in one statement (who placed each loaded with it)."""
+    per_page = per_page or PER_PAGE
     query = _ordered(select(SalesOrder).where(conditions(company_id, criteria)), criteria)
     rows = list(db.session.execute(
         query.options(joinedload(SalesOrder.placed_by)).limit(per_page + 1).offset((page - 1) * per_page)
