@@ -14,8 +14,8 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import ColumnElement, Select, and_, exists, or_, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy import ColumnElement, Select, and_, or_, select
+from sqlalchemy.orm import aliased, joinedload
 
 from portal.extensions import db
 from portal.models import OrderStatus, Product, SalesOrder, SalesOrderLine, User
@@ -115,16 +115,21 @@ def _like(text: str) -> str:
     return f"%{escaped}%"
 
 
-def _matches(search: str) -> ColumnElement[bool]:
+def _matches(company_id: int, search: str) -> ColumnElement[bool]:
+    """Number, PO reference, or a line's product or description. The lines are looked for among the
+    company's orders only (PostgreSQL hashes such a subquery once: it must not read every company's lines)."""
     pattern = _like(search)
-    on_a_line = exists(
-        select(SalesOrderLine.id).outerjoin(Product, Product.id == SalesOrderLine.product_id)
-        .where(SalesOrderLine.order_id == SalesOrder.id,
+    lines_order = aliased(SalesOrder)
+    on_a_line = (
+        select(SalesOrderLine.order_id)
+        .join(lines_order, lines_order.id == SalesOrderLine.order_id)
+        .outerjoin(Product, Product.id == SalesOrderLine.product_id)
+        .where(lines_order.company_id == company_id,
                or_(SalesOrderLine.description.ilike(pattern, escape="\\"),
                    Product.sku.ilike(pattern, escape="\\"), Product.name.ilike(pattern, escape="\\")))
     )
     return or_(SalesOrder.number.ilike(pattern, escape="\\"),
-               SalesOrder.customer_reference.ilike(pattern, escape="\\"), on_a_line)
+               SalesOrder.customer_reference.ilike(pattern, escape="\\"), SalesOrder.id.in_(on_a_line))
 
 
 def _start_of(day: date) -> datetime:
@@ -141,7 +146,7 @@ def conditions(company_id: int, criteria: Criteria) -> ColumnElement[bool]:
     if criteria.date_to is not None and criteria.date_to < date.max:
         clauses.append(SalesOrder.placed_dt < _start_of(criteria.date_to + timedelta(days=1)))
     if criteria.search:
-        clauses.append(_matches(criteria.search))
+        clauses.append(_matches(company_id, criteria.search))
     return and_(*clauses)
 
 
