@@ -1,7 +1,7 @@
 """sales_order: indexes for My Orders (company + placed, + status, + total, + number), replacing (company_id)
 
 Revision ID: a4d8e2c6f9b1
-Revises: f2c7d4a9b1e3
+Revises: b8e4f1c6d2a7
 Create Date: 2026-12-01 03:00:00
 
 """
@@ -9,7 +9,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'a4d8e2c6f9b1'
-down_revision = 'f2c7d4a9b1e3'
+down_revision = 'b8e4f1c6d2a7'
 branch_labels = None
 depends_on = None
 
