@@ -11,7 +11,7 @@ from sqlalchemy.engine import Engine
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import config_for
-from portal import database, gates, input_guard, mail_after_request, routing, security_headers, web
+from portal import database, gates, i18n, input_guard, mail_after_request, routing, security_headers, web
 from portal.admin_views.setup import build_admin
 from portal.blueprints import BUILTIN_FEATURES
 from portal.cli import register_commands
@@ -46,6 +46,7 @@ def create_app(config: dict | None = None, extra_features=()) -> Flask:
     limiter.init_app(app)
     _configure_login(app)
     input_guard.init_app(app)
+    i18n.init_app(app)
 
     enable_auto_numbering()
 

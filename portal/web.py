@@ -19,7 +19,7 @@ from portal import branding, settings
 from portal.database import UNAVAILABLE
 from portal.extensions import db
 from portal.features import registry
-from portal.money import money
+from portal.money import day, moment, money, number
 from portal.permissions import acting, can, current_memberships
 from portal.services import preferences, price_display, receivables, roles
 
@@ -91,6 +91,9 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["price"] = price_display.show_price
     app.jinja_env.filters["qty"] = quantity
     app.jinja_env.filters["status"] = status_label
+    app.jinja_env.filters["date"] = day
+    app.jinja_env.filters["datetime"] = moment
+    app.jinja_env.filters["number"] = number
     app.jinja_env.globals.update(
         feature_enabled=settings.is_enabled, email_preferences=preferences.offered,
         switchable_companies=switchable_companies, setting=settings.get, nav_entries=nav_entries,

@@ -1,11 +1,14 @@
 """The signed-in user's own account: profile, password, notifications, the company's address book."""
 from flask import abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     PasswordField,
     RadioField,
+    SelectField,
     SelectMultipleField,
     StringField,
     SubmitField,
@@ -14,6 +17,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, Optional
 
+from portal import i18n
 from portal.blueprints.core import bp
 from portal.extensions import db
 from portal.forms import PortalForm
@@ -35,9 +39,17 @@ COUNTRY_MESSAGE = "Enter the country as a two-letter code, e.g. NL or DE."
 
 
 class ProfileForm(PortalForm):
-    name = StringField("Name", validators=[DataRequired(message="Enter your name."), Length(max=120)])
-    phone = TelField("Phone", validators=[Optional(), Length(max=40)])
-    submit = SubmitField("Save profile")
+    name = StringField(_l("Name"), validators=[DataRequired(message=_l("Enter your name.")), Length(max=120)])
+    phone = TelField(_l("Phone"), validators=[Optional(), Length(max=40)])
+    #: choices per request ("" = the business's default, named in the active language); the service checks
+    language = SelectField(_l("Language"), choices=[], validate_choice=False,
+                           description=_l("Pages and emails are written in this language."))
+    submit = SubmitField(_l("Save profile"))
+
+    def offer_languages(self) -> None:
+        default = i18n.language_name(i18n.business_language())
+        self.language.choices = [("", _("The business's default (%(language)s)", language=default)),
+                                 *i18n.LANGUAGES]
 
 
 class PasswordForm(PortalForm):
@@ -86,15 +98,18 @@ class AddressForm(PortalForm):
 def account():
     user = current_user._get_current_object()
     form = ProfileForm(obj=user)
+    form.offer_languages()
     if form.validate_on_submit():
         try:
-            changed = accounts.update_profile(user, name=form.name.data, phone=form.phone.data, by=current_actor())
+            changed = accounts.update_profile(user, name=form.name.data, phone=form.phone.data,
+                                              language=form.language.data, by=current_actor())
         except AccountError as error:
             db.session.rollback()
             getattr(form, error.field or "name").errors.append(str(error))
         else:
             db.session.commit()
-            flash("Your profile is saved." if changed else "Nothing changed.", "success")
+            i18n.reset_cached_locale()  # the message below is already in the newly chosen language
+            flash(_("Your profile is saved.") if changed else _("Nothing changed."), "success")
             return redirect(url_for("core.account"))
     memberships = active_memberships(user) if user.is_contact else []
     return render_template("core/account.html", form=form, memberships=memberships)
