@@ -6,6 +6,7 @@ import secrets
 from pathlib import Path
 
 from flask import Flask
+from flask_babel import gettext
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -18,6 +19,7 @@ from portal.cli import register_commands
 from portal.close_after_send import CloseAfterSend
 from portal.extensions import csrf, db, limiter, login_manager, mail, migrate
 from portal.features import init_features
+from portal.i18n import N_
 from portal.login_session import load_user
 from portal.services.numbering import enable_auto_numbering
 from portal.startup_checks import check_portal_address, check_secret_key, trusted_proxy_count
@@ -111,5 +113,6 @@ def _sqlite_pragmas(dbapi_connection, connection_record):
 def _configure_login(app: Flask) -> None:
     login_manager.user_loader(load_user)
     login_manager.login_view = "core.login"
-    login_manager.login_message = "Please sign in to continue."
+    login_manager.login_message = N_("Please sign in to continue.")
+    login_manager.localize_callback = gettext
     login_manager.session_protection = None  # sessions are revocable server-side instead

@@ -12,6 +12,7 @@ needs no manual ``pybabel compile`` step.
 from __future__ import annotations
 
 import logging
+import os
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -47,6 +48,11 @@ __all__ = [
     "language_name",
     "language_of",
 ]
+
+
+def N_(message: str) -> str:
+    """Marks a message for extraction where it is translated later (``gettext(message)`` when shown)."""
+    return message
 
 
 def language_name(code: str | None) -> str:
@@ -122,7 +128,7 @@ def _write(po: Path, mo: Path) -> None:
     with po.open("rb") as handle:
         catalog = read_po(handle)
     mo.parent.mkdir(parents=True, exist_ok=True)
-    tmp = mo.with_suffix(".mo.tmp")
+    tmp = mo.with_name(f"{mo.name}.{os.getpid()}.tmp")
     with tmp.open("wb") as handle:
         write_mo(handle, catalog)
     tmp.replace(mo)  # atomic: another worker starting at the same time never reads half a file

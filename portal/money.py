@@ -35,13 +35,13 @@ def number(value, digits: int | None = None) -> str:
     return format_decimal(amount, locale=current_locale())
 
 
-def day(value) -> str:
-    """A date (or a datetime's date) as "01 Dec 2026"."""
+def day(value, pattern: str = DATE_PATTERN) -> str:
+    """A date (or a datetime's date) as "01 Dec 2026" (a Babel pattern: "d MMM y" for "1 Dec 2026")."""
     if value is None:
         return ""
     if isinstance(value, datetime):
         value = value.date()
-    return format_date(value, DATE_PATTERN, locale=current_locale())
+    return format_date(value, pattern, locale=current_locale())
 
 
 def moment(value) -> str:

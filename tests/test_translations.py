@@ -2,14 +2,17 @@
 who chose Dutch reads the portal (words, money and dates) in Dutch while English stays as it was."""
 from __future__ import annotations
 
+import os
 import re
+import shutil
 from decimal import Decimal
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from babel.messages.extract import extract_from_dir
+from babel.messages.extract import extract_from_file
 from babel.messages.pofile import read_po
+from babel.support import Translations
 from jinja2 import DictLoader, Environment, nodes
 
 from portal import i18n
@@ -103,15 +106,17 @@ def test_the_check_finds_a_literal():
 
 
 def _extracted() -> dict[str, str]:
-    method_map = [("portal/templates/**.html", "jinja2.ext:babel_extract"),
-                  ("portal/templates/**.txt", "jinja2.ext:babel_extract"), ("portal/**.py", "python")]
-    keywords = {"_": None, "gettext": None, "ngettext": (1, 2), "lazy_gettext": None, "_l": None}
+    """Every marked message of the templates and of the Python modules that mark any (as pybabel extract)."""
+    keywords = {"_": None, "gettext": None, "ngettext": (1, 2), "lazy_gettext": None, "_l": None, "N_": None}
+    sources = [(path, "jinja2.ext:babel_extract") for path in TEMPLATES.rglob("*") if path.suffix in (".html", ".txt")]
+    sources += [(path, "python") for path in (ROOT / "portal").rglob("*.py")
+                if "gettext" in (text := path.read_text()) or "N_(" in text]
     found = {}
-    for filename, _lineno, message, _comments, _context in extract_from_dir(str(ROOT), method_map,
-                                                                             keywords=keywords):
-        msgid = message[0] if isinstance(message, tuple) else message  # a plural's msgid is its singular
-        if msgid:
-            found.setdefault(msgid, filename)
+    for path, method in sources:
+        for _lineno, message, _comments, _context in extract_from_file(method, str(path), keywords=keywords):
+            msgid = message[0] if isinstance(message, tuple) else message  # a plural's msgid is its singular
+            if msgid:
+                found.setdefault(msgid, str(path))
     return found
 
 
@@ -125,6 +130,27 @@ def test_dutch_catalog_is_complete_and_keeps_placeholders():
     wrong = [m.id for m in catalog if m.id and m.string and
              sorted(PLACEHOLDER.findall(str(m.id))) != sorted(PLACEHOLDER.findall(str(m.string)))]
     assert not wrong, f"placeholders differ: {wrong}"
+
+
+def test_catalogs_compile_at_start_into_the_package_or_the_instance(tmp_path, monkeypatch):
+    source, fallback = tmp_path / "package", tmp_path / "instance"
+    po = source / "nl" / "LC_MESSAGES" / "messages.po"
+    po.parent.mkdir(parents=True)
+    shutil.copy(i18n.TRANSLATIONS / "nl" / "LC_MESSAGES" / "messages.po", po)
+    assert i18n.compile_catalogs(source, fallback) == source
+    assert Translations.load(str(source), ["nl"]).gettext("Sign out") == "Uitloggen"
+
+    os.utime(po, (po.stat().st_mtime + 10, po.stat().st_mtime + 10))  # the .po changed: the .mo is stale
+    real_write = i18n._write
+
+    def read_only_package(po_path, mo_path):
+        if source in mo_path.parents:
+            raise PermissionError(mo_path)
+        real_write(po_path, mo_path)
+
+    monkeypatch.setattr(i18n, "_write", read_only_package)
+    assert i18n.compile_catalogs(source, fallback) == fallback
+    assert Translations.load(str(fallback), ["nl"]).gettext("Sign out") == "Uitloggen"
 
 
 def test_money_and_dates_follow_the_locale(app):

@@ -1,5 +1,6 @@
 """Pages reached from emailed links: accept an invitation, sign in by link, reset a password."""
 from flask import flash, make_response, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 
 from portal import login_session
 from portal.blueprints.core import bp
@@ -42,8 +43,8 @@ def _start_or_explain(user, message: str):
         login_session.start(user, current_actor())
         flash(message, "success")
         return redirect(home_for(user))
-    flash("Your password is set, but your portal access is switched off at the moment. "
-          "Contact us to have it switched on.", "error")
+    flash(_("Your password is set, but your portal access is switched off at the moment. "
+            "Contact us to have it switched on."), "error")
     return redirect(url_for("core.login"))
 
 
@@ -111,7 +112,7 @@ def magic_link(token: str):
             return link_problem(TokenPurpose.magic_link, error)
         db.session.commit()
         login_session.start(user, current_actor())
-        flash("You are signed in.", "success")
+        flash(_("You are signed in."), "success")
         return redirect(home_for(user))
     return page("core/magic_link.html", form=form, user=link.user)
 
