@@ -176,9 +176,11 @@ def test_dutch_contact_reads_the_dashboard_and_shop_in_dutch(testapp, make, logi
     company = make.company(currency="EUR", price_tier=make.tier("STD", "Standard", is_default=True))
     make.product(name="Widget", price="1234.50")
     dutch = make.contact(company=company, language="nl")
-    res = login(testapp, dutch)
-    res = res.follow() if res.status_int == 302 else res
-    assert '<html lang="nl">' in res.text and "Uitloggen" in res.text and "Sign out" not in res.text
+    login(testapp, dutch)
+    dashboard = testapp.get("/dashboard")
+    assert '<html lang="nl">' in dashboard.text and "Uitloggen" in dashboard.text
+    assert "Sign out" not in dashboard.text and "Beschikbaar krediet" in dashboard.text
+    assert "€\xa010.000,00" in dashboard.text  # the credit limit, in Dutch notation
     shop = testapp.get("/shop/")
     assert "€\xa01.234,50" in shop.text and "Winkelwagen" in shop.text
 
@@ -220,3 +222,16 @@ def test_unknown_language_changes_nothing(make, db):
     with pytest.raises(AccountError) as refused:
         accounts.update_profile(user, name="Bob", phone=None, language="xx", by=Actor.of(user))
     assert refused.value.field == "language" and user.name == "Ann" and user.language is None
+
+
+def test_an_email_is_written_in_the_recipients_language(app, make, db):
+    from portal.services import mailer
+
+    english, dutch = make.contact(), make.contact(language="nl")
+    context = dict(order_number="SO-1", company_name="Acme", decision="rejected", comment="", decided_by_name="Bo",
+                   link="https://portal.example/x", still_waiting=False)
+    with i18n.in_language_of("en"):  # the sender reads English; each recipient gets their own language
+        to_dutch = mailer.send("order_approval_decided", dutch, **context)
+        to_english = mailer.send("order_approval_decided", english, **context)
+    assert to_dutch.subject == "Bestelling SO-1 afgewezen" and "Hallo " in to_dutch.body_text
+    assert to_english.subject == "Order SO-1 rejected" and "Hello " in to_english.body_text
