@@ -228,8 +228,8 @@ def test_an_email_is_written_in_the_recipients_language(app, make, db):
     from portal.services import mailer
 
     english, dutch = make.contact(), make.contact(language="nl")
-    context = dict(order_number="SO-1", company_name="Acme", decision="rejected", comment="", decided_by_name="Bo",
-                   link="https://portal.example/x", still_waiting=False)
+    context = {"order_number": "SO-1", "company_name": "Acme", "decision": "rejected", "comment": "",
+               "decided_by_name": "Bo", "link": "https://portal.example/x", "still_waiting": False}
     with i18n.in_language_of("en"):  # the sender reads English; each recipient gets their own language
         to_dutch = mailer.send("order_approval_decided", dutch, **context)
         to_english = mailer.send("order_approval_decided", english, **context)
