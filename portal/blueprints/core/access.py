@@ -7,6 +7,7 @@ from portal.blueprints.core import bp
 from portal.blueprints.core.auth import TOO_MANY_FROM_ADDRESS, home_for, link_limit
 from portal.blueprints.core.forms import ConfirmForm, EmailForm, NewPasswordForm
 from portal.extensions import db, limiter
+from portal.i18n import N_
 from portal.models import Company, TokenPurpose
 from portal.permissions import current_actor, public
 from portal.services import invitations, link_requests, passwords, sign_in, tokens
@@ -84,7 +85,7 @@ def _ask_for_link(purpose: TokenPurpose, request_template: str, what: str, minut
     if form.validate_on_submit():
         link_requests.ask(purpose, form.email.data)
         db.session.commit()
-        return page("core/link_sent.html", what=what, minutes=minutes)
+        return page("core/link_sent.html", what=_(what), minutes=minutes)
     return page(request_template, form=form)
 
 
@@ -92,7 +93,7 @@ def _ask_for_link(purpose: TokenPurpose, request_template: str, what: str, minut
 @public
 @limiter.limit(link_limit, methods=["POST"], error_message=TOO_MANY_FROM_ADDRESS)
 def request_magic_link():
-    return _ask_for_link(TokenPurpose.magic_link, "core/magic_link_request.html", "sign-in link",
+    return _ask_for_link(TokenPurpose.magic_link, "core/magic_link_request.html", N_("sign-in link"),
                          int(sign_in.MAGIC_LINK_TTL.total_seconds() // 60))
 
 
@@ -123,7 +124,7 @@ def magic_link(token: str):
 @public
 @limiter.limit(link_limit, methods=["POST"], error_message=TOO_MANY_FROM_ADDRESS)
 def request_password_reset():
-    return _ask_for_link(TokenPurpose.password_reset, "core/reset_request.html", "password reset link",
+    return _ask_for_link(TokenPurpose.password_reset, "core/reset_request.html", N_("password reset link"),
                          int(passwords.RESET_TTL.total_seconds() // 60))
 
 
