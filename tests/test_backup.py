@@ -14,8 +14,8 @@ from werkzeug.datastructures import FileStorage
 from portal.blueprints.shop.isolation import PIXEL
 from portal.extensions import db as _db
 from portal.models import Address, Company
-from portal.services import product_images, storage
-from portal.services.backup import create_backup
+from portal.services import pg_tools, product_images, storage
+from portal.services.backup import create_backup, prune
 from portal.services.backup_archive import BackupError, Manifest, open_archive, write_archive
 from portal.services.restore import _script, restore_backup
 from tests.factories import Factories
@@ -157,3 +157,30 @@ def test_restore_refuses_an_archive_from_a_newer_portal_or_another_engine(app, d
     with pytest.raises(BackupError, match=f"holds a {other} database but DATABASE_URL points at {engine}"):
         restore_backup(app, _small_archive(tmp_path, other, _script().get_current_head()))
     assert db.session.scalar(select(func.count()).select_from(Company)) == 0  # nothing was written
+
+
+def test_backup_command_refuses_a_database_without_migration_history(app, db, tmp_path):
+    result = app.test_cli_runner().invoke(args=["backup", "--to", str(tmp_path)])
+    assert result.exit_code == 1
+    assert "has no migration history (alembic_version); run `portal init-db`" in result.output
+    assert list(tmp_path.iterdir()) == []  # no half-written archive left behind
+
+
+def test_keep_deletes_only_the_oldest_backups(tmp_path):
+    names = [f"portal-backup-2026120{day}-021500.tar.gz" for day in range(1, 6)]
+    for name in [*names, "notes.txt"]:
+        (tmp_path / name).write_text("x")
+    deleted = prune(tmp_path, keep=2)
+    assert [p.name for p in deleted] == names[:3]
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([*names[3:], "notes.txt"])
+
+
+def test_pg_dump_older_than_the_server_is_named_with_what_to_install(monkeypatch):
+    monkeypatch.setattr(pg_tools, "_tool", lambda name: f"/usr/bin/{name}")
+    monkeypatch.setattr(pg_tools, "tool_major", lambda path: 15)
+    monkeypatch.setattr(pg_tools, "server_major", lambda engine: 16)
+    with pytest.raises(BackupError, match=r"^pg_dump 15 is older than the PostgreSQL 16 server; install the "
+                                          r"PostgreSQL 16 client tools \(e.g. postgresql-client-16\)"):
+        pg_tools.checked_tool("pg_dump", engine=None)
+    monkeypatch.setattr(pg_tools, "tool_major", lambda path: 17)  # newer tools read older servers
+    assert pg_tools.checked_tool("pg_dump", engine=None) == "/usr/bin/pg_dump"
