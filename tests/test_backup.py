@@ -100,6 +100,7 @@ def test_backup_taken_during_writes_restores_every_row_and_the_same_pages(app, c
             stop.set()
             writer.join()
         assert before_backup >= 3
+        assert archive.stat().st_mode & 0o077 == 0, "the archive holds every customer's data: owner only"
         source_counts = _row_counts()
         paths = ["/dashboard", f"/orders/{order_id}", "/invoices/", f"/invoices/{invoice_id}", "/quotes/", "/tickets/"]
         source_pages = _portal_pages(source, "anna@acme.example", paths)

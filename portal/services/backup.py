@@ -68,7 +68,7 @@ def create_backup(app: Flask, folder: Path | None = None, now: datetime | None =
     revision = schema_revision(engine)
     now = now or datetime.now(UTC)
     folder = Path(folder or default_folder(app))
-    folder.mkdir(parents=True, exist_ok=True)
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
     target = folder / f"{ARCHIVE_PREFIX}{now:%Y%m%d-%H%M%S}{ARCHIVE_SUFFIX}"
     if target.exists():
         raise BackupError(f"{target} already exists; wait a second and try again.")

@@ -20,6 +20,7 @@ import gzip
 import hashlib
 import io
 import json
+import os
 import re
 import tarfile
 import zlib
@@ -80,6 +81,7 @@ def write_archive(target: Path, manifest: Manifest, members: dict[str, Path]) ->
                       for name, path in members.items()}
     manifest_bytes = manifest.to_json()
     partial = target.with_name(target.name + ".partial")
+    _private_file(partial)
     with partial.open("wb") as raw, gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0,
                                                   compresslevel=6) as gz, \
             tarfile.open(fileobj=gz, mode="w", format=tarfile.PAX_FORMAT) as tar:
@@ -103,12 +105,19 @@ def _seal(partial: Path, target: Path) -> None:
         while chunk := f.read(_CHUNK):
             digest.update(chunk)
     sealed = target.with_name(target.name + ".sealing")
+    _private_file(sealed)
     with partial.open("rb") as f, sealed.open("wb") as out:
         f.seek(len(_PLAIN_HEADER))
         out.write(_HEADER + b"sha256:" + digest.hexdigest().encode() + b"\x00")
         while chunk := f.read(_CHUNK):
             out.write(chunk)
     sealed.replace(target)  # a half-written archive never carries the archive's name
+
+
+def _private_file(path: Path) -> None:
+    """Created readable by its owner only: a backup holds every customer's data."""
+    os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600))
+    path.chmod(0o600)
 
 
 def _add_bytes(tar: tarfile.TarFile, name: str, data: bytes) -> None:
