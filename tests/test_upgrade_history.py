@@ -7,6 +7,9 @@ tables that step created get a row of their own. Revisions added later join the 
 """
 from __future__ import annotations
 
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
 
@@ -25,7 +28,9 @@ from sqlalchemy import (
     Numeric,
     String,
     Time,
+    create_engine,
     inspect,
+    make_url,
     select,
     text,
 )
@@ -34,7 +39,7 @@ from sqlalchemy import func as sa_func
 from portal import create_app
 from portal.extensions import db as _db
 from portal.schema import MIGRATIONS_DIR
-from tests.fixtures_apps import keep_logging
+from tests.fixtures_apps import fresh_database, keep_logging, server_url
 
 WHEN = datetime(2026, 1, 5, 10, 0, tzinfo=UTC)
 
@@ -108,13 +113,36 @@ def _counts(tables) -> dict[str, int]:
                 for name in tables if name in existing}
 
 
+@contextmanager
+def _empty_database(suite_url: str, tmp_path) -> Iterator[tuple[str, dict]]:
+    """An empty database: a new SQLite file, or on PostgreSQL a new schema of the suite's database first
+    on the search path (much cheaper to make and drop than a database)."""
+    if not server_url():
+        with fresh_database(tmp_path / "fresh") as url:
+            yield url, {}
+        return
+    schema = f"upgrade_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(make_url(suite_url).set(drivername="postgresql+psycopg"))
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    try:
+        yield suite_url, {"connect_args": {"options": f"-c search_path={schema} -c statement_timeout=60000"}}
+    finally:
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
 @pytest.fixture
-def empty_app(fresh_database_url):
-    app = create_app({"PORTAL_ENV": "testing", "SQLALCHEMY_DATABASE_URI": fresh_database_url})
-    with app.app_context(), keep_logging():
-        yield app
-        _db.session.remove()
-        _db.engine.dispose()
+def empty_app(suite_database_url, tmp_path):
+    with _empty_database(suite_database_url, tmp_path) as (url, engine_options):
+        app = create_app({"PORTAL_ENV": "testing", "SQLALCHEMY_DATABASE_URI": url,
+                          "SQLALCHEMY_ENGINE_OPTIONS": engine_options})
+        with app.app_context(), keep_logging():
+            assert inspect(_db.engine).get_table_names() == [], "the database must start empty"
+            yield app
+            _db.session.remove()
+            _db.engine.dispose()
 
 
 def test_every_revision_upgrades_to_head_without_losing_a_row(empty_app):
