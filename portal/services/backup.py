@@ -2,12 +2,14 @@
 
 SQLite is copied with SQLite's online backup API in one step (a read snapshot, writers carry on);
 PostgreSQL with pg_dump (one repeatable-read transaction). The uploads are copied after the database,
-so every file the copied rows name is there (files are stored before the rows naming them commit).
+so every file the copied rows name is there (files are stored before the rows naming them commit);
+files written since the snapshot began are left out, as no row in it names them.
 """
 from __future__ import annotations
 
 import sqlite3
 import tempfile
+import time
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
@@ -74,6 +76,7 @@ def create_backup(app: Flask, folder: Path | None = None, now: datetime | None =
         raise BackupError(f"{target} already exists; wait a second and try again.")
     with tempfile.TemporaryDirectory(prefix=".unfinished-", dir=folder) as work:
         database = Path(work) / DATABASE_MEMBERS[engine_kind]
+        snapshot_started = time.time()
         if engine_kind == "sqlite":
             copy_sqlite(sqlite_path(engine), database)
         else:
@@ -81,7 +84,9 @@ def create_backup(app: Flask, folder: Path | None = None, now: datetime | None =
         members = {database.name: database}
         uploads = storage.upload_dir(app)
         for path in sorted(uploads.iterdir()):
-            if path.is_file() and storage.STORED_NAME.fullmatch(path.name):
+            # A file still being written belongs to a row the snapshot does not hold: leave it out.
+            if (path.is_file() and storage.STORED_NAME.fullmatch(path.name)
+                    and path.stat().st_mtime <= snapshot_started):
                 members[f"uploads/{path.name}"] = path
         manifest = Manifest(engine=engine_kind, schema_revision=revision, app_version=app_version(),
                             created=now.isoformat(timespec="seconds"))

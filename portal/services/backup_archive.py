@@ -89,7 +89,7 @@ def write_archive(target: Path, manifest: Manifest, members: dict[str, Path]) ->
         _add_bytes(tar, MANIFEST_DIGEST, hashlib.sha256(manifest_bytes).hexdigest().encode())
         for name, path in members.items():
             info = tarfile.TarInfo(name)
-            info.size, info.mode, info.mtime = path.stat().st_size, 0o600, 0
+            info.size, info.mode, info.mtime = manifest.files[name]["size"], 0o600, 0
             with path.open("rb") as f:
                 tar.addfile(info, f)
     _seal(partial, target)
