@@ -10,7 +10,7 @@ from portal.admin_views.filters import OverdueFilter, company_filter
 from portal.admin_views.formatting import currency_of
 from portal.admin_views.payment_requests import PaymentRequestAdmin
 from portal.models import CreditNote, CreditNoteLine, Invoice, InvoiceLine, Payment, PaymentRequest
-from portal.services import credit_notes, documents, invoicing, payments, receivables
+from portal.services import credit_notes, customer_notices, documents, invoicing, payments, receivables
 from portal.web import money
 
 FINANCE = "Finance"
@@ -48,6 +48,7 @@ class InvoiceAdmin(DocumentAdmin):
         status_chosen = is_created or form.status.data != form.status.object_data
         with obey(form):
             invoicing.check_settlement(model, status_chosen)
+        customer_notices.invoice_saved(model, None if is_created else form.status.object_data)
 
 
 class PaymentAdmin(StaffModelView):
@@ -64,6 +65,8 @@ class PaymentAdmin(StaffModelView):
             payments.check(model, is_created)
             payments.record_change(*payments.before_edit(model, is_created), model.invoice, model.amount)
         super().on_model_change(form, model, is_created)
+        if is_created:
+            customer_notices.payments_received([model], f"payment:{model.id}")
 
     def on_model_delete(self, model):
         payments.record_change(*payments.before_edit(model, is_created=False), None, None)
