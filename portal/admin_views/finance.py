@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from markupsafe import Markup
+from wtforms.validators import Optional
 
 from portal.admin_views.base import StaffModelView, line_inline, obey
 from portal.admin_views.documents import DocumentAdmin
@@ -33,7 +34,9 @@ class InvoiceAdmin(DocumentAdmin):
     column_formatters = {"balance_due": _balance}
     column_labels = {"balance_due": "Balance due", "order": "Sales order", "amount_credited": "Credited"}
     form_columns = ("company", "order", "status", "issue_date", "due_date", "notes")
-    form_args = {"due_date": {"description": "Leave empty on a new invoice to use the company's payment terms."},
+    form_args = {"issue_date": {"description": "Leave empty for today.", "validators": [Optional()]},
+                 "due_date": {"description": "Leave empty to use the company's payment terms.",
+                              "validators": [Optional()]},
                  "status": {"description": "Open, partially paid and paid follow the payments recorded under "
                                            "Payments and the credit notes under Credit notes; draft and void "
                                            "are yours to set."}}
