@@ -16,6 +16,7 @@ from portal import settings
 from portal.models import (
     CreditNoteStatus,
     Invoice,
+    InvoiceReminder,
     InvoiceStatus,
     OrderStatus,
     OutboxEmail,
@@ -176,6 +177,16 @@ def test_with_the_overdue_interval_at_zero_an_invoice_is_reminded_once(db, make,
     with clock.frozen(clock.today() + timedelta(days=30)):
         run = invoice_reminders.send_due()
     assert (run.due_soon, run.overdue) == (0, 1)  # only the other one, now overdue too
+
+
+def test_a_reminder_another_run_recorded_meanwhile_is_not_sent_again(db, make, acme):
+    """Two runs at once both find the invoice; the unique (invoice, kind, day) lets one of them send."""
+    invoice = make.invoice(acme, due_in_days=-1)
+    assert invoice_reminders.overdue(clock.today(), 7) == [invoice]
+    db.session.add(InvoiceReminder(invoice_id=invoice.id, kind=invoice_reminders.OVERDUE, sent_on=clock.today()))
+    db.session.flush()  # the other run's row
+    assert invoice_reminders.remind(invoice, invoice_reminders.OVERDUE, clock.today()) == 0
+    assert sent(db, "invoice_overdue") == []
 
 
 # --- one real delivery ------------------------------------------------------------------------------------
