@@ -66,7 +66,8 @@ def first_time(model, **values) -> bool:
     transaction inserted it. Correct under concurrent transactions on both engines (the later insert waits
     for the earlier one and then does nothing)."""
     insert = pg_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    return db.session.execute(insert(model).values(**values).on_conflict_do_nothing()).rowcount == 1
+    inserted = db.session.execute(insert(model).values(**values).on_conflict_do_nothing().returning(model.id))
+    return inserted.scalar_one_or_none() is not None
 
 
 def notify(kind: str, event_key: str, company: Company, *, feature: str, permission: str,
