@@ -6,6 +6,8 @@ and whose notification preferences want it.
 """
 from __future__ import annotations
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from decimal import Decimal
 
@@ -187,6 +189,27 @@ def test_a_reminder_another_run_recorded_meanwhile_is_not_sent_again(db, make, a
     db.session.flush()  # the other run's row
     assert invoice_reminders.remind(invoice, invoice_reminders.OVERDUE, clock.today()) == 0
     assert sent(db, "invoice_overdue") == []
+
+
+def test_two_runs_at_once_send_each_reminder_once(app, committed_db, make):
+    company = make.company(name="Twin Runs BV")
+    make.contact(company, role="Finance", email="fin@twin.example")
+    make.invoice(company, due_in_days=-3)
+    start = threading.Barrier(2)
+
+    def run() -> int:
+        with app.app_context():
+            start.wait(timeout=30)
+            try:
+                return invoice_reminders.send_due().overdue
+            finally:
+                committed_db.session.remove()
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        runs = [f.result(timeout=60) for f in [pool.submit(run) for _ in range(2)]]
+    assert sorted(runs) == [0, 1]
+    assert sent(committed_db, "invoice_overdue") == ["fin@twin.example"]
+    assert count(committed_db, InvoiceReminder) == 1
 
 
 # --- one real delivery ------------------------------------------------------------------------------------
