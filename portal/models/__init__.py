@@ -53,7 +53,9 @@ from portal.models.fulfilment import (  # noqa: F401
     ShipmentStatus,
 )
 from portal.models.messaging import (  # noqa: F401
+    CustomerNotice,
     EmailTemplate,
+    InvoiceReminder,
     NotificationRoute,
     OutboxAttachment,
     OutboxEmail,
