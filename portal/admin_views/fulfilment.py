@@ -8,7 +8,7 @@ from portal.admin_views.base import StaffInline, StaffModelView, obey
 from portal.admin_views.filters import company_filter
 from portal.models import ReturnLine, ReturnRequest, Shipment, ShipmentEvent, ShipmentStatus
 from portal.models.base import utcnow
-from portal.services import documents
+from portal.services import customer_notices, documents
 
 FULFILMENT = "Fulfilment"
 
@@ -42,6 +42,7 @@ class ShipmentAdmin(StaffModelView):
             if event.occurred_dt is None:
                 event.occurred_dt = now
         super().on_model_change(form, model, is_created)
+        customer_notices.shipment_status_changed(model, None if is_created else form.status.object_data)
 
 
 class ReturnRequestAdmin(StaffModelView):

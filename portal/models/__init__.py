@@ -53,7 +53,9 @@ from portal.models.fulfilment import (  # noqa: F401
     ShipmentStatus,
 )
 from portal.models.messaging import (  # noqa: F401
+    CustomerNotice,
     EmailTemplate,
+    InvoiceReminder,
     NotificationRoute,
     OutboxAttachment,
     OutboxEmail,
@@ -89,4 +91,4 @@ from portal.models.service import (  # noqa: F401
     TicketPriority,
     TicketStatus,
 )
-from portal.models.system import DocumentSequence, SettingValue  # noqa: F401
+from portal.models.system import DocumentSequence, ImportMapping, SettingValue  # noqa: F401

@@ -25,3 +25,14 @@ class DocumentSequence(Model):
     prefix: Mapped[str] = mapped_column(String(10), primary_key=True)
     year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     last_value: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class ImportMapping(Model):
+    """The column mapping staff chose last for one kind of import (portal.services.imports)."""
+
+    __tablename__ = "import_mapping"
+    #: the import kind, e.g. "products"
+    kind: Mapped[str] = mapped_column(String(40), primary_key=True)
+    #: column of the kind -> header of the file it was read from
+    mapping: Mapped[dict] = mapped_column(JSON, default=dict)
+    updated_dt: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)

@@ -1,25 +1,41 @@
-from flask import render_template, request
+from flask import abort, current_app, render_template, request
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
 from portal import settings
 from portal.blueprints.orders import bp
 from portal.extensions import db
+from portal.features import registry
 from portal.models import OrderApproval, OrderStatus, SalesOrder, SalesOrderLine, Shipment
-from portal.permissions import can, require_permission, scoped
-from portal.services import order_cancellation
+from portal.permissions import acting, can, require_permission, scoped
+from portal.services import clock, csv_files, deal_timeline, order_cancellation, order_search, price_display
 from portal.settings import is_enabled
+
+
+def _company_id() -> int:
+    company_id = acting().company_id
+    if company_id is None:
+        abort(404)
+    return company_id
 
 
 @bp.route("/")
 @require_permission("orders.view")
 def index():
-    status = request.args.get("status", "")
-    query = scoped(select(SalesOrder), SalesOrder).order_by(SalesOrder.placed_dt.desc(), SalesOrder.id.desc())
-    if status in OrderStatus.__members__:
-        query = query.where(SalesOrder.status == OrderStatus(status))
-    page = db.paginate(query, per_page=25, error_out=False)
-    return render_template("orders/index.html", page=page, status=status, statuses=list(OrderStatus))
+    hidden = price_display.prices_hidden()
+    criteria = order_search.parse(request.args, prices_hidden=hidden)
+    page = order_search.find_page(_company_id(), criteria, order_search.page_number(request.args.get("page")))
+    return render_template("orders/index.html", page=page, criteria=criteria, statuses=list(OrderStatus),
+                           sorts=order_search.sort_options(hidden))
+
+
+@bp.route("/export.csv")
+@require_permission("orders.view")
+def export_csv():
+    """The list as filtered, searched and sorted, every page of it."""
+    criteria = order_search.parse(request.args, prices_hidden=price_display.prices_hidden())
+    return csv_files.stream(order_search.CSV_HEADER, order_search.csv_rows(_company_id(), criteria),
+                            f"orders-{clock.today().isoformat()}.csv")
 
 
 @bp.route("/<int:order_id>")
@@ -33,7 +49,18 @@ def detail(order_id: int):
                  selectinload(SalesOrder.approvals).joinedload(OrderApproval.decided_by))
     )
     return render_template("orders/detail.html", order=order, shipments=_shipments_of(order),
-                           shop=_shop_actions(order))
+                           shop=_shop_actions(order), timeline=deal_timeline.for_order(order, _deal_sight()))
+
+
+def _deal_sight() -> deal_timeline.Sight:
+    """What of the deal the user sees on the timeline: a feature that is on and its view permission."""
+    has_returns = "returns" in registry()
+    returns = is_enabled("returns") and can("returns.view") if has_returns else True
+    return deal_timeline.Sight(quotes=is_enabled("quotations") and can("quotes.view"),
+                               shipments=is_enabled("shipments") and can("shipments.view"),
+                               invoices=is_enabled("invoices") and can("invoices.view"),
+                               returns=returns,
+                               return_links=returns and has_returns and "returns.detail" in current_app.view_functions)
 
 
 def _shop_actions(order: SalesOrder) -> dict:

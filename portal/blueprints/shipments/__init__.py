@@ -3,9 +3,11 @@ from flask import Blueprint
 
 from portal.admin_views.fulfilment import shipment_views
 from portal.blueprints.shipments.isolation import make_shipment
-from portal.contract import Feature, NavEntry, NumberKind
+from portal.contract import EmailKind, Feature, NavEntry, NumberKind
 
 bp = Blueprint("shipments", __name__)
+_SHIPMENT = ("recipient_name", "company_name", "shipment_number", "order_number", "carrier", "tracking_number",
+             "link")
 
 feature = Feature(
     key="shipments",
@@ -19,6 +21,14 @@ feature = Feature(
     permissions={"shipments.view": "Track the company's shipments"},
     grants={role: {"shipments.view"} for role in ("Admin", "Buyer", "Viewer", "Finance")},
     admin_views=shipment_views,
+    emails={
+        "shipment_dispatched": EmailKind("Shipment dispatched", "shipments/email/dispatched",
+                                         pref="shipment_dispatched", pref_label="Shipments on their way",
+                                         placeholders=_SHIPMENT),
+        "shipment_delivered": EmailKind("Shipment delivered", "shipments/email/delivered",
+                                        pref="shipment_delivered", pref_label="Shipments delivered",
+                                        placeholders=_SHIPMENT),
+    },
     numbers={"shipment": NumberKind("SH")},
     isolation={"shipment_id": make_shipment},
 )
