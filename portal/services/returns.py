@@ -203,12 +203,12 @@ def request_return(order: SalesOrder, choices: Iterable[LineChoice], *, by: Acto
     note = (note or "").strip()
     if len(note) > NOTE_LIMIT:
         raise ReturnError(f"Keep the note under {NOTE_LIMIT:,} characters.")
-    wanted = _wanted(order, choices)
     _lock(order)
     db.session.refresh(order)
     problem = refusal(order)
     if problem:
         raise ReturnError(problem)
+    wanted = _wanted(order, choices)
     remaining = {r.line.id: r.remaining for r in returnable_lines(order)}
     for line, quantity, _, _ in wanted:
         if quantity > remaining[line.id]:

@@ -1,6 +1,7 @@
 """Objects the return pages take, made for one company (the tenant-isolation matrix uses these)."""
 from __future__ import annotations
 
+import secrets
 from decimal import Decimal
 
 from portal.extensions import db
@@ -19,7 +20,7 @@ from portal.services import uploads
 
 
 def _return(company: Company) -> ReturnRequest:
-    product = Product(sku=f"RET-{company.id}", name="Returned widget")
+    product = Product(sku=f"RET-{company.id}-{secrets.token_hex(4)}", name="Returned widget")
     order = SalesOrder(company_id=company.id, status=OrderStatus.delivered, currency=company.currency)
     line = SalesOrderLine(description="Returned widget", product=product, quantity=Decimal(2),
                           quantity_shipped=Decimal(2), unit_price=Decimal("10.00"), line_total=Decimal("20.00"))
