@@ -1,7 +1,7 @@
 """returns: line reasons and received quantities, staff decision dates, credit note link, return_attachment
 
 Revision ID: a4d8e2f6c1b9
-Revises: f2c7d4a9b1e3
+Revises: a4d8e2c6f9b1
 Create Date: 2026-12-01 03:00:00
 
 """
@@ -10,7 +10,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'a4d8e2f6c1b9'
-down_revision = 'f2c7d4a9b1e3'
+down_revision = 'a4d8e2c6f9b1'
 branch_labels = None
 depends_on = None
 
