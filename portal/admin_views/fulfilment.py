@@ -1,4 +1,4 @@
-"""Getting goods to customers and back: shipments with tracking events, return requests."""
+"""Getting goods to customers: shipments with tracking events (returns: portal.admin_views.returns)."""
 # ruff: noqa: RUF012  (Flask-Admin views are configured with class-level dicts and lists)
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from wtforms.validators import URL, Optional
 
 from portal.admin_views.base import StaffInline, StaffModelView, obey
 from portal.admin_views.filters import company_filter
-from portal.models import ReturnLine, ReturnRequest, Shipment, ShipmentEvent, ShipmentStatus
+from portal.models import Shipment, ShipmentEvent, ShipmentStatus
 from portal.models.base import utcnow
 from portal.services import customer_notices, documents
 
@@ -45,27 +45,7 @@ class ShipmentAdmin(StaffModelView):
         customer_notices.shipment_status_changed(model, None if is_created else form.status.object_data)
 
 
-class ReturnRequestAdmin(StaffModelView):
-    readonly_columns = ("number",)
-    column_list = ("number", "company", "order", "status", "reason", "created_dt")
-    column_searchable_list = ("number", "reason", "company.name", "order.number")
-    column_filters = (company_filter(ReturnRequest.company_id), "status", "created_dt")
-    column_labels = {"staff_note": "Note to the customer", "order": "Sales order"}
-    form_columns = ("company", "order", "status", "reason", "staff_note")
-    inline_models = (
-        StaffInline(ReturnLine, form_columns=("id", "product", "quantity", "reason"), form_label="Items"),
-    )
-
-    def on_model_change(self, form, model, is_created):
-        with obey(form):
-            documents.same_company(model)
-        super().on_model_change(form, model, is_created)
-
-
 def shipment_views():
     """Declared by the shipments feature."""
     return [ShipmentAdmin(Shipment, "Shipments", FULFILMENT)]
 
-
-def views():
-    return [ReturnRequestAdmin(ReturnRequest, "Returns", FULFILMENT)]

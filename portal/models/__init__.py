@@ -45,6 +45,7 @@ from portal.models.finance import (  # noqa: F401
     PaymentRequestStatus,
 )
 from portal.models.fulfilment import (  # noqa: F401
+    ReturnAttachment,
     ReturnLine,
     ReturnRequest,
     ReturnStatus,
