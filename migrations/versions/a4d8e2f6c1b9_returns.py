@@ -1,7 +1,7 @@
 """returns: line reasons and received quantities, staff decision dates, credit note link, return_attachment
 
 Revision ID: a4d8e2f6c1b9
-Revises: a4d8e2c6f9b1
+Revises: c4e8a1f6d2b9
 Create Date: 2026-12-01 03:00:00
 
 """
@@ -10,7 +10,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'a4d8e2f6c1b9'
-down_revision = 'a4d8e2c6f9b1'
+down_revision = 'c4e8a1f6d2b9'
 branch_labels = None
 depends_on = None
 
