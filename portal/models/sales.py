@@ -11,6 +11,7 @@ from sqlalchemy import (
     DateTime,
     Enum,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
@@ -66,6 +67,8 @@ class QuoteStatus(enum.StrEnum):
 
 class Quote(DocumentTotals, Model):
     __tablename__ = "quote"
+    #: the customer's quote list: one company, newest first
+    __table_args__ = (Index("ix_quote_company_created", "company_id", "created_dt", "id"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str | None] = mapped_column(String(30), unique=True)
     company_id: Mapped[int] = mapped_column(ForeignKey("company.id"), index=True)
@@ -151,6 +154,9 @@ class OrderStatus(enum.StrEnum):
 
 class SalesOrder(DocumentTotals, Model):
     __tablename__ = "sales_order"
+    #: open orders (dashboard, credit) read only the open ones; recent orders read the newest few
+    __table_args__ = (Index("ix_sales_order_company_status", "company_id", "status"),
+                      Index("ix_sales_order_company_placed", "company_id", "placed_dt"))
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str] = mapped_column(String(30), unique=True)
     company_id: Mapped[int] = mapped_column(ForeignKey("company.id"), index=True)
