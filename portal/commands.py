@@ -8,6 +8,7 @@ from sqlalchemy import inspect
 from werkzeug import serving
 
 from portal import schema
+from portal.commands_figures import reconcile_figures_command
 from portal.commands_mail import deliver_outbox_command
 from portal.commands_quotes import quotes_group
 from portal.demo import seed_demo
@@ -19,7 +20,7 @@ from portal.services.bootstrap import SetupError, create_staff_user, seed_refere
 
 def all_commands():
     return [init_db_command, create_admin_command, seed_demo_command, demo_command, deliver_outbox_command,
-            quotes_group]
+            quotes_group, reconcile_figures_command]
 
 
 # --- helpers --------------------------------------------------------------------------------------
