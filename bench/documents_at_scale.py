@@ -7,18 +7,20 @@ Usage:
         [--duration 10] [--repeat 3] [--connections 8] [--in-process 40]
 
 Into an empty database (a fresh SQLite file by default; give an empty PostgreSQL database with
---database-url): the schema from the migrations and the demo data, then two demo customers — "small"
-topped up to --small documents of each kind, "large" (Acme Hardware) multiplied to --documents of each
-kind with bulk inserts. The added history is closed (delivered orders, paid invoices, delivered
-shipments, accepted quotes), as a long-standing customer's is; the demo's open documents stay. The bulk
-inserts bypass the application, so `company_figures.reconcile` fixes the kept figures afterwards (the
-command `portal reconcile-figures` does the same) and the number of rows it fixed is printed.
+--database-url): the schema from the migrations and the demo data; the demo customer Acme Hardware
+(C-1001) topped up to --small orders, invoices, shipments and quotes, and a contact with the Admin role
+to sign in with. gunicorn serves it (2 sync workers on 127.0.0.1; wrk drives the load when installed,
+helpers of bench/catalog_load.py). Each page is measured in-process (Flask test client: median CPU ms
+per request — time.process_time, steadier than load figures on a shared machine — and wall ms) and
+under load (req/s, p50, p99, ratio to /healthz measured in the same run). Then the same customer's
+history is multiplied to --documents of each kind with bulk inserts, on the same server, and every
+page is measured again. Last, per page, p99 and CPU at --documents over those at --small (target:
+p99 ratio at most 1.3).
 
-Then, in the same run and for both companies: each page in-process (Flask test client, median ms of
-CPU — time.process_time — and wall time per request over --in-process requests; steadier than load
-figures on a shared machine), and under load with gunicorn (2 sync workers on 127.0.0.1, wrk when
-installed; helpers of bench/catalog_load.py): req/s, p50, p99 and the ratio to /healthz measured in the
-same run. Last, p99 at --documents over p99 at --small per page (target: at most 1.3).
+The added history is closed (delivered orders, paid invoices, delivered shipments, accepted quotes), as
+a long-standing customer's is; the demo's open documents stay. Bulk inserts bypass the application, so
+`company_figures.reconcile` fixes the kept figures (as `portal reconcile-figures` does) and the number
+of rows it fixed is printed; ANALYZE then gives the planner its statistics.
 """
 from __future__ import annotations
 
@@ -42,7 +44,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from catalog_load import load_python, load_wrk
 from load import free_port, wait_for
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, select, text
 
 from portal import create_app, schema
 from portal.demo import seed_demo
@@ -66,7 +68,7 @@ from portal.services import clock, company_figures
 
 ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "bench-password"
-COMPANIES = {"small": "C-1003", "large": "C-1001"}
+CUSTOMER, EMAIL = "C-1001", "bench-documents@example.com"
 PAGES = {"minimal (/healthz)": "/healthz", "dashboard": "/dashboard", "quotes": "/quotes/", "invoices": "/invoices/",
          "shipments": "/shipments/", "orders": "/orders/"}
 CHUNK = 4000
@@ -103,56 +105,70 @@ def top_up(company: Company, target: int) -> None:
                   "issued_dt": now - timedelta(days=400, hours=n), **money} for n in missing(Quote)])
 
 
-def build(url: str, small: int, large: int) -> None:
+def prepare(url: str, small: int) -> None:
+    """Schema, demo data, the customer topped up to `small` documents of each kind, its bench contact."""
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "DATABASE_STATEMENT_TIMEOUT": 0})
     with app.app_context():
         schema.upgrade()
         if not seed_demo():
             raise SystemExit("the database is not empty: give an empty one")
+        company = db.session.execute(select(Company).filter_by(code=CUSTOMER)).scalar_one()
+        user = User(email=EMAIL, name="Bench Admin", kind=UserKind.contact, portal_access=True)
+        user.set_password(PASSWORD)
+        db.session.add(user)
+        db.session.flush()
         admin = db.session.execute(select(Role).filter_by(name="Admin")).scalar_one()
-        started = time.monotonic()
-        for size, code in COMPANIES.items():
-            company = db.session.execute(select(Company).filter_by(code=code)).scalar_one()
-            top_up(company, small if size == "small" else large)
-            user = User(email=f"bench-{size}@example.com", name=f"Bench {size}", kind=UserKind.contact,
-                        portal_access=True)
-            user.set_password(PASSWORD)
-            db.session.add(user)
-            db.session.flush()
-            db.session.add(Membership(user_id=user.id, company_id=company.id, role_id=admin.id))
-        fixed = company_figures.reconcile()
-        db.session.commit()
-        print(f"data: {large} documents of each kind for {COMPANIES['large']}, {small} for {COMPANIES['small']} "
-              f"in {time.monotonic() - started:.1f} s; reconcile fixed {len(fixed)} figure row(s)")
+        db.session.add(Membership(user_id=user.id, company_id=company.id, role_id=admin.id))
+        _grow(company, small)
         db.session.remove()
         db.engine.dispose()
 
 
+def multiply(url: str, documents: int) -> None:
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "DATABASE_STATEMENT_TIMEOUT": 0})
+    with app.app_context():
+        _grow(db.session.execute(select(Company).filter_by(code=CUSTOMER)).scalar_one(), documents)
+        db.session.remove()
+        db.engine.dispose()
+
+
+def _grow(company: Company, documents: int) -> None:
+    started = time.monotonic()
+    top_up(company, documents)
+    fixed = company_figures.reconcile()
+    db.session.commit()
+    with db.engine.connect() as conn:  # planner statistics, as autovacuum / a maintained SQLite would have
+        conn.execute(text("ANALYZE"))
+        conn.commit()
+    counts = {model.__tablename__: db.session.execute(
+        select(func.count()).select_from(model).where(model.company_id == company.id)).scalar_one()
+        for model in (SalesOrder, Invoice, Shipment, Quote)}
+    print(f"{CUSTOMER}: {counts} in {time.monotonic() - started:.1f} s; reconcile fixed {len(fixed)} figure row(s)",
+          flush=True)
+
+
 # --- in-process: CPU and wall time per request ----------------------------------------------------------
 
-def in_process(url: str, requests: int) -> dict[str, dict[str, tuple[float, float]]]:
-    """{size: {page: (median CPU ms, median wall ms)}} with the Flask test client."""
+def in_process(url: str, requests: int) -> dict[str, tuple[float, float]]:
+    """{page: (median CPU ms, median wall ms)} with the Flask test client."""
     app = create_app({"SQLALCHEMY_DATABASE_URI": url})
+    client = app.test_client()
+    page = client.get("/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
+    res = client.post("/login", data={"csrf_token": token, "email": EMAIL, "password": PASSWORD})
+    if res.status_code != 302:
+        raise SystemExit(f"in-process sign-in failed with HTTP {res.status_code}")
     results = {}
-    for size in COMPANIES:
-        client = app.test_client()
-        page = client.get("/login").get_data(as_text=True)
-        token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
-        res = client.post("/login", data={"csrf_token": token, "email": f"bench-{size}@example.com",
-                                          "password": PASSWORD})
-        if res.status_code != 302:
-            raise SystemExit(f"in-process sign-in failed with HTTP {res.status_code}")
-        results[size] = {}
-        for name, path in PAGES.items():
-            cpu, wall = [], []
-            for _ in range(requests + 3):
-                c0, w0 = time.process_time(), time.perf_counter()
-                res = client.get(path)
-                cpu.append(time.process_time() - c0)
-                wall.append(time.perf_counter() - w0)
-                if res.status_code != 200:
-                    raise SystemExit(f"{path} answered HTTP {res.status_code}")
-            results[size][name] = (statistics.median(cpu[3:]) * 1000, statistics.median(wall[3:]) * 1000)
+    for name, path in PAGES.items():
+        cpu, wall = [], []
+        for _ in range(requests + 3):
+            c0, w0 = time.process_time(), time.perf_counter()
+            res = client.get(path)
+            cpu.append(time.process_time() - c0)
+            wall.append(time.perf_counter() - w0)
+            if res.status_code != 200:
+                raise SystemExit(f"{path} answered HTTP {res.status_code}")
+        results[name] = (statistics.median(cpu[3:]) * 1000, statistics.median(wall[3:]) * 1000)
     with app.app_context():
         db.session.remove()
         db.engine.dispose()
@@ -161,13 +177,13 @@ def in_process(url: str, requests: int) -> dict[str, dict[str, tuple[float, floa
 
 # --- under load --------------------------------------------------------------------------------------------
 
-def sign_in(port: int, email: str) -> str:
+def sign_in(port: int) -> str:
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
     conn.request("GET", "/login")
     res = conn.getresponse()
     cookie = res.getheader("Set-Cookie", "").split(";")[0]
     token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', res.read().decode()).group(1)
-    body = urllib.parse.urlencode({"csrf_token": token, "email": email, "password": PASSWORD})
+    body = urllib.parse.urlencode({"csrf_token": token, "email": EMAIL, "password": PASSWORD})
     conn.request("POST", "/login", body, {"Content-Type": "application/x-www-form-urlencoded", "Cookie": cookie})
     res = conn.getresponse()
     res.read()
@@ -176,31 +192,14 @@ def sign_in(port: int, email: str) -> str:
     return res.getheader("Set-Cookie", "").split(";")[0]
 
 
-def under_load(url: str, args) -> dict[str, dict[str, tuple[float, float, float]]]:
-    gunicorn = shutil.which("gunicorn", path=str(Path(sys.executable).parent)) or shutil.which("gunicorn")
-    if gunicorn is None:
-        raise SystemExit('gunicorn is missing: pip install -e ".[bench]"')
-    load = load_wrk if shutil.which("wrk") else load_python
-    port = free_port()
-    env = dict(os.environ, PORTAL_ENV="development", DATABASE_URL=url)
-    server = subprocess.Popen([gunicorn, "-w", "2", "-b", f"127.0.0.1:{port}", "wsgi:app"], cwd=ROOT, env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    results: dict[str, dict[str, tuple[float, float, float]]] = {}
-    try:
-        wait_for(port)
-        for size in COMPANIES:
-            cookie = sign_in(port, f"bench-{size}@example.com")
-            results[size] = {}
-            for name, path in PAGES.items():
-                load(port, path, cookie, args.warm_up, args.connections)
-                runs = sorted((load(port, path, cookie, args.duration, args.connections)
-                               for _ in range(args.repeat)), key=lambda r: r[0])
-                results[size][name] = runs[len(runs) // 2]
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
-    print(f"load generator: {'wrk' if load is load_wrk else 'python threads'}, {args.connections} connections, "
-          f"median of {args.repeat} × {args.duration:g} s")
+def under_load(load, port: int, cookie: str, args) -> dict[str, tuple[float, float, float]]:
+    """{page: (req/s, p50 ms, p99 ms)}, the median of --repeat runs after a warm-up."""
+    results = {}
+    for name, path in PAGES.items():
+        load(port, path, cookie, args.warm_up, args.connections)
+        runs = sorted((load(port, path, cookie, args.duration, args.connections) for _ in range(args.repeat)),
+                      key=lambda r: r[0])
+        results[name] = runs[len(runs) // 2]
     return results
 
 
@@ -234,15 +233,31 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--in-process", type=int, default=40, help="requests per page for the CPU figures")
     args = parser.parse_args()
+    gunicorn = shutil.which("gunicorn", path=str(Path(sys.executable).parent)) or shutil.which("gunicorn")
+    if gunicorn is None:
+        raise SystemExit('gunicorn is missing: pip install -e ".[bench]"')
+    load = load_wrk if shutil.which("wrk") else load_python
     tmp = tempfile.mkdtemp(prefix="portal-docs-bench-")
     url = args.database_url or f"sqlite:///{tmp}/bench.db"
+    prepare(url, args.small)
+    port = free_port()
+    env = dict(os.environ, PORTAL_ENV="development", DATABASE_URL=url)
+    server = subprocess.Popen([gunicorn, "-w", "2", "-b", f"127.0.0.1:{port}", "wsgi:app"], cwd=ROOT, env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    cpu, loaded = {}, {}
     try:
-        build(url, args.small, args.documents)
-        cpu = in_process(url, args.in_process)
-        loaded = under_load(url, args)
-        report(args, cpu, loaded)
+        wait_for(port)
+        cookie = sign_in(port)
+        cpu["small"], loaded["small"] = in_process(url, args.in_process), under_load(load, port, cookie, args)
+        multiply(url, args.documents)  # same server, same session: only the history grew
+        cpu["large"], loaded["large"] = in_process(url, args.in_process), under_load(load, port, cookie, args)
     finally:
+        server.terminate()
+        server.wait(timeout=10)
         shutil.rmtree(tmp, ignore_errors=True)
+    print(f"load generator: {'wrk' if load is load_wrk else 'python threads'}, {args.connections} connections, "
+          f"median of {args.repeat} × {args.duration:g} s")
+    report(args, cpu, loaded)
 
 
 if __name__ == "__main__":

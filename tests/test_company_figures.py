@@ -1,4 +1,7 @@
 """Lifetime figures kept per company (total orders, total sales) and the document lists at scale."""
+import os
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
@@ -10,6 +13,8 @@ from portal.models import CompanyFigures, InvoiceStatus, OrderStatus, Role, Sale
 from portal.services import clock, company_figures, credit_limit
 from tests.fixtures_admin import model_form
 from tests.shop_ordering import add_to_cart, orders_of, place, shop_world
+
+THREADS, PER_THREAD = 4, 5
 
 
 def kept_and_actual(db, company):
@@ -188,3 +193,28 @@ def test_a_page_number_out_of_range_is_the_first_page(db, testapp, make, login):
     for page in ("0", "-3", "abc", "99999999"):
         assert quote.number in testapp.get(f"/quotes/?page={page}").text
 
+
+
+# --- under concurrency ----------------------------------------------------------------------------------
+
+def test_orders_placed_at_once_in_parallel_transactions_all_count(app, committed_db, make):
+    """Each transaction adds its delta under the row's lock: none is lost (PostgreSQL; SQLite runs one
+    writer at a time)."""
+    if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
+        pytest.skip("PostgreSQL run only: set DATABASE_URL=postgresql://... (CI does)")
+    company_id = make.company().id
+    start = threading.Barrier(THREADS)
+
+    def worker():
+        with app.app_context():
+            start.wait(timeout=30)
+            for _ in range(PER_THREAD):
+                committed_db.session.add(SalesOrder(company_id=company_id, total=Decimal("10.00"), currency="EUR"))
+                committed_db.session.commit()
+            committed_db.session.remove()
+
+    with ThreadPoolExecutor(max_workers=THREADS) as pool:
+        for future in [pool.submit(worker) for _ in range(THREADS)]:
+            future.result(timeout=120)
+    expected = {(company_id, "EUR"): (THREADS * PER_THREAD, Decimal("10.00") * THREADS * PER_THREAD)}
+    assert company_figures.kept(company_id) == company_figures.recomputed(company_id) == expected

@@ -1,5 +1,5 @@
 """documents at scale: company_figures (lifetime orders and sales), indexes for the document lists and
-the dashboard's open documents
+the dashboard's open documents, receipts, credit notes and the supplier's lists
 
 Revision ID: b8d3e6f1a2c4
 Revises: f2c7d4a9b1e3
@@ -23,6 +23,10 @@ INDEXES = (
     ('invoice', 'ix_invoice_company_status_due', ['company_id', 'status', 'due_date']),
     ('invoice', 'ix_invoice_order', ['order_id']),
     ('shipment', 'ix_shipment_company_created', ['company_id', 'created_dt', 'id']),
+    ('payment', 'ix_payment_company_received', ['company_id', 'received_date', 'id']),
+    ('credit_note', 'ix_credit_note_company_issued', ['company_id', 'issue_date', 'id']),
+    ('purchase_order', 'ix_purchase_order_company_date', ['company_id', 'order_date', 'id']),
+    ('supplier_bill', 'ix_supplier_bill_company_date', ['company_id', 'bill_date', 'id']),
 )
 
 

@@ -83,6 +83,8 @@ class Payment(Model):
     """Money received; its receipt number is shown to the customer."""
 
     __tablename__ = "payment"
+    #: the receipts list: one company, newest first
+    __table_args__ = (Index("ix_payment_company_received", "company_id", "received_date", "id"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str] = mapped_column(String(30), unique=True)
     company_id: Mapped[int] = mapped_column(ForeignKey("company.id"), index=True)
@@ -111,6 +113,8 @@ class CreditNoteStatus(enum.StrEnum):
 
 class CreditNote(DocumentTotals, Model):
     __tablename__ = "credit_note"
+    #: the credit notes list: one company, newest first
+    __table_args__ = (Index("ix_credit_note_company_issued", "company_id", "issue_date", "id"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str] = mapped_column(String(30), unique=True)
     company_id: Mapped[int] = mapped_column(ForeignKey("company.id"), index=True)

@@ -158,6 +158,9 @@ def _after_flush(session: Session, flush_context) -> None:
     if not has_app_context():
         return
     deltas: dict[tuple[int, str], list] = defaultdict(lambda: [0, ZERO])
+    #: rows an order counts in after this flush: the only ones that may need creating (a row only
+    #: losing orders exists already, unless raw SQL removed it; then reconcile restores it)
+    counted: set[tuple[int, str]] = set()
 
     def add(values: dict, sign: int) -> None:
         found = _contribution(values)
@@ -165,6 +168,8 @@ def _after_flush(session: Session, flush_context) -> None:
             key, count, total = found
             deltas[key][0] += sign * count
             deltas[key][1] += sign * total
+            if sign > 0:
+                counted.add(key)
 
     for order in session.new:
         if isinstance(order, SalesOrder):
@@ -181,14 +186,15 @@ def _after_flush(session: Session, flush_context) -> None:
     connection = session.connection()
     for (company_id, currency), (count, total) in sorted(deltas.items()):
         if count or total:
-            _apply(connection, company_id, currency, count, total)
+            _apply(connection, company_id, currency, count, total, create=(company_id, currency) in counted)
 
 
-def _apply(connection, company_id: int, currency: str, count: int, total: Decimal) -> None:
-    insert = pg_insert if connection.dialect.name == "postgresql" else sqlite_insert
+def _apply(connection, company_id: int, currency: str, count: int, total: Decimal, create: bool) -> None:
     table = CompanyFigures.__table__
-    connection.execute(insert(table).values(company_id=company_id, currency=currency, orders_count=0,
-                                            sales_total=ZERO).on_conflict_do_nothing())
+    if create:  # the company's first order in this currency, or one of many: ON CONFLICT keeps it cheap
+        insert = pg_insert if connection.dialect.name == "postgresql" else sqlite_insert
+        connection.execute(insert(table).values(company_id=company_id, currency=currency, orders_count=0,
+                                                sales_total=ZERO).on_conflict_do_nothing())
     connection.execute(table.update()
                        .where(table.c.company_id == company_id, table.c.currency == currency)
                        .values(orders_count=table.c.orders_count + count,

@@ -55,7 +55,7 @@ def credit_notes():
         scoped(select(CreditNote), CreditNote).options(joinedload(CreditNote.invoice))
         .order_by(CreditNote.issue_date.desc(), CreditNote.id.desc())
     )
-    page = db.paginate(query, per_page=PER_PAGE, error_out=False)
+    page = paging.page_of(query, per_page=PER_PAGE)
     return render_template("invoices/credit_notes.html", page=page)
 
 
@@ -75,5 +75,5 @@ def credit_note(credit_note_id: int):
 def receipts():
     query = (scoped(select(Payment), Payment).options(joinedload(Payment.invoice))
              .order_by(Payment.received_date.desc(), Payment.id.desc()))
-    page = db.paginate(query, per_page=PER_PAGE, error_out=False)
+    page = paging.page_of(query, per_page=PER_PAGE)
     return render_template("invoices/receipts.html", page=page)
