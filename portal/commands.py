@@ -9,6 +9,7 @@ from werkzeug import serving
 
 from portal import schema
 from portal.commands_backup import backup_command, restore_command
+from portal.commands_figures import reconcile_figures_command
 from portal.commands_mail import deliver_outbox_command
 from portal.commands_quotes import quotes_group
 from portal.commands_reminders import send_reminders_command
@@ -21,7 +22,8 @@ from portal.services.bootstrap import SetupError, create_staff_user, seed_refere
 
 def all_commands():
     return [init_db_command, create_admin_command, seed_demo_command, demo_command, deliver_outbox_command,
-            send_reminders_command, quotes_group, backup_command, restore_command]
+            send_reminders_command, quotes_group, backup_command, restore_command,
+            reconcile_figures_command]
 
 
 # --- helpers --------------------------------------------------------------------------------------

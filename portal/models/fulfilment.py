@@ -5,7 +5,7 @@ import enum
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import DateTime, Enum, ForeignKey, Integer, String, Text
+from sqlalchemy import DateTime, Enum, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.models.base import QTY, Model, created_column
@@ -21,6 +21,8 @@ class ShipmentStatus(enum.StrEnum):
 
 class Shipment(Model):
     __tablename__ = "shipment"
+    #: the customer's shipment list: one company, newest first
+    __table_args__ = (Index("ix_shipment_company_created", "company_id", "created_dt", "id"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str] = mapped_column(String(30), unique=True)
     company_id: Mapped[int] = mapped_column(ForeignKey("company.id"), index=True)

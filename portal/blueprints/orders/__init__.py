@@ -2,7 +2,7 @@
 from flask import Blueprint
 
 from portal.admin_views.sales import order_views
-from portal.blueprints.orders.blocks import open_orders, recent_orders
+from portal.blueprints.orders.blocks import lifetime_figures, open_orders, recent_orders
 from portal.blueprints.orders.isolation import make_order
 from portal.contract import Block, EmailKind, Feature, NavEntry, NumberKind
 
@@ -20,6 +20,7 @@ feature = Feature(
     grants={role: {"orders.view"} for role in ("Admin", "Buyer", "Viewer", "Finance")},
     admin_views=order_views,
     dashboard=(Block("orders/_open_orders.html", open_orders, permission="orders.view", area="stats"),
+               Block("orders/_lifetime.html", lifetime_figures, permission="orders.view", area="stats"),
                Block("orders/_recent_orders.html", recent_orders, permission="orders.view")),
     emails={"order_confirmed": EmailKind("Order confirmed", "orders/email/confirmed", pref="order_confirmed",
                                          pref_label="Orders we confirmed", placeholders=(
