@@ -3,7 +3,7 @@
 A fresh database is built at the first revision; every table gets a row (plain SQL built from the
 reflected columns, since the models describe only the newest schema). Then the walk upgrades one
 revision at a time to head: after each step every row written so far must still be there, and the
-tables that step created get a row of their own. Revisions added later join the walk by themselves.
+tables that step created get a row of their own (unless the step filled them from older rows). Revisions added later join the walk by themselves.
 """
 from __future__ import annotations
 
@@ -90,6 +90,10 @@ def _fill_new_tables(filled: dict[str, dict]) -> None:
     tables = [metadata.tables[t.name] for t in _db.metadata.sorted_tables if t.name in new]  # referred-to first
     with _db.engine.begin() as conn:
         for table in tables:
+            backfilled = conn.execute(select(table).limit(1)).mappings().first()
+            if backfilled is not None:  # the migration filled its new table from older rows: keep those
+                filled[table.name] = dict(backfilled)
+                continue
             row = {}
             for column in table.columns:
                 if column.primary_key or not column.nullable or column.foreign_keys:
