@@ -23,4 +23,4 @@ feature = Feature(
     isolation={"shipment_id": make_shipment},
 )
 
-from portal.blueprints.shipments import views  # noqa: F401
+from portal.blueprints.shipments import pdf_views, views  # noqa: F401
