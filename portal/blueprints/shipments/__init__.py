@@ -3,7 +3,7 @@ from flask import Blueprint
 
 from portal.admin_views.fulfilment import shipment_views
 from portal.blueprints.shipments.isolation import make_shipment
-from portal.contract import Feature, NavEntry, NumberKind
+from portal.contract import Feature, IsolationArg, NavEntry, NumberKind
 
 bp = Blueprint("shipments", __name__)
 
@@ -20,7 +20,8 @@ feature = Feature(
     grants={role: {"shipments.view"} for role in ("Admin", "Buyer", "Viewer", "Finance")},
     admin_views=shipment_views,
     numbers={"shipment": NumberKind("SH")},
-    isolation={"shipment_id": make_shipment},
+    # the tracking API's <shipment_ref> is no portal user's: integration keys are the business's own
+    isolation={"shipment_id": make_shipment, "shipment_ref": IsolationArg(owner="opaque")},
 )
 
-from portal.blueprints.shipments import pdf_views, views  # noqa: F401
+from portal.blueprints.shipments import pdf_views, tracking_api, views  # noqa: F401
