@@ -1,9 +1,11 @@
 """Integration keys (Fulfilment → Integration keys): staff make a key for a carrier or warehouse system,
-copy it once from the message shown after saving, and revoke it when it leaks or is no longer used."""
+copy it from the page shown once after saving (never from a cookie or a later page), and revoke it when it
+leaks or is no longer used."""
 # ruff: noqa: RUF012  (Flask-Admin views are configured with class-level dicts and lists)
 from __future__ import annotations
 
-from flask import flash
+from flask import flash, g
+from flask_admin import expose
 from flask_admin.actions import action
 from flask_login import current_user
 from sqlalchemy import select
@@ -32,11 +34,19 @@ class IntegrationKeyAdmin(StaffModelView):
                           "validators": [InputRequired(), Length(max=120)]}}
 
     def on_model_change(self, form, model, is_created):
-        raw, _ = integration_keys.issue(form.name.data, current_user, key=model)
-        # Shown this once: the database keeps only the hash.
-        flash(f"Key for {model.name}: {raw} — copy it now and give it to the integration "
-              f"(header “Authorization: Bearer <key>”). It is not shown again.", "success")
+        g.integration_key_raw, _ = integration_keys.issue(form.name.data, current_user, key=model)
         super().on_model_change(form, model, is_created)
+
+    @expose("/new/", methods=("GET", "POST"))
+    def create_view(self):
+        """Flask-Admin's form; once saved, the page with the new key instead of the list."""
+        response = super().create_view()
+        raw = g.pop("integration_key_raw", None)
+        key = db.session.execute(select(IntegrationKey).filter_by(key_hash=integration_keys.hash_key(raw))
+                                 ).scalar_one_or_none() if raw else None
+        if key is None:
+            return response
+        return self.render("admin/integration_key_created.html", key=key, raw=raw), 200, {"Cache-Control": "no-store"}
 
     @action("revoke", "Revoke", "Revoke the selected keys? Integrations using them stop working at once.")
     def action_revoke(self, ids):

@@ -35,7 +35,6 @@ def _event_json(event) -> dict:
 def tracking_api(shipment_ref: str):
     key = integration_keys.authenticate(integration_keys.bearer_key(request.headers.get("Authorization")))
     if key is None:
-        db.session.rollback()
         return ({"error": "Send a live integration key: Authorization: Bearer <key>."}, 401,
                 {"WWW-Authenticate": 'Bearer realm="portal"'})
     shipment = shipment_tracking.find_shipment(shipment_ref)
