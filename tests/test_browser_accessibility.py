@@ -53,7 +53,8 @@ PHONE = {"width": 390, "height": 844}
 #: responses that are not pages (stylesheets, images, PDF downloads, probes)
 NOT_PAGES = {"core.brand_css", "core.brand_logo", "core.favicon", "core.favicon_ico", "core.healthz", "core.readyz",
              "shop.image", "quotations.pdf", "quotations.shared_pdf", "invoices.receipt_pdf", "invoices.statement_pdf",
-             "invoices.statement_csv", "tickets.attachment"}
+             "invoices.statement_csv", "tickets.attachment", "invoices.invoice_pdf", "invoices.credit_note_pdf",
+             "orders.order_pdf", "shipments.delivery_note_pdf"}
 
 
 def axe_source() -> str:
