@@ -117,7 +117,8 @@ def _aware(when: datetime) -> datetime:
 def follow_latest(shipment: Shipment) -> None:
     """The shipment's status is its latest event's (by when it happened, not when it was sent), with the
     ship and delivery times that status implies."""
-    coded = [e for e in shipment.events if e.status in STATUSES and e.occurred_dt is not None]
+    coded = [e for e in shipment.events
+             if e.status in STATUSES and e.occurred_dt is not None and e not in db.session.deleted]
     if not coded:
         return
     latest = max(coded, key=lambda e: (_aware(e.occurred_dt), e.id or 0))
