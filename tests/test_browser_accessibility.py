@@ -55,7 +55,8 @@ PHONE = {"width": 390, "height": 844}
 NOT_PAGES = {"core.brand_css", "core.brand_logo", "core.favicon", "core.favicon_ico", "core.healthz", "core.readyz",
              "shop.image", "quotations.pdf", "quotations.shared_pdf", "invoices.receipt_pdf", "invoices.statement_pdf",
              "invoices.statement_csv", "tickets.attachment", "orders.export_csv", "returns.attachment",
-             "returns.slip"}
+             "returns.slip", "invoices.invoice_pdf", "invoices.credit_note_pdf", "orders.order_pdf",
+             "shipments.delivery_note_pdf"}
 
 
 def axe_source() -> str:

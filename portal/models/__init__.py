@@ -54,6 +54,7 @@ from portal.models.fulfilment import (  # noqa: F401
     ShipmentEvent,
     ShipmentStatus,
 )
+from portal.models.integrations import IntegrationKey  # noqa: F401
 from portal.models.messaging import (  # noqa: F401
     CustomerNotice,
     EmailTemplate,

@@ -5,7 +5,7 @@ import enum
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import DateTime, Enum, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import DateTime, Enum, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.models.base import QTY, Model, created_column
@@ -46,17 +46,24 @@ class Shipment(Model):
 
 
 class ShipmentEvent(Model):
-    """One tracking step (picked up, in transit at X, delivered)."""
+    """One tracking step (picked up, in transit at X, delivered), typed by staff or posted by an integration."""
 
     __tablename__ = "shipment_event"
+    __table_args__ = (UniqueConstraint("shipment_id", "external_id"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     shipment_id: Mapped[int] = mapped_column(ForeignKey("shipment.id", ondelete="CASCADE"), index=True)
     occurred_dt: Mapped[datetime] = created_column()
+    #: a ShipmentStatus code (shown in words); older rows may hold text staff typed
     status: Mapped[str] = mapped_column(String(40))
     location: Mapped[str | None] = mapped_column(String(120))
     description: Mapped[str] = mapped_column(String(255), default="")
+    #: the integration's own id for the event: the same event posted twice is recorded once
+    external_id: Mapped[str | None] = mapped_column(String(100))
+    #: the integration that posted it (None: staff)
+    integration_key_id: Mapped[int | None] = mapped_column(ForeignKey("integration_key.id", ondelete="SET NULL"))
 
     shipment: Mapped[Shipment] = relationship(back_populates="events")
+    integration_key: Mapped[IntegrationKey | None] = relationship()  # noqa: F821
 
 
 class ReturnStatus(enum.StrEnum):

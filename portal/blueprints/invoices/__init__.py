@@ -69,6 +69,7 @@ feature = Feature(
 )
 
 from portal.blueprints.invoices import (  # noqa: F401
+    document_pdf_views,
     payment_views,
     receipt_views,
     statement_views,

@@ -30,4 +30,4 @@ feature = Feature(
     isolation={"order_id": make_order},
 )
 
-from portal.blueprints.orders import views  # noqa: F401
+from portal.blueprints.orders import pdf_views, views  # noqa: F401

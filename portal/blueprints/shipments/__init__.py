@@ -3,7 +3,7 @@ from flask import Blueprint
 
 from portal.admin_views.fulfilment import shipment_views
 from portal.blueprints.shipments.isolation import make_shipment
-from portal.contract import EmailKind, Feature, NavEntry, NumberKind
+from portal.contract import EmailKind, Feature, IsolationArg, NavEntry, NumberKind
 
 bp = Blueprint("shipments", __name__)
 _SHIPMENT = ("recipient_name", "company_name", "shipment_number", "order_number", "carrier", "tracking_number",
@@ -30,7 +30,8 @@ feature = Feature(
                                         placeholders=_SHIPMENT),
     },
     numbers={"shipment": NumberKind("SH")},
-    isolation={"shipment_id": make_shipment},
+    # the tracking API's <shipment_ref> is no portal user's: integration keys are the business's own
+    isolation={"shipment_id": make_shipment, "shipment_ref": IsolationArg(owner="opaque")},
 )
 
-from portal.blueprints.shipments import views  # noqa: F401
+from portal.blueprints.shipments import pdf_views, tracking_api, views  # noqa: F401
