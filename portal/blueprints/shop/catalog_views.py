@@ -6,7 +6,7 @@ from functools import partial
 from flask import abort, render_template, request, url_for
 
 from portal import settings
-from portal.blueprints.shop import bp
+from portal.blueprints.shop import bp, card_tags
 from portal.blueprints.shop.browsing import catalog_access, current_shopper
 from portal.services import catalog, clock, product_images
 from portal.services.pricing import PriceBook, load_price_book
@@ -57,8 +57,10 @@ def index():
     sorts = catalog.offered_sorts(shopper.sees_prices)
     return render_template("shop/index.html", shopper=shopper, tree=tree, query=query, page=page, book=book,
                            sorts=sorts, page_sizes=catalog.PAGE_SIZES, stock_note=_stock_notes(),
+                           price_tag=card_tags.price_tag, stock_tag=card_tags.stock_tag,
                            product_url=_url_by_id("shop.product", "product_id"),
                            image_url=_url_by_id("shop.image", "image_id"),
+                           category_url=_url_by_id("shop.index", "category"),
                            current=tree.nodes.get(query.category_id) if query.category_id else None)
 
 
@@ -72,6 +74,7 @@ def product(product_id: int):
     tree = catalog.category_tree(shopper.viewer, counted=False)
     book = _prices(shopper, [item], tree)
     return render_template("shop/product.html", shopper=shopper, product=item, book=book, stock_note=note_for,
+                           price_tag=card_tags.price_tag, stock_tag=card_tags.stock_tag,
                            price=book.price(item.id, item.min_order_qty) if book else None,
                            breaks=book.price_breaks(item.id) if book else [],
                            breadcrumb=tree.lineage(item.category_id))
