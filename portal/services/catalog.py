@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from functools import cached_property
+from typing import NamedTuple
 
 from sqlalchemy import Select, and_, case, column, func, literal, null, select, table, union, union_all
 from sqlalchemy.orm import joinedload
@@ -230,8 +231,7 @@ class CatalogQuery:
     per_page: int = PAGE_SIZES[0]
 
 
-@dataclass(frozen=True, slots=True)
-class CardStock:
+class CardStock(NamedTuple):
     """A product's stock as a card shows it (what ``stock_display.note_for`` reads)."""
 
     available: Decimal
@@ -239,8 +239,7 @@ class CardStock:
     incoming_date: date | None
 
 
-@dataclass(frozen=True, slots=True)
-class Card:
+class Card(NamedTuple):
     """The columns of a product a catalog card shows: plain values read as a row, not an ORM entity
     (building 24 entities and their stock levels cost more than the statement)."""
 
