@@ -94,7 +94,7 @@ def group_of(key: str) -> str:
 
 
 def _load() -> dict[str, Any]:
-    stored = {row.key: row.value for row in db.session.execute(select(SettingValue)).scalars()}
+    stored = dict(db.session.execute(select(SettingValue.key, SettingValue.value)).tuples().all())
     values = {key: stored.get(key, spec.default) for key, spec in specs().items()}
     current_app.extensions[_LAST_KNOWN] = values
     return values
