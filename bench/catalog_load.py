@@ -2,12 +2,14 @@
 minimal endpoint measured in the same run. Not run by pytest; asserts nothing.
 
 Usage (after bench/generate_catalog.py filled the database):
-    .venv/bin/python bench/catalog_load.py --database-url URL [--duration 10] [--repeat 3] [--connections 8]
+    .venv/bin/python bench/catalog_load.py --database-url URL [--baseline-url URL_1K] [--duration 10] [--repeat 3]
 
 Serves the app with gunicorn (2 sync workers, as on a 2-core machine) on 127.0.0.1, signs in as the
 generated customer, then for each page: warm up 3 s, load it for --duration s, --repeat times, and
 print the median run. With wrk installed it drives the load; otherwise a small Python load generator
 with one thread per connection does (it saturates earlier than wrk: compare ratios, not absolutes).
+With --baseline-url (the 1k catalog) that database is loaded first, and each page's p99 on
+--database-url is printed divided by its p99 on the baseline.
 """
 from __future__ import annotations
 
@@ -46,7 +48,7 @@ def pages(database_url: str) -> dict[str, str]:
         db.engine.dispose()
     return {"minimal (/healthz)": "/healthz", "catalog": "/shop/", "category": f"/shop/?category={top}",
             "search": "/shop/?q=zinc+screw", "search with a typo": "/shop/?q=scerw",
-            "product": f"/shop/product/{middle}"}
+            "product": f"/shop/product/{middle}", "cart": "/shop/cart"}
 
 
 def sign_in(port: int) -> str:
@@ -116,19 +118,8 @@ def load_wrk(port: int, path: str, cookie: str, seconds: float, connections: int
     return float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)), millis("50"), millis("99")
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL"), required=False)
-    parser.add_argument("--duration", type=float, default=10)
-    parser.add_argument("--warm-up", type=float, default=3)
-    parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--connections", type=int, default=8)
-    args = parser.parse_args()
-    url = args.database_url or f"sqlite:///{ROOT / 'instance' / 'bench-catalog.db'}"
-    gunicorn = shutil.which("gunicorn", path=str(Path(sys.executable).parent)) or shutil.which("gunicorn")
-    if gunicorn is None:
-        raise SystemExit('gunicorn is missing: pip install -e ".[bench]"')
-    load = load_wrk if shutil.which("wrk") else load_python
+def run(url: str, args, gunicorn: str, load) -> dict[str, tuple[float, float, float]]:
+    """Serve the database with gunicorn and load each page: page -> median (req/s, p50 ms, p99 ms)."""
     targets = pages(url)
     port = free_port()
     env = dict(os.environ, PORTAL_ENV="development", DATABASE_URL=url)
@@ -143,17 +134,49 @@ def main() -> None:
             runs = sorted((load(port, path, cookie, args.duration, args.connections) for _ in range(args.repeat)),
                           key=lambda r: r[0])
             results[name] = runs[len(runs) // 2]
-        base = results["minimal (/healthz)"][0]
-        print(f"load generator: {'wrk' if load is load_wrk else 'python threads'}, {args.connections} connections, "
-              f"median of {args.repeat} × {args.duration:g} s")
-        print(f"{'page':<22}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'ratio':>8}")
-        for name, (rps, p50, p99) in results.items():
-            print(f"{name:<22}{rps:>9.1f}{p50:>9.1f}{p99:>9.1f}{rps / base:>8.3f}")
-        print(f"pages: {statistics.mean(r[0] for n, r in results.items() if n != 'minimal (/healthz)'):.1f} req/s "
-              "on average")
+        return results
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+def report(title: str, results: dict[str, tuple[float, float, float]]) -> None:
+    base = results[MINIMAL][0]
+    print(title)
+    print(f"{'page':<22}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'ratio':>8}")
+    for name, (rps, p50, p99) in results.items():
+        print(f"{name:<22}{rps:>9.1f}{p50:>9.1f}{p99:>9.1f}{rps / base:>8.3f}")
+
+
+MINIMAL = "minimal (/healthz)"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL"), required=False)
+    parser.add_argument("--baseline-url", help="a small catalog (1k products) loaded first: prints each page's "
+                                               "p99 on --database-url divided by its p99 here")
+    parser.add_argument("--duration", type=float, default=10)
+    parser.add_argument("--warm-up", type=float, default=3)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--connections", type=int, default=8)
+    args = parser.parse_args()
+    url = args.database_url or f"sqlite:///{ROOT / 'instance' / 'bench-catalog.db'}"
+    gunicorn = shutil.which("gunicorn", path=str(Path(sys.executable).parent)) or shutil.which("gunicorn")
+    if gunicorn is None:
+        raise SystemExit('gunicorn is missing: pip install -e ".[bench]"')
+    load = load_wrk if shutil.which("wrk") else load_python
+    print(f"load generator: {'wrk' if load is load_wrk else 'python threads'}, {args.connections} connections, "
+          f"median of {args.repeat} × {args.duration:g} s")
+    baseline = run(args.baseline_url, args, gunicorn, load) if args.baseline_url else None
+    if baseline:
+        report(f"baseline: {args.baseline_url}", baseline)
+    results = run(url, args, gunicorn, load)
+    report(f"catalog: {url}", results)
+    print(f"pages: {statistics.mean(r[0] for n, r in results.items() if n != MINIMAL):.1f} req/s on average")
+    if baseline:
+        print("p99 here / p99 on the baseline: " + ", ".join(
+            f"{name} {results[name][2] / baseline[name][2]:.2f}" for name in results if name != MINIMAL))
 
 
 if __name__ == "__main__":

@@ -21,6 +21,7 @@ from portal.extensions import csrf, db, limiter, login_manager, mail, migrate
 from portal.features import init_features
 from portal.i18n import N_
 from portal.login_session import load_user
+from portal.services.company_figures import keep_figures
 from portal.services.numbering import enable_auto_numbering
 from portal.startup_checks import check_portal_address, check_secret_key, trusted_proxy_count
 
@@ -51,6 +52,7 @@ def create_app(config: dict | None = None, extra_features=()) -> Flask:
     i18n.init_app(app)
 
     enable_auto_numbering()
+    keep_figures()
 
     init_features(app, [*BUILTIN_FEATURES, *extra_features])
     gates.init_app(app)

@@ -8,8 +8,11 @@ from sqlalchemy import inspect
 from werkzeug import serving
 
 from portal import schema
+from portal.commands_backup import backup_command, restore_command
+from portal.commands_figures import reconcile_figures_command
 from portal.commands_mail import deliver_outbox_command
 from portal.commands_quotes import quotes_group
+from portal.commands_reminders import send_reminders_command
 from portal.demo import seed_demo
 from portal.demo.logins import ensure_demo_logins, format_logins
 from portal.extensions import db
@@ -19,7 +22,8 @@ from portal.services.bootstrap import SetupError, create_staff_user, seed_refere
 
 def all_commands():
     return [init_db_command, create_admin_command, seed_demo_command, demo_command, deliver_outbox_command,
-            quotes_group]
+            send_reminders_command, quotes_group, backup_command, restore_command,
+            reconcile_figures_command]
 
 
 # --- helpers --------------------------------------------------------------------------------------

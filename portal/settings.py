@@ -67,6 +67,7 @@ GROUP_LABELS = {
 _COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
 _ENVIRON_KEY = "portal.settings"
 _TYPED_KEY = "portal.settings.typed"
+_FLAGS_KEY = "portal.settings.features"
 _LAST_KNOWN = "portal_settings_last_known"
 
 
@@ -99,7 +100,7 @@ def group_of(key: str) -> str:
 
 
 def _load() -> dict[str, Any]:
-    stored = {row.key: row.value for row in db.session.execute(select(SettingValue)).scalars()}
+    stored = dict(db.session.execute(select(SettingValue.key, SettingValue.value)).tuples().all())
     values = {key: stored.get(key, spec.default) for key, spec in specs().items()}
     current_app.extensions[_LAST_KNOWN] = values
     return values
@@ -227,6 +228,7 @@ def save(values: dict[str, Any], commit: bool = True) -> dict[str, Any]:
     if has_request_context():
         request.environ.pop(_ENVIRON_KEY, None)
         request.environ.pop(_TYPED_KEY, None)
+        request.environ.pop(_FLAGS_KEY, None)
     return clean
 
 
@@ -252,8 +254,17 @@ def set_feature(key: str, enabled: bool) -> dict[str, bool]:
 
 
 def enabled_features() -> dict[str, bool]:
-    """Every feature's live flag (the core is always on; a feature whose requirement is off is off)."""
-    values = all_values()
+    """Every feature's live flag (the core is always on; a feature whose requirement is off is off).
+    In a request, worked out once from the values read for it."""
+    if has_request_context():
+        flags = request.environ.get(_FLAGS_KEY)
+        if flags is None:
+            flags = request.environ[_FLAGS_KEY] = _resolve_features(all_values())
+        return dict(flags)
+    return _resolve_features(all_values())
+
+
+def _resolve_features(values: dict[str, Any]) -> dict[str, bool]:
     return registry().resolve({f.key: bool(values[f.setting_key]) for f in registry().togglable()})
 
 

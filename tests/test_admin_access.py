@@ -22,6 +22,7 @@ from portal.models import (
     CreditNote,
     CreditNoteLine,
     EmailTemplate,
+    IntegrationKey,
     NotificationRoute,
     OutboxEmail,
     OutboxStatus,
@@ -125,6 +126,7 @@ def build_world(make) -> World:
             NotificationRoute(kind="order_placed", team_email="sales@example.com"),
             AuditLog(action="order.place", company_id=company.id, object_type="sales_order", object_id=order.id),
             PortalEvent(kind="quote.viewed", company_id=company.id, subject_type="quote", subject_id=quote.id),
+            IntegrationKey(name="Carrier feed", prefix="ptk_00000000", key_hash="0" * 64),
         ]
         db.session.add_all(rows)
     db.session.commit()

@@ -10,7 +10,6 @@ from portal.models import (
     CreditNote,
     Invoice,
     InvoiceStatus,
-    ReturnRequest,
 )
 from portal.services import clock, documents
 from tests.fixtures_admin import add_inline, delete_from_list, errors_of, model_form, submit_edit
@@ -126,10 +125,6 @@ def _shipment(make, company):
     return make.shipment(company)
 
 
-def _return(make, company):
-    return make._save(ReturnRequest(number=f"RMA-{company.id}", company_id=company.id, reason="Wrong size"))
-
-
 SCREENS = [
     ("invoice", lambda make, c: make.invoice(c), "order", lambda make, c: make.order(c),
      "Choose an order of this invoice's company."),
@@ -138,7 +133,6 @@ SCREENS = [
     ("payment", lambda make, c: make.payment(c), "invoice", lambda make, c: make.invoice(c),
      "Choose an invoice of this payment's company."),
     ("shipment", _shipment, "order", lambda make, c: make.order(c), "Choose an order of this shipment's company."),
-    ("return-request", _return, "order", lambda make, c: make.order(c), "Choose an order of this return's company."),
     ("supplier-bill", lambda make, c: make.supplier_bill(c), "purchase_order", lambda make, c: make.purchase_order(c),
      "Choose a purchase order of this supplier."),
     ("sales-order", lambda make, c: make.order(c), "shipping_address", lambda make, c: make.address(c),

@@ -34,6 +34,7 @@ from portal.models import (
     PurchaseOrder,
     Quote,
     QuoteStatus,
+    ReturnRequest,
     SalesOrder,
     Shipment,
     ShipmentStatus,
@@ -53,7 +54,9 @@ PHONE = {"width": 390, "height": 844}
 #: responses that are not pages (stylesheets, images, PDF downloads, probes)
 NOT_PAGES = {"core.brand_css", "core.brand_logo", "core.favicon", "core.favicon_ico", "core.healthz", "core.readyz",
              "shop.image", "quotations.pdf", "quotations.shared_pdf", "invoices.receipt_pdf", "invoices.statement_pdf",
-             "invoices.statement_csv", "tickets.attachment", "orders.export_csv"}
+             "invoices.statement_csv", "tickets.attachment", "orders.export_csv", "returns.attachment",
+             "returns.slip", "invoices.invoice_pdf", "invoices.credit_note_pdf", "orders.order_pdf",
+             "shipments.delivery_note_pdf"}
 
 
 def axe_source() -> str:
@@ -102,6 +105,7 @@ def demo(db):
         "token": "no-such-link",  # the page that explains a bad link
         "image_id": first(ProductImage),
         "ticket_id": first(Ticket, Ticket.company_id == acme.id),
+        "return_id": first(ReturnRequest, ReturnRequest.company_id == acme.id),
     }
     args["product_id"] = db.session.get(ProductImage, args["image_id"]).product_id  # a product with pictures
     args["user_id"] = db.session.get(Membership, args["user_id"]).user_id

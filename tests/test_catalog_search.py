@@ -56,6 +56,9 @@ def test_unknown_words_become_the_closest_indexed_word(db, make):
     make.product(name="Cordless drill")
     assert corrected(["scerw"]) == ["screw"]
     assert corrected(["drll", "cordlss"]) == ["drill", "cordless"]
+    # a known word's neighbours are not looked up, an unknown one's are, even beside a known word
+    assert corrected(["wood", "scerw"]) == ["wood", "screw"]
+    assert corrected(["screw", "scerw", "drll"]) == ["screw", "screw", "drill"]
     assert corrected(["scr"]) == ["scr"]  # a known prefix stays as typed
     make.product(name="Screwdriver set")
     assert corrected(["screwdr"]) == ["screwdr"]  # however much longer the indexed word is

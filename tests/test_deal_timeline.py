@@ -70,7 +70,7 @@ def test_the_whole_deal_in_time_order_with_links(testapp, login, deal):
         ("delivered", f"Shipment {s.number} delivered", f"/shipments/{s.id}"),
         ("payment", f"Payment received, receipt {deal['payment'].number}", f"/invoices/receipts/{deal['payment'].id}"),
         ("credit_note", f"Credit note {deal['note'].number}", f"/invoices/credit-notes/{deal['note'].id}"),
-        ("return", f"Return {deal['returned'].number} requested", None),
+        ("return", f"Return {deal['returned'].number} requested", f"/returns/{deal['returned'].id}"),
     ]
     listed = res.html.select_one("ol.deal-timeline").get_text(" ", strip=True)
     assert "Signed by Bea Buyer" in listed and "Fine for the Delft job." in listed and "JD-777" in listed
@@ -95,6 +95,11 @@ def test_a_role_or_a_feature_that_may_not_see_a_part_sees_none_of_it(testapp, lo
     assert [kind for kind, _, _ in timeline(res)] == ["order_placed", "approval", "return"]
     assert deal["quote"].number not in res.text and deal["invoice"].number not in res.text
     assert "/invoices/" not in res.text and "/shipments/" not in res.text and "/quotes/" not in res.text
+
+    settings.set_feature("returns", False)
+    res = testapp.get(f"/orders/{deal['order'].id}")
+    assert [kind for kind, _, _ in timeline(res)] == ["order_placed", "approval"]
+    assert deal["returned"].number not in res.text
 
 
 def test_reading_a_deal_takes_the_same_few_statements_however_big(make, db, deal, count_queries):

@@ -134,7 +134,7 @@ def test_documents_exist_in_every_promised_state(demo):
     assert [e.status for e in next(s for s in shipments if s.status == "delivered").events] == [
         "shipped", "in_transit", "delivered"]
 
-    assert len(_all(demo, CreditNote)) == 1 and len(_all(demo, ReturnRequest)) == 1
+    assert len(_all(demo, CreditNote)) == 1 and len(_all(demo, ReturnRequest)) == 2
     suppliers = {po.company_id for po in _all(demo, PurchaseOrder)}
     assert len(suppliers) == 2 and {b.company_id for b in _all(demo, SupplierBill)} == suppliers
     tickets = _all(demo, Ticket)

@@ -47,8 +47,8 @@ def _invitation_text(**context) -> str:
 def test_the_invitation_email_offers_what_is_switched_on(db):
     text = _invitation_text()
     assert "There you can browse the catalog at your prices and order online, see the quotes we send you, " \
-           "follow your orders, track your shipments and see your invoices, receipts and credit notes." \
-           in " ".join(text.split())
+           "follow your orders, track your shipments, return delivered goods and see your invoices, receipts and " \
+           "credit notes." in " ".join(text.split())
     settings.set_feature("shop", False)
     assert "order online" not in _invitation_text()
     settings.set_feature("orders", False)

@@ -16,7 +16,6 @@ from portal.models import (
     InvoiceStatus,
     Payment,
     PurchaseOrder,
-    ReturnRequest,
     SalesOrder,
     Shipment,
     SupplierBill,
@@ -227,7 +226,6 @@ LINKS = [
     (Payment, "invoice", Invoice, "Choose an invoice of this payment's company."),
     (CreditNote, "invoice", Invoice, "Choose an invoice of this credit note's company."),
     (Shipment, "order", SalesOrder, "Choose an order of this shipment's company."),
-    (ReturnRequest, "order", SalesOrder, "Choose an order of this return's company."),
     (SupplierBill, "purchase_order", PurchaseOrder, "Choose a purchase order of this supplier."),
     (SalesOrder, "shipping_address", Address, "Choose an address of this order's company."),
 ]

@@ -264,7 +264,7 @@ def test_list_paginates_25_per_page_newest_first(signed_in_a, make):
     newest_first = [inv.number for inv in reversed(made)]
     res = client.get("/invoices/")
     assert first_column(res) == newest_first[:25]
-    assert "Page 1 of 2" in res.text
+    assert "Page 1" in res.text and "Newer" not in res.text
     res = res.click("Older")
     assert first_column(res) == newest_first[25:]
 

@@ -1,7 +1,8 @@
 """Notification preferences come from the email kinds the core and the enabled features declare.
 
-The built-in features send no optional email yet, so these tests bring a feature of their own
-("bulletins") that declares two preferences; its toggle decides whether they are offered.
+These tests bring a feature of their own ("bulletins") that declares two preferences; its toggle
+decides whether they are offered. The built-in features' customer emails (tests/test_customer_emails.py)
+are offered under their own features the same way.
 """
 from __future__ import annotations
 
@@ -46,8 +47,19 @@ def contact(app_with_bulletins):
         return user.id, user.email
 
 
+#: what the built-in features offer with every feature on, in declared order
+BUILT_IN = ["order_confirmed", "shipment_dispatched", "shipment_delivered", "invoice_issued", "payment_receipt",
+            "invoice_due_soon", "invoice_overdue"]
+
+
 def checkboxes(form) -> dict:
     return {box._value: box for box in form.fields["kinds"]}
+
+
+def sections(res) -> dict[str, list[str]]:
+    """The page's sections: feature label -> the preferences listed under it."""
+    return {fieldset.legend.get_text(strip=True): [box["value"] for box in fieldset.find_all("input")]
+            for fieldset in res.html.select("form#notifications fieldset")}
 
 
 def tab_labels(res) -> list[str]:
@@ -59,7 +71,8 @@ def test_the_page_offers_exactly_the_enabled_features_preferences(app_with_bulle
     client = sign_in(app_with_bulletins, contact[1])
     res = client.get("/account/notifications")
     boxes = checkboxes(res.forms["notifications"])
-    assert list(boxes) == ["bulletin_news", "bulletin_digest"]  # the always-sent kind is no choice
+    assert list(boxes) == [*BUILT_IN, "bulletin_news", "bulletin_digest"]  # the always-sent kind is no choice
+    assert sections(res)["Bulletins"] == ["bulletin_news", "bulletin_digest"]
     assert "News bulletins" in res.text and "Weekly digest" in res.text
     assert all(box.checked for box in boxes.values())
     assert "Notifications" in tab_labels(res)
@@ -75,7 +88,8 @@ def test_switching_one_off_saves_it_and_audits(app_with_bulletins, contact):
     assert boxes["bulletin_news"].checked and not boxes["bulletin_digest"].checked
     with app_with_bulletins.app_context():
         user = _db.session.get(User, contact[0])
-        assert user.notification_prefs == {"bulletin_news": True, "bulletin_digest": False}
+        assert user.notification_prefs == {**dict.fromkeys(BUILT_IN, True), "bulletin_news": True,
+                                           "bulletin_digest": False}
         actions = _db.session.execute(select(AuditLog.action).where(AuditLog.actor_id == user.id)).scalars()
         assert "account.notifications_updated" in list(actions)
 
@@ -107,6 +121,11 @@ def test_with_the_feature_off_its_preferences_are_not_offered_and_are_kept(app_w
     form.submit()
     with app_with_bulletins.app_context():
         settings.set_feature("bulletins", False)
+        assert list(preferences.offered()) == BUILT_IN
+    assert "Bulletins" not in sections(client.get("/account/notifications"))
+    with app_with_bulletins.app_context():
+        for key in ("orders", "invoices"):  # shipments need orders: off with them
+            settings.set_feature(key, False)
         assert preferences.offered() == {}
     res = client.get("/account/notifications")
     assert "notifications" not in res.forms
@@ -115,7 +134,22 @@ def test_with_the_feature_off_its_preferences_are_not_offered_and_are_kept(app_w
     with app_with_bulletins.app_context():
         settings.set_feature("bulletins", True)
     boxes = checkboxes(client.get("/account/notifications").forms["notifications"])
+    assert list(boxes) == ["bulletin_news", "bulletin_digest"]
     assert boxes["bulletin_news"].checked and not boxes["bulletin_digest"].checked
+
+
+def test_the_customer_emails_are_listed_under_their_features_and_leave_with_them(app_with_bulletins, contact):
+    client = sign_in(app_with_bulletins, contact[1])
+    listed = sections(client.get("/account/notifications"))
+    assert listed["Orders"] == ["order_confirmed"]
+    assert listed["Shipments"] == ["shipment_dispatched", "shipment_delivered"]
+    assert listed["Invoices"] == ["invoice_issued", "payment_receipt", "invoice_due_soon", "invoice_overdue"]
+    with app_with_bulletins.app_context():
+        settings.set_feature("shipments", False)
+    listed = sections(client.get("/account/notifications"))
+    assert "Shipments" not in listed
+    assert "shipment_delivered" not in [pref for prefs in listed.values() for pref in prefs]
+    assert listed["Orders"] == ["order_confirmed"]
 
 
 def test_an_unknown_preference_is_refused_and_nothing_changes(app_with_bulletins, contact):

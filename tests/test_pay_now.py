@@ -240,6 +240,9 @@ def test_confirming_twice_records_the_payments_once(finance, staff_client, make,
     assert "nothing recorded" in second.text
     assert count(db, Payment) == 1
     assert stored(db, invoice).amount_paid == Decimal("121.00")
+    receipt = db.session.execute(select(OutboxEmail).filter_by(kind="payment_receipt")).scalar_one()  # once
+    assert receipt.to_address == "fiona@alpha.example"
+    assert f"on invoice {invoice.number} (invoice {invoice.number} is now paid)" in receipt.body_text
 
 
 def test_a_confirmed_amount_other_than_the_total_records_nothing(finance, staff_client, make, company, db):

@@ -194,6 +194,9 @@ def test_a_completed_checkout_records_the_payments_once(finance, started, db):
     notices = db.session.execute(select(OutboxEmail).filter_by(kind="staff_notice")).scalars().all()
     assert [n.to_address for n in notices] == ["finance@northwind.example"]  # told once
     assert request.reference in notices[0].body_text
+    receipts = db.session.execute(select(OutboxEmail).filter_by(kind="payment_receipt")).scalars().all()
+    assert [r.to_address for r in receipts] == ["fiona@alpha.example"]  # the customer too, once
+    assert all(p.number in receipts[0].body_text for p in payments) and "€321.00" in receipts[0].subject
 
 
 def test_an_expired_event_after_completed_changes_nothing(finance, started, db):

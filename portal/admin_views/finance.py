@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from markupsafe import Markup
+from wtforms.validators import Optional
 
 from portal.admin_views.base import StaffModelView, line_inline, obey
 from portal.admin_views.documents import DocumentAdmin
@@ -10,7 +11,7 @@ from portal.admin_views.filters import OverdueFilter, company_filter
 from portal.admin_views.formatting import currency_of
 from portal.admin_views.payment_requests import PaymentRequestAdmin
 from portal.models import CreditNote, CreditNoteLine, Invoice, InvoiceLine, Payment, PaymentRequest
-from portal.services import credit_notes, documents, invoicing, payments, receivables
+from portal.services import credit_notes, customer_notices, documents, invoicing, payments, receivables
 from portal.web import money
 
 FINANCE = "Finance"
@@ -33,7 +34,9 @@ class InvoiceAdmin(DocumentAdmin):
     column_formatters = {"balance_due": _balance}
     column_labels = {"balance_due": "Balance due", "order": "Sales order", "amount_credited": "Credited"}
     form_columns = ("company", "order", "status", "issue_date", "due_date", "notes")
-    form_args = {"due_date": {"description": "Leave empty on a new invoice to use the company's payment terms."},
+    form_args = {"issue_date": {"description": "Leave empty for today.", "validators": [Optional()]},
+                 "due_date": {"description": "Leave empty to use the company's payment terms.",
+                              "validators": [Optional()]},
                  "status": {"description": "Open, partially paid and paid follow the payments recorded under "
                                            "Payments and the credit notes under Credit notes; draft and void "
                                            "are yours to set."}}
@@ -48,6 +51,7 @@ class InvoiceAdmin(DocumentAdmin):
         status_chosen = is_created or form.status.data != form.status.object_data
         with obey(form):
             invoicing.check_settlement(model, status_chosen)
+        customer_notices.invoice_saved(model, None if is_created else form.status.object_data)
 
 
 class PaymentAdmin(StaffModelView):
@@ -64,6 +68,8 @@ class PaymentAdmin(StaffModelView):
             payments.check(model, is_created)
             payments.record_change(*payments.before_edit(model, is_created), model.invoice, model.amount)
         super().on_model_change(form, model, is_created)
+        if is_created:
+            customer_notices.payments_received([model], f"payment:{model.id}")
 
     def on_model_delete(self, model):
         payments.record_change(*payments.before_edit(model, is_created=False), None, None)

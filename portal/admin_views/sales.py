@@ -26,7 +26,7 @@ from portal.models import (
 )
 from portal.models.base import utcnow
 from portal.permissions import current_actor
-from portal.services import approvals, documents, quote_answers
+from portal.services import approvals, customer_notices, documents, quote_answers
 from portal.services.numbering import next_number
 
 SALES = "Sales"
@@ -119,9 +119,11 @@ class SalesOrderAdmin(DocumentAdmin):
     def on_model_change(self, form, model, is_created):
         with obey(form):
             documents.same_company(model)
+        before = None if is_created or not hasattr(form, "status") else form.status.object_data
         if not is_created and hasattr(form, "status"):
-            approvals.staff_set_status(model, form.status.object_data)
+            approvals.staff_set_status(model, before)
         super().on_model_change(form, model, is_created)
+        customer_notices.order_status_changed(model, before)
 
 
 def quote_views():

@@ -16,7 +16,6 @@ from portal.admin_views import (
     accounts,
     catalog,
     companies,
-    fulfilment,
     imports,
     invitations,
     logs,
@@ -35,8 +34,7 @@ log = logging.getLogger(__name__)
 #: menu order of the categories (a feature's own category goes after these)
 CATEGORIES = ("Customers", "Catalog", "Sales", "Finance", "Fulfilment", "Purchasing", "Service", "Settings", "Logs")
 #: the core's screens; the others come from the features that declare them (Feature.admin_views)
-DOMAIN_MODULES = (companies, accounts, invitations, reps, catalog, fulfilment, messaging, logs, notifications,
-                  imports)
+DOMAIN_MODULES = (companies, accounts, invitations, reps, catalog, messaging, logs, notifications, imports)
 _REMOTE_URL = re.compile(r"""(?:url\(\s*['"]?|@import\s+['"])\s*(?:https?:)?//""", re.IGNORECASE)
 
 

@@ -9,11 +9,12 @@ from portal.blueprints.invoices import feature as invoices
 from portal.blueprints.orders import feature as orders
 from portal.blueprints.purchase_lists import feature as purchase_lists
 from portal.blueprints.quotations import feature as quotations
+from portal.blueprints.returns import feature as returns
 from portal.blueprints.shipments import feature as shipments
 from portal.blueprints.shop import feature as shop
 from portal.blueprints.supplier import feature as supplier
 from portal.blueprints.tickets import feature as tickets
 
 #: the core first, then the features in the order their nav entries and dashboard blocks appear
-BUILTIN_FEATURES = [core, shop, guest_catalog, purchase_lists, quotations, orders, shipments, invoices, tickets,
-                    supplier]
+BUILTIN_FEATURES = [core, shop, guest_catalog, purchase_lists, quotations, orders, shipments, returns, invoices,
+                    tickets, supplier]

@@ -1,4 +1,4 @@
-"""Demo shipments with carrier tracking (shipped, in transit, delivered) and a return request."""
+"""Demo shipments with carrier tracking (shipped, in transit, delivered) and return requests."""
 from __future__ import annotations
 
 from decimal import Decimal
@@ -6,6 +6,7 @@ from decimal import Decimal
 from portal.demo.world import DemoWorld
 from portal.extensions import db
 from portal.models import (
+    CreditNote,
     ReturnLine,
     ReturnRequest,
     ReturnStatus,
@@ -54,16 +55,21 @@ def ship(world: DemoWorld, order: SalesOrder, shipped_offset: int, status: Shipm
     return shipment
 
 
-def request_return(world: DemoWorld, order: SalesOrder, line: SalesOrderLine, quantity: Decimal, by: User,
-                   offset: int) -> ReturnRequest:
-    """An approved return of damaged goods; the credit note is raised by the caller."""
-    request = ReturnRequest(
-        company=order.company, order=order, requested_by_id=by.id, status=ReturnStatus.approved,
-        reason="Two boxes arrived crushed and the contents had spilled.",
-        staff_note="Approved: credit note issued, no need to send the goods back.",
-        created_dt=world.at(offset, 10, 5),
-    )
-    request.lines.append(ReturnLine(order_line_id=line.id, product=line.product, quantity=quantity,
-                                    reason="Damaged in transit"))
+def request_return(world: DemoWorld, order: SalesOrder, lines: list[tuple[SalesOrderLine, Decimal, str, str]],
+                   by: User, offset: int, note: str = "") -> ReturnRequest:
+    """A return request made on day `offset`: lines are (order line, quantity, reason code, words)."""
+    request = ReturnRequest(company=order.company, order=order, requested_by_id=by.id, status=ReturnStatus.requested,
+                            reason=note, created_dt=world.at(offset, 10, 5))
+    for line, quantity, code, text in lines:
+        request.lines.append(ReturnLine(order_line_id=line.id, product=line.product, quantity=quantity,
+                                        reason_code=code, reason=text))
     db.session.add(request)
     return request
+
+
+def credited(world: DemoWorld, request: ReturnRequest, note: CreditNote, instructions: str, offset: int) -> None:
+    """Staff approved the return on day `offset`, counted everything back and credited it with `note`."""
+    request.status, request.staff_note, request.credit_note = ReturnStatus.credited, instructions, note
+    request.decided_dt = request.received_dt = request.credited_dt = world.at(offset, 14, 30)
+    for line in request.lines:
+        line.quantity_received = line.quantity

@@ -141,11 +141,21 @@ def _follow_up(world: DemoWorld, customer: DemoCustomer, order: SalesOrder, plan
 
 def _damaged_return(world: DemoWorld, customer: DemoCustomer, order: SalesOrder, invoice: Invoice,
                     days_ago: int) -> None:
-    """Two units arrived damaged: the return is approved and credited without sending goods back."""
+    """Two units arrived damaged: the return is approved and credited without sending goods back. A day ago
+    the buyer asked to return another item, which waits for staff."""
     db.session.flush()  # the return line points at the order line's id
-    line = next(line for line in order.lines if line.product is not None)
+    products = [line for line in order.lines if line.product is not None]
+    line = products[0]
     quantity = min(line.quantity, Decimal(2))
-    fulfilment.request_return(world, order, line, quantity, customer.buyer, offset=-days_ago)
+    damaged = fulfilment.request_return(world, order, [(line, quantity, "damaged", "Two boxes arrived crushed")],
+                                        customer.buyer, offset=-days_ago,
+                                        note="The contents had spilled; photos on request.")
     invoice_line = next(il for il in invoice.lines if il.product is line.product)
-    finance.credit_note(world, invoice, [(invoice_line, quantity)], offset=-days_ago + 1,
-                        reason="Goods damaged in transit (approved return request)")
+    note = finance.credit_note(world, invoice, [(invoice_line, quantity)], offset=-days_ago + 1,
+                               reason="Goods damaged in transit (approved return request)")
+    fulfilment.credited(world, damaged, note, "No need to send the goods back: we credit them.", -days_ago + 1)
+    spare = products[-1] if len(products) > 1 else line
+    left = spare.quantity - (quantity if spare is line else Decimal(0))
+    if left >= 1:
+        fulfilment.request_return(world, order, [(spare, Decimal(1), "not_needed", "")], customer.buyer, offset=-1,
+                                  note="One too many: the project was smaller than planned.")

@@ -31,6 +31,7 @@ from portal.models.catalog import (  # noqa: F401
 from portal.models.companies import Address, AddressKind, Company  # noqa: F401
 from portal.models.engagement import AuditLog, Notification, PortalEvent  # noqa: F401
 from portal.models.evidence import QuoteSignature  # noqa: F401
+from portal.models.figures import CompanyFigures  # noqa: F401
 from portal.models.finance import (  # noqa: F401
     CreditNote,
     CreditNoteLine,
@@ -45,6 +46,7 @@ from portal.models.finance import (  # noqa: F401
     PaymentRequestStatus,
 )
 from portal.models.fulfilment import (  # noqa: F401
+    ReturnAttachment,
     ReturnLine,
     ReturnRequest,
     ReturnStatus,
@@ -52,8 +54,11 @@ from portal.models.fulfilment import (  # noqa: F401
     ShipmentEvent,
     ShipmentStatus,
 )
+from portal.models.integrations import IntegrationKey  # noqa: F401
 from portal.models.messaging import (  # noqa: F401
+    CustomerNotice,
     EmailTemplate,
+    InvoiceReminder,
     NotificationRoute,
     OutboxAttachment,
     OutboxEmail,

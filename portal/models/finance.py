@@ -5,7 +5,7 @@ import enum
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import Date, DateTime, Enum, ForeignKey, String, Text, text
+from sqlalchemy import Date, DateTime, Enum, ForeignKey, Index, String, Text, text
 from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -24,6 +24,10 @@ class InvoiceStatus(enum.StrEnum):
 
 class Invoice(DocumentTotals, Model):
     __tablename__ = "invoice"
+    #: the invoice list (newest first), open and overdue figures (open ones only), what an order is invoiced for
+    __table_args__ = (Index("ix_invoice_company_issued", "company_id", "issue_date", "id"),
+                      Index("ix_invoice_company_status_due", "company_id", "status", "due_date"),
+                      Index("ix_invoice_order", "order_id"))
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str] = mapped_column(String(30), unique=True)
     company_id: Mapped[int] = mapped_column(ForeignKey("company.id"), index=True)
@@ -79,6 +83,8 @@ class Payment(Model):
     """Money received; its receipt number is shown to the customer."""
 
     __tablename__ = "payment"
+    #: the receipts list: one company, newest first
+    __table_args__ = (Index("ix_payment_company_received", "company_id", "received_date", "id"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str] = mapped_column(String(30), unique=True)
     company_id: Mapped[int] = mapped_column(ForeignKey("company.id"), index=True)
@@ -107,6 +113,8 @@ class CreditNoteStatus(enum.StrEnum):
 
 class CreditNote(DocumentTotals, Model):
     __tablename__ = "credit_note"
+    #: the credit notes list: one company, newest first
+    __table_args__ = (Index("ix_credit_note_company_issued", "company_id", "issue_date", "id"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str] = mapped_column(String(30), unique=True)
     company_id: Mapped[int] = mapped_column(ForeignKey("company.id"), index=True)

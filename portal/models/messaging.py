@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import DateTime, Enum, ForeignKey, Integer, LargeBinary, String, Text
+from sqlalchemy import Date, DateTime, Enum, ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.models.base import Model, created_column
@@ -94,3 +94,31 @@ class NotificationRoute(Model):
 
     recipient_user: Mapped[User | None] = relationship()  # noqa: F821
     template: Mapped[EmailTemplate | None] = relationship()
+
+
+class CustomerNotice(Model):
+    """A customer email event that was told (portal.services.customer_notices): its key is unique, so a
+    retried status change, a repeated webhook or a second worker never emails the same event twice."""
+
+    __tablename__ = "customer_notice"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: what happened to which document, e.g. "invoice_issued:42", "shipment_delivered:7"
+    event_key: Mapped[str] = mapped_column(String(120), unique=True)
+    #: how many contacts were emailed
+    recipients: Mapped[int] = mapped_column(Integer, default=0)
+    created_dt: Mapped[datetime] = created_column()
+
+
+class InvoiceReminder(Model):
+    """A payment reminder sent for an invoice on a day (portal.services.invoice_reminders): one per invoice,
+    kind and day, so `portal send-reminders` run twice (or twice at once) sends one."""
+
+    __tablename__ = "invoice_reminder"
+    __table_args__ = (UniqueConstraint("invoice_id", "kind", "sent_on"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    invoice_id: Mapped[int] = mapped_column(ForeignKey("invoice.id", ondelete="CASCADE"), index=True)
+    #: "due_soon" or "overdue"
+    kind: Mapped[str] = mapped_column(String(20))
+    sent_on: Mapped[date] = mapped_column(Date)
+    recipients: Mapped[int] = mapped_column(Integer, default=0)
+    created_dt: Mapped[datetime] = created_column()

@@ -5,7 +5,7 @@ import enum
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import Date, Enum, ForeignKey, String, Text
+from sqlalchemy import Date, Enum, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.models.base import MONEY, Model, created_column
@@ -23,6 +23,8 @@ class PurchaseOrderStatus(enum.StrEnum):
 
 class PurchaseOrder(DocumentTotals, Model):
     __tablename__ = "purchase_order"
+    #: the supplier's purchase order list: one company, newest first
+    __table_args__ = (Index("ix_purchase_order_company_date", "company_id", "order_date", "id"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str] = mapped_column(String(30), unique=True)
     #: the supplier company; supplier contacts see only their own
@@ -57,6 +59,8 @@ class SupplierBillStatus(enum.StrEnum):
 
 class SupplierBill(DocumentTotals, Model):
     __tablename__ = "supplier_bill"
+    #: the supplier's bill list: one company, newest first
+    __table_args__ = (Index("ix_supplier_bill_company_date", "company_id", "bill_date", "id"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str] = mapped_column(String(30), unique=True)
     #: the supplier's own invoice number

@@ -67,6 +67,8 @@ class QuoteStatus(enum.StrEnum):
 
 class Quote(DocumentTotals, Model):
     __tablename__ = "quote"
+    #: the customer's quote list: one company, newest first
+    __table_args__ = (Index("ix_quote_company_created", "company_id", "created_dt", "id"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str | None] = mapped_column(String(30), unique=True)
     company_id: Mapped[int] = mapped_column(ForeignKey("company.id"), index=True)

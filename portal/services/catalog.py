@@ -11,10 +11,13 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
 from functools import cached_property
+from typing import NamedTuple
 
 from sqlalchemy import Select, and_, case, column, func, literal, null, select, table, union, union_all
-from sqlalchemy.orm import joinedload, load_only
+from sqlalchemy.orm import joinedload
 
 from portal.extensions import db
 from portal.models import (
@@ -228,9 +231,32 @@ class CatalogQuery:
     per_page: int = PAGE_SIZES[0]
 
 
+class CardStock(NamedTuple):
+    """A product's stock as a card shows it (what ``stock_display.note_for`` reads)."""
+
+    available: Decimal
+    incoming: Decimal | None
+    incoming_date: date | None
+
+
+class Card(NamedTuple):
+    """The columns of a product a catalog card shows: plain values read as a row, not an ORM entity
+    (building 24 entities and their stock levels cost more than the statement)."""
+
+    id: int
+    sku: str
+    name: str
+    category_id: int | None
+    unit: str
+    pack_size: Decimal
+    min_order_qty: Decimal
+    order_increment: Decimal
+    stock: CardStock | None
+
+
 @dataclass
 class ProductRow:
-    product: Product
+    product: Card
     #: the first picture of the product, for the thumbnail
     image_id: int | None
 
@@ -278,22 +304,16 @@ def find_products(viewer: Viewer, query: CatalogQuery, tree: CategoryTree, price
 #: a search matching more products than this lists them by name: ranking thousands of near-equal
 #: matches costs more than it tells (refining the search brings back the best-match order)
 BROAD_SEARCH = 2000
+_ZERO = Decimal(0)
 
 
 def _page(viewer, query, tree, words, price_tier_id, priced) -> CatalogPage:
-    first_image = (select(ProductImage.id).where(ProductImage.product_id == Product.id)
-                   .order_by(ProductImage.position, ProductImage.id).limit(1).correlate(Product).scalar_subquery())
     # Without a search or the stock filter the category counts already hold the total: no count over
     # all matching rows, so the first page reads only its own rows from the name index. A search is
     # counted first (one statement over the index's matches), then its page is read.
     counted_by_tree = not words and not query.in_stock
     total = func.count().over() if not counted_by_tree and not words else literal(0)
-    stmt = _filtered(select(Product, first_image.label("image_id"), total.label("total")), viewer, query, tree, words)
-    # a product card's columns only (no description): anything else read from a card raises, not loads
-    stmt = stmt.options(load_only(Product.id, Product.sku, Product.name, Product.category_id, Product.unit,
-                                  Product.pack_size, Product.min_order_qty, Product.order_increment,
-                                  raiseload=True),
-                        joinedload(Product.stock))
+    stmt = _filtered(select(Product.id.label("id"), total.label("total")), viewer, query, tree, words)
     rank, sort, broad = None, query.sort, False
     if words:
         found = catalog_search.match(words)
@@ -304,17 +324,40 @@ def _page(viewer, query, tree, words, price_tier_id, priced) -> CatalogPage:
         else:
             stmt = stmt.join(found.joined, found.onclause).where(found.where)
             rank = found.rank
-    stmt = _sorted(stmt, sort, rank, price_tier_id, priced, viewer)
+    # The page's ids are found and sorted first; only then are their cards read (picture, stock): a
+    # ranked search or a sort by price orders every match, and should not read more than the order needs.
+    keys = _sort_keys(sort, rank, price_tier_id, priced, viewer)
+    stmt = stmt.add_columns(*(key.label(f"k{i}") for i, (key, _, _) in enumerate(keys)))
     offset = (query.page - 1) * query.per_page
-    rows = db.session.execute(stmt.limit(query.per_page).offset(offset)).unique().all()
+    chosen = stmt.order_by(*_ordered(keys)).limit(query.per_page).offset(offset).subquery("chosen")
+    first_image = (select(ProductImage.id).where(ProductImage.product_id == Product.id)
+                   .order_by(ProductImage.position, ProductImage.id).limit(1).correlate(Product).scalar_subquery())
+    cards = (select(*_CARD_COLUMNS, first_image.label("image_id"), chosen.c.total)
+             .select_from(chosen).join(Product, Product.id == chosen.c.id)
+             .outerjoin(StockLevel, StockLevel.product_id == Product.id)
+             .order_by(*_ordered([(chosen.c[f"k{i}"], desc, last) for i, (_, desc, last) in enumerate(keys)])))
+    rows = db.session.execute(cards).all()
     if words:
         total = matched
     elif counted_by_tree:
         total = tree.nodes[query.category_id].count if query.category_id is not None else tree.total
     else:
         total = rows[0].total if rows else 0
-    return CatalogPage([ProductRow(r[0], r.image_id) for r in rows], total, query.page, query.per_page,
+    return CatalogPage([ProductRow(_card(r), r.image_id) for r in rows], total, query.page, query.per_page,
                        by_name_for_breadth=broad)
+
+
+#: a product card's columns (no description), then its stock level's
+_CARD_COLUMNS = (Product.id, Product.sku, Product.name, Product.category_id, Product.unit, Product.pack_size,
+                 Product.min_order_qty, Product.order_increment, StockLevel.product_id.label("stock_of"),
+                 StockLevel.on_hand, StockLevel.reserved, StockLevel.incoming, StockLevel.incoming_date)
+
+
+def _card(r) -> Card:
+    stock = None
+    if r.stock_of is not None:
+        stock = CardStock((r.on_hand or _ZERO) - (r.reserved or _ZERO), r.incoming, r.incoming_date)
+    return Card(r.id, r.sku, r.name, r.category_id, r.unit, r.pack_size, r.min_order_qty, r.order_increment, stock)
 
 
 def _search_count(viewer: Viewer, query: CatalogQuery, tree: CategoryTree, words: list[str], found) -> Select:
@@ -359,14 +402,24 @@ def _walk_names(tree: CategoryTree, query: CatalogQuery) -> bool:
     return 3 * node.count * node.count > rows * tree.total
 
 
-def _sorted(stmt: Select, sort: str, rank, price_tier_id: int | None, priced: bool, viewer: Viewer) -> Select:
+def _sort_keys(sort: str, rank, price_tier_id: int | None, priced: bool, viewer: Viewer) -> list[tuple]:
+    """The page's order: (expression, descending, nulls last) from the first key to the last."""
     if sort == "relevance" and rank is not None:
-        return stmt.order_by(rank, Product.name, Product.id)
+        return [(rank, False, False), (Product.name, False, False), (Product.id, False, False)]
     if sort == "newest":
-        return stmt.order_by(Product.created_dt.desc(), Product.id.desc())
+        return [(Product.created_dt, True, False), (Product.id, True, False)]
     if sort == "price" and priced:
-        return stmt.order_by(_list_price(price_tier_id, viewer).asc().nulls_last(), Product.name, Product.id)
-    return stmt.order_by(Product.name, Product.id)
+        return [(_list_price(price_tier_id, viewer), False, True), (Product.name, False, False),
+                (Product.id, False, False)]
+    return [(Product.name, False, False), (Product.id, False, False)]
+
+
+def _ordered(keys: list[tuple]) -> list:
+    ordered = []
+    for key, descending, nulls_last in keys:
+        key = key.desc() if descending else key.asc()
+        ordered.append(key.nulls_last() if nulls_last else key)
+    return ordered
 
 
 def _list_price(tier_id: int | None, viewer: Viewer):

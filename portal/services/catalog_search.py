@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, column, event, func, literal_column, select, table, text, union
+from sqlalchemy import Connection, case, column, event, func, literal_column, select, table, text, union
 from sqlalchemy.sql.elements import ColumnElement
 
 from portal.extensions import db
@@ -178,13 +178,18 @@ def corrected(words: list[str]) -> list[str]:
         term = table("product_search_word", column("word")).c.word
     else:
         term = table("product_search_vocab", column("term")).c.term
-    # Per word: the indexed words it starts, and those of about its length with its first letter. Each
-    # range is a member of a UNION: fts5vocab answers an OR of ranges wrongly.
+    # Per word: the indexed words it starts, and — only when it starts none — those of about its length
+    # with its first letter. Each range is a member of a UNION: fts5vocab answers an OR of ranges wrongly.
+    # The second range is skipped by a LIMIT of 0 when the word is known: fts5vocab reads every listed
+    # word's postings, so a range over a common letter costs in proportion to the catalog.
     ranges = []
     for word in dict.fromkeys(words):
-        ranges.append(select(term).where(term >= word, term < _after(word)))
+        starts = select(term).where(term >= word, term < _after(word))
+        ranges.append(starts)
+        unknown = case((starts.exists(), 0), else_=-1 if _dialect() == "sqlite" else None)
         ranges.append(select(term).where(term >= word[0], term < _after(word[0]),
-                                         func.length(term).between(len(word) - 2, len(word) + 2)))
+                                         func.length(term).between(len(word) - 2, len(word) + 2))
+                      .limit(unknown).subquery().select())
     known = db.session.execute(union(*ranges)).scalars().all()
     return [_closest(word, known) for word in words]
 

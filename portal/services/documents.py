@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from sqlalchemy import inspect
 
-from portal.models import CreditNote, Invoice, Payment, ReturnRequest, SalesOrder, Shipment, SupplierBill
+from portal.models import CreditNote, Invoice, Payment, SalesOrder, Shipment, SupplierBill
 from portal.services.errors import RuleError
 
 #: document type -> (relationship, what to tell staff when it points at another company's document)
@@ -15,7 +15,6 @@ COMPANY_LINKS: dict[type, tuple[tuple[str, str], ...]] = {
     Payment: (("invoice", "Choose an invoice of this payment's company."),),
     CreditNote: (("invoice", "Choose an invoice of this credit note's company."),),
     Shipment: (("order", "Choose an order of this shipment's company."),),
-    ReturnRequest: (("order", "Choose an order of this return's company."),),
     SupplierBill: (("purchase_order", "Choose a purchase order of this supplier."),),
     SalesOrder: (("shipping_address", "Choose an address of this order's company."),),
 }

@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from portal.models import Invoice
 from portal.money import money
-from portal.services import receivables
+from portal.services import clock, receivables
 from portal.services.errors import RuleError
 
 
@@ -19,8 +19,11 @@ class InvoiceError(RuleError):
 
 
 def fill_due_date(invoice: Invoice) -> None:
-    """An invoice without a due date is due after its company's payment terms."""
-    if invoice.due_date is None and invoice.issue_date is not None:
+    """An invoice without an issue date is issued today; one without a due date is due after its
+    company's payment terms."""
+    if invoice.issue_date is None:
+        invoice.issue_date = clock.today()
+    if invoice.due_date is None:
         terms = invoice.company.payment_terms_days if invoice.company is not None else 0
         invoice.due_date = invoice.issue_date + timedelta(days=terms or 0)
 

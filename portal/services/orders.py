@@ -29,13 +29,14 @@ def open_order_count(company: Company) -> int:
 def open_orders_value(company: Company) -> Decimal:
     """What open orders (in the company's currency) are worth beyond what is already invoiced for them:
     an invoiced order is owed on its invoice, so counting it here too would count it twice."""
-    invoiced = (select(Invoice.order_id, func.sum(Invoice.total).label("amount"))
-                .where(Invoice.order_id.is_not(None), Invoice.status.in_(ISSUED_INVOICE))
-                .group_by(Invoice.order_id).subquery())
-    remaining = SalesOrder.total - func.coalesce(invoiced.c.amount, 0)
+    # per open order (found through the company/status index), its invoices through the order index:
+    # the cost follows the open orders, not the company's history
+    invoiced = (select(func.coalesce(func.sum(Invoice.total), 0))
+                .where(Invoice.order_id == SalesOrder.id, Invoice.status.in_(ISSUED_INVOICE))
+                .correlate(SalesOrder).scalar_subquery())
+    remaining = SalesOrder.total - invoiced
     value = db.session.execute(
         select(func.sum(case((remaining > 0, remaining), else_=0)))
-        .select_from(SalesOrder).outerjoin(invoiced, invoiced.c.order_id == SalesOrder.id)
         .where(SalesOrder.company_id == company.id, SalesOrder.currency == company.currency, open_clause())
     ).scalar_one()
     return Decimal(str(value or 0)).quantize(Decimal("0.01"))

@@ -26,7 +26,7 @@ from portal.models import (
     PaymentRequestItem,
     PaymentRequestStatus,
 )
-from portal.services import audit, clock, payments, receivables
+from portal.services import audit, clock, customer_notices, payments, receivables
 from portal.services.actor import Actor
 from portal.services.errors import RuleError
 
@@ -164,6 +164,7 @@ def complete(request: PaymentRequest, *, received: date | None = None, amount: D
         select(Invoice).where(Invoice.id.in_([item.invoice_id for item in request.items]))
         .with_for_update().execution_options(populate_existing=True)).scalars()}
     note = " ".join(filter(None, (request.reference, reference)))[:120]
+    received_now = []
     for item in request.items:
         invoice = invoices[item.invoice_id]
         owed = invoice.balance_due if receivables.is_open(invoice) else Decimal("0.00")
@@ -182,6 +183,8 @@ def complete(request: PaymentRequest, *, received: date | None = None, amount: D
         db.session.add_all(recorded)
         db.session.flush()
         item.payment_id = recorded[0].id
+        received_now += recorded
+    customer_notices.payments_received(received_now, f"payment_request:{request.id}")
     audit.record("payment_request.paid", request, company_id=request.company_id, actor=by,
                  reference=request.reference, total=str(request.total), received=received.isoformat())
     return True

@@ -12,15 +12,25 @@ from portal.models import User
 
 def offered() -> dict[str, str]:
     """pref key -> wording, for the emails of the core and the enabled features, in declared order."""
+    return {pref: wording for _, prefs in offered_by_feature() for pref, wording in prefs.items()}
+
+
+def offered_by_feature() -> list[tuple[str, dict[str, str]]]:
+    """offered(), grouped under the label of the feature that declares each (the page's sections)."""
     enabled = settings.enabled_features()
-    result: dict[str, str] = {}
+    groups: list[tuple[str, dict[str, str]]] = []
+    seen: set[str] = set()
     for feature in registry():
         if not enabled.get(feature.key):
             continue
+        prefs = {}
         for kind in feature.emails.values():
-            if kind.pref and kind.pref not in result:
-                result[kind.pref] = kind.pref_label or kind.label
-    return result
+            if kind.pref and kind.pref not in seen:
+                seen.add(kind.pref)
+                prefs[kind.pref] = kind.pref_label or kind.label
+        if prefs:
+            groups.append((feature.label, prefs))
+    return groups
 
 
 def of(user: User) -> dict[str, bool]:

@@ -65,3 +65,19 @@ def recompute_totals(document, lines: Iterable | None = None) -> object:
     totals = sums(line for line in lines if not getattr(line, "optional", False))
     document.subtotal, document.tax_total, document.total = totals.subtotal, totals.tax_total, totals.total
     return document
+
+
+@dataclass(frozen=True)
+class TaxRow:
+    rate: Decimal
+    net: Decimal
+    tax: Decimal
+
+
+def tax_by_rate(lines: Iterable) -> list[TaxRow]:
+    """The tax of stored lines per rate (as `sums` computes it), lowest rate first: a document's tax table."""
+    net_by_rate: dict[Decimal, Decimal] = defaultdict(lambda: ZERO)
+    for line in lines:
+        if not getattr(line, "optional", False):
+            net_by_rate[_dec(getattr(line, "tax_rate", None))] += _dec(line.line_total)
+    return [TaxRow(rate, to_cents(net), to_cents(net * rate / HUNDRED)) for rate, net in sorted(net_by_rate.items())]

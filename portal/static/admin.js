@@ -66,15 +66,15 @@
     }
   }, true);
 
-  // "Copy" on the one-time invitation link page.
+  // "Copy" on the pages that show a secret once (an invitation link, an integration key).
   var copy = document.getElementById("copy-link");
-  var input = document.getElementById("invitation-link");
+  var input = document.getElementById("invitation-link") || document.getElementById("integration-key");
   var status = document.getElementById("copy-status");
   if (copy && input && status) {
     copy.addEventListener("click", function () {
       input.select();
       var done = function () { status.textContent = "Copied to the clipboard."; };
-      var manual = function () { status.textContent = "Select the link and copy it (Ctrl+C)."; };
+      var manual = function () { status.textContent = "Select it and copy it (Ctrl+C)."; };
       if (navigator.clipboard && window.isSecureContext) {
         navigator.clipboard.writeText(input.value).then(done, manual);
       } else if (document.execCommand && document.execCommand("copy")) {

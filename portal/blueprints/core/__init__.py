@@ -8,7 +8,7 @@ from flask import Blueprint
 
 from portal.blueprints.core import isolation
 from portal.blueprints.core.blocks import credit_position
-from portal.contract import Block, EmailKind, Feature, IsolationArg, NumberKind
+from portal.contract import Block, EmailKind, Feature, IsolationArg
 
 bp = Blueprint("core", __name__)
 
@@ -57,10 +57,6 @@ feature = Feature(
         "invitation_accepted": "A contact accepted an invitation",
         "colleague_invited": "A customer's admin invited a colleague",
         "colleague_removed": "A customer's admin removed a colleague's access",
-    },
-    numbers={
-        # Kept by the core until the returns feature is built.
-        "return_request": NumberKind("RMA"),
     },
     isolation={
         "address_id": isolation.make_address,

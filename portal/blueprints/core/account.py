@@ -146,7 +146,8 @@ def account_password():
 def account_notifications():
     user = current_user._get_current_object()
     form = NotificationsForm()
-    form.kinds.choices = list(preferences.offered().items())
+    groups = preferences.offered_by_feature()
+    form.kinds.choices = [choice for _, prefs in groups for choice in prefs.items()]
     if not form.is_submitted():
         form.kinds.data = [kind for kind, on in accounts.notification_prefs(user).items() if on]
     if form.validate_on_submit():
@@ -159,7 +160,7 @@ def account_notifications():
             db.session.commit()
             flash(_("Your notification preferences are saved."), "success")
             return redirect(url_for("core.account_notifications"))
-    return render_template("core/account_notifications.html", form=form)
+    return render_template("core/account_notifications.html", form=form, groups=groups)
 
 
 # --- the acting company's address book -------------------------------------------------------------

@@ -5,9 +5,10 @@ from flask_babel import lazy_gettext as _l
 from portal.admin_views.finance import views as finance_views
 from portal.blueprints.invoices import isolation
 from portal.blueprints.invoices.blocks import ageing_summary, outstanding, recent_invoices
-from portal.contract import Block, Feature, NavEntry, NumberKind, SettingSpec
+from portal.contract import Block, EmailKind, Feature, NavEntry, NumberKind, SettingSpec
 
 bp = Blueprint("invoices", __name__)
+_INVOICE = ("recipient_name", "company_name", "invoice_number", "total", "due_date", "link")
 
 feature = Feature(
     key="invoices",
@@ -33,12 +34,34 @@ feature = Feature(
         "pay_by_card": SettingSpec(False, "Pay Now by card (Stripe Checkout)",
                                    help="Needs STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET in the environment; "
                                         "point Stripe's webhook at /payments/stripe/webhook"),
+        "reminder_days_before": SettingSpec(3, "Payment reminder: days before the due date", type="int",
+                                            minimum=0, maximum=60,
+                                            help="`portal send-reminders` (run it daily) emails an open invoice this "
+                                                 "many days before it is due; 0 sends no such reminder"),
+        "overdue_reminder_every_days": SettingSpec(7, "Overdue reminder: repeat every (days)", type="int",
+                                                   minimum=0, maximum=90,
+                                                   help="An overdue invoice is reminded the day after its due date, "
+                                                        "then again every this many days while it still owes "
+                                                        "money; 0 reminds once"),
     },
     admin_views=finance_views,
     dashboard=(Block("invoices/_outstanding.html", outstanding, permission="invoices.view", area="stats"),
                Block("invoices/_recent_invoices.html", recent_invoices, permission="invoices.view"),
                Block("invoices/_ageing.html", ageing_summary, permission="invoices.statement",
                      area="wide")),
+    emails={
+        "invoice_issued": EmailKind("New invoice", "invoices/email/issued", pref="invoice_issued",
+                                    pref_label="New invoices", placeholders=_INVOICE),
+        "payment_receipt": EmailKind("Payment received (receipt)", "invoices/email/payment_receipt",
+                                     pref="payment_receipt", pref_label="Payments we received (receipts)",
+                                     placeholders=("recipient_name", "company_name", "receipts", "amount", "link")),
+        "invoice_due_soon": EmailKind("Invoice due soon", "invoices/email/due_soon", pref="invoice_due_soon",
+                                      pref_label="Reminders a few days before an invoice is due",
+                                      placeholders=(*_INVOICE, "balance_due", "days")),
+        "invoice_overdue": EmailKind("Invoice overdue", "invoices/email/overdue", pref="invoice_overdue",
+                                     pref_label="Reminders about overdue invoices",
+                                     placeholders=(*_INVOICE, "balance_due", "days")),
+    },
     events={"payment_requested": "A customer will pay invoices by bank transfer (confirm it when it arrives)",
             "payment_received": "A customer paid invoices by card"},
     numbers={"invoice": NumberKind("INV"), "payment": NumberKind("RCT"), "credit_note": NumberKind("CN")},
@@ -47,6 +70,7 @@ feature = Feature(
 )
 
 from portal.blueprints.invoices import (  # noqa: F401
+    document_pdf_views,
     payment_views,
     receipt_views,
     statement_views,

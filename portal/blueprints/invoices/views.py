@@ -3,6 +3,7 @@ from flask import render_template, request
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
+from portal import paging
 from portal.blueprints.invoices import bp, services
 from portal.extensions import db
 from portal.models import CreditNote, CreditNoteLine, Invoice, InvoiceLine, Payment
@@ -21,7 +22,7 @@ def index():
     search = request.args.get("q", "").strip()[:30]
     today = clock.today()
     query = services.filter_invoices(scoped(select(Invoice), Invoice), status, search, today)
-    page = db.paginate(query, per_page=PER_PAGE, error_out=False)
+    page = paging.page_of(query, per_page=PER_PAGE)
     company = acting().company
     return render_template(
         "invoices/index.html", page=page, status=status, search=search, filters=services.INVOICE_FILTERS,
@@ -54,7 +55,7 @@ def credit_notes():
         scoped(select(CreditNote), CreditNote).options(joinedload(CreditNote.invoice))
         .order_by(CreditNote.issue_date.desc(), CreditNote.id.desc())
     )
-    page = db.paginate(query, per_page=PER_PAGE, error_out=False)
+    page = paging.page_of(query, per_page=PER_PAGE)
     return render_template("invoices/credit_notes.html", page=page)
 
 
@@ -74,5 +75,5 @@ def credit_note(credit_note_id: int):
 def receipts():
     query = (scoped(select(Payment), Payment).options(joinedload(Payment.invoice))
              .order_by(Payment.received_date.desc(), Payment.id.desc()))
-    page = db.paginate(query, per_page=PER_PAGE, error_out=False)
+    page = paging.page_of(query, per_page=PER_PAGE)
     return render_template("invoices/receipts.html", page=page)

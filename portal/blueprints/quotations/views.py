@@ -5,7 +5,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from portal import settings
+from portal import paging, settings
 from portal.blueprints.quotations import bp, services
 from portal.blueprints.quotations.forms import AcceptForm, ChangesForm, DeclineForm
 from portal.extensions import db
@@ -20,7 +20,7 @@ from portal.services.tokens import TokenError
 @bp.route("/")
 @require_permission("quotes.view")
 def index():
-    page = db.paginate(services.visible_quotes(scoped(select(Quote), Quote)), per_page=25, error_out=False)
+    page = paging.page_of(services.visible_quotes(scoped(select(Quote), Quote)))
     return render_template("quotations/index.html", page=page, today=clock.today(),
                            is_expired=services.is_expired, is_priced=services.is_priced)
 

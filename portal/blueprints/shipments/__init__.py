@@ -4,9 +4,11 @@ from flask_babel import lazy_gettext as _l
 
 from portal.admin_views.fulfilment import shipment_views
 from portal.blueprints.shipments.isolation import make_shipment
-from portal.contract import Feature, NavEntry, NumberKind
+from portal.contract import EmailKind, Feature, IsolationArg, NavEntry, NumberKind
 
 bp = Blueprint("shipments", __name__)
+_SHIPMENT = ("recipient_name", "company_name", "shipment_number", "order_number", "carrier", "tracking_number",
+             "link")
 
 feature = Feature(
     key="shipments",
@@ -20,8 +22,17 @@ feature = Feature(
     permissions={"shipments.view": "Track the company's shipments"},
     grants={role: {"shipments.view"} for role in ("Admin", "Buyer", "Viewer", "Finance")},
     admin_views=shipment_views,
+    emails={
+        "shipment_dispatched": EmailKind("Shipment dispatched", "shipments/email/dispatched",
+                                         pref="shipment_dispatched", pref_label="Shipments on their way",
+                                         placeholders=_SHIPMENT),
+        "shipment_delivered": EmailKind("Shipment delivered", "shipments/email/delivered",
+                                        pref="shipment_delivered", pref_label="Shipments delivered",
+                                        placeholders=_SHIPMENT),
+    },
     numbers={"shipment": NumberKind("SH")},
-    isolation={"shipment_id": make_shipment},
+    # the tracking API's <shipment_ref> is no portal user's: integration keys are the business's own
+    isolation={"shipment_id": make_shipment, "shipment_ref": IsolationArg(owner="opaque")},
 )
 
-from portal.blueprints.shipments import views  # noqa: F401
+from portal.blueprints.shipments import pdf_views, tracking_api, views  # noqa: F401

@@ -3,6 +3,7 @@ from flask import render_template
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
+from portal import paging
 from portal.blueprints.shipments import bp, services
 from portal.extensions import db
 from portal.models import Shipment
@@ -13,7 +14,7 @@ from portal.permissions import require_permission, scoped
 @require_permission("shipments.view")
 def index():
     query = services.newest_first(scoped(select(Shipment), Shipment).options(joinedload(Shipment.order)))
-    page = db.paginate(query, per_page=25, error_out=False)
+    page = paging.page_of(query)
     return render_template("shipments/index.html", page=page)
 
 

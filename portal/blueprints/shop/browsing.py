@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import wraps
+from functools import cached_property, wraps
 
 from portal import settings
 from portal.blueprints.guest_catalog.services import is_guest_visit, visitor_buyer
@@ -28,9 +28,10 @@ class Shopper:
     #: may use the cart from the catalog pages
     may_order: bool
 
-    @property
+    @cached_property
     def sees_prices(self) -> bool:
-        """Prices are shown (not hidden by the setting, and a guest tier is chosen for visitors)."""
+        """Prices are shown (not hidden by the setting, and a guest tier is chosen for visitors). Read
+        once per request (a shopper lives for one request), not once per product card."""
         return not price_display.prices_hidden() and not (self.is_guest and self.buyer.tier_id is None)
 
     @property

@@ -1,9 +1,12 @@
 """Catalog pages: the product list (categories, search, filters, sort, paging), a product, its pictures."""
 from __future__ import annotations
 
-from flask import abort, render_template, request
+from functools import partial
 
-from portal.blueprints.shop import bp
+from flask import abort, render_template, request, url_for
+
+from portal import settings
+from portal.blueprints.shop import bp, card_tags
 from portal.blueprints.shop.browsing import catalog_access, current_shopper
 from portal.services import catalog, clock, product_images
 from portal.services.pricing import PriceBook, load_price_book
@@ -28,6 +31,19 @@ def _prices(shopper, products, tree) -> PriceBook | None:
     return load_price_book(shopper.buyer, [(p.id, p.category_id) for p in products], clock.today(), tree.parents)
 
 
+def _stock_notes():
+    """``note_for`` with the stock settings read once for the page's cards."""
+    return partial(note_for, mode=settings.get("stock.display"), show_incoming=settings.get("stock.show_incoming"))
+
+
+def _url_by_id(endpoint: str, name: str):
+    """``url_for(endpoint, name=id)`` for the many ids of a page, built once (a build costs more than
+    the rest of a product card's link)."""
+    marker = "987654321"
+    head, _, tail = url_for(endpoint, **{name: int(marker)}).partition(marker)
+    return lambda id_: f"{head}{int(id_)}{tail}"
+
+
 @bp.get("/")
 @catalog_access
 def index():
@@ -40,7 +56,11 @@ def index():
     book = _prices(shopper, [row.product for row in page.rows], tree)
     sorts = catalog.offered_sorts(shopper.sees_prices)
     return render_template("shop/index.html", shopper=shopper, tree=tree, query=query, page=page, book=book,
-                           sorts=sorts, page_sizes=catalog.PAGE_SIZES, stock_note=note_for,
+                           sorts=sorts, page_sizes=catalog.PAGE_SIZES, stock_note=_stock_notes(),
+                           price_tag=card_tags.price_tag, stock_tag=card_tags.stock_tag,
+                           product_url=_url_by_id("shop.product", "product_id"),
+                           image_url=_url_by_id("shop.image", "image_id"),
+                           category_url=_url_by_id("shop.index", "category"),
                            current=tree.nodes.get(query.category_id) if query.category_id else None)
 
 
@@ -54,6 +74,7 @@ def product(product_id: int):
     tree = catalog.category_tree(shopper.viewer, counted=False)
     book = _prices(shopper, [item], tree)
     return render_template("shop/product.html", shopper=shopper, product=item, book=book, stock_note=note_for,
+                           price_tag=card_tags.price_tag, stock_tag=card_tags.stock_tag,
                            price=book.price(item.id, item.min_order_qty) if book else None,
                            breaks=book.price_breaks(item.id) if book else [],
                            breadcrumb=tree.lineage(item.category_id))

@@ -3,6 +3,7 @@ from flask import render_template
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
+from portal import paging
 from portal.blueprints.supplier import bp, services
 from portal.extensions import db
 from portal.models import PurchaseOrder, PurchaseOrderLine, SupplierBill
@@ -13,7 +14,7 @@ from portal.permissions import require_permission, scoped
 @require_permission("supplier.view", audience="supplier")
 def purchase_orders():
     query = services.visible_purchase_orders(scoped(select(PurchaseOrder), PurchaseOrder))
-    page = db.paginate(query, per_page=25, error_out=False)
+    page = paging.page_of(query)
     return render_template("supplier/purchase_orders.html", page=page)
 
 
@@ -37,7 +38,7 @@ def purchase_order(purchase_order_id: int):
 def bills():
     query = services.bills_newest_first(
         scoped(select(SupplierBill), SupplierBill).options(joinedload(SupplierBill.purchase_order)))
-    page = db.paginate(query, per_page=25, error_out=False)
+    page = paging.page_of(query)
     return render_template("supplier/bills.html", page=page, balance_due=services.balance_due,
                            hidden_po=services.HIDDEN_PURCHASE_ORDER)
 
