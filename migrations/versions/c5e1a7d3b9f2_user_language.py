@@ -1,7 +1,7 @@
 """user.language: the language a contact reads the portal and emails in (NULL = the business's default)
 
 Revision ID: c5e1a7d3b9f2
-Revises: a4d8e2c6f9b1
+Revises: b8e4d1f6a3c9
 Create Date: 2026-12-01 03:30:00
 
 """
@@ -10,7 +10,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'c5e1a7d3b9f2'
-down_revision = 'a4d8e2c6f9b1'
+down_revision = 'b8e4d1f6a3c9'
 branch_labels = None
 depends_on = None
 
