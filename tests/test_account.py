@@ -5,6 +5,7 @@ import pytest
 from sqlalchemy import select
 from webtest import TestApp
 
+from portal import settings
 from portal.models import Address, AddressKind, AuditLog, User
 from portal.services import accounts, addresses
 from portal.services.accounts import AccountError
@@ -116,6 +117,8 @@ def test_refused_password_change_says_why_and_keeps_the_old_password(testapp, ma
 # Offered by the features that send optional email: see tests/test_notification_preferences.py.
 
 def test_without_optional_emails_the_notifications_page_says_so(testapp, make, login):
+    for key in ("orders", "invoices"):  # the built-in features that send optional email (returns and
+        settings.set_feature(key, False)  # shipments need orders: off with them)
     login(testapp, make.contact())
     res = testapp.get("/account/notifications")
     assert "notifications" not in res.forms
@@ -342,13 +345,15 @@ def _account_tabs(res) -> list[tuple[str, bool]]:
 
 
 @pytest.mark.parametrize(("path", "current"), [("/account", "Profile"), ("/account/password", "Password"),
+                                               ("/account/notifications", "Notifications"),
                                                ("/account/addresses", "Address book"),
                                                ("/company/users", "Company users")])
 def test_every_account_page_has_the_same_tabs_with_its_own_marked(testapp, make, login, path, current):
-    """No built-in feature sends optional email yet, so there is no Notifications tab."""
+    """Orders, shipments and invoices send optional email, so the Notifications tab is there."""
     login(testapp, make.contact(role="Admin"))
     tabs = _account_tabs(testapp.get(path))
-    assert [label for label, _ in tabs] == ["Profile", "Password", "Address book", "Company users"]
+    assert [label for label, _ in tabs] == ["Profile", "Password", "Notifications", "Address book",
+                                            "Company users"]
     assert [label for label, marked in tabs if marked] == [current]
 
 
