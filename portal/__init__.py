@@ -6,18 +6,20 @@ import secrets
 from pathlib import Path
 
 from flask import Flask
+from flask_babel import gettext
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import config_for
-from portal import database, gates, input_guard, mail_after_request, routing, security_headers, web
+from portal import database, gates, i18n, input_guard, mail_after_request, routing, security_headers, web
 from portal.admin_views.setup import build_admin
 from portal.blueprints import BUILTIN_FEATURES
 from portal.cli import register_commands
 from portal.close_after_send import CloseAfterSend
 from portal.extensions import csrf, db, limiter, login_manager, mail, migrate
 from portal.features import init_features
+from portal.i18n import N_
 from portal.login_session import load_user
 from portal.services.company_figures import keep_figures
 from portal.services.numbering import enable_auto_numbering
@@ -47,6 +49,7 @@ def create_app(config: dict | None = None, extra_features=()) -> Flask:
     limiter.init_app(app)
     _configure_login(app)
     input_guard.init_app(app)
+    i18n.init_app(app)
 
     enable_auto_numbering()
     keep_figures()
@@ -112,5 +115,6 @@ def _sqlite_pragmas(dbapi_connection, connection_record):
 def _configure_login(app: Flask) -> None:
     login_manager.user_loader(load_user)
     login_manager.login_view = "core.login"
-    login_manager.login_message = "Please sign in to continue."
+    login_manager.login_message = N_("Please sign in to continue.")
+    login_manager.localize_callback = gettext
     login_manager.session_protection = None  # sessions are revocable server-side instead

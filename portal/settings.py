@@ -23,8 +23,13 @@ HIDDEN_PRICE_CHOICES = (("zero", "A zero amount (€0.00 in the customer's curre
                         ("on_request", "“Price on request”"))
 STOCK_CHOICES = (("off", "Hidden"), ("number", "The number in stock (and incoming)"),
                  ("indication", "In stock / incoming / out of stock"))
+#: the languages the portal speaks, as (code, name in that language); see portal.i18n
+LANGUAGE_CHOICES = (("en", "English"), ("nl", "Nederlands"))
 
 CORE_SETTINGS: dict[str, SettingSpec] = {
+    "portal.language": SettingSpec("en", "Default language", type="choice", choices=LANGUAGE_CHOICES,
+                                   help="For guests, emails and contacts who have not chosen a language on "
+                                        "their profile"),
     "prices.hide": SettingSpec(False, "Hide prices in the portal",
                                help="Product prices and the amounts of quotes and orders; invoices, receipts and "
                                     "credit notes always show what is owed and paid"),
@@ -50,6 +55,7 @@ CORE_SETTINGS: dict[str, SettingSpec] = {
 
 GROUP_LABELS = {
     "features": "Features",
+    "portal": "Language",
     "prices": "Prices",
     "stock": "Stock display",
     "ordering": "Ordering",

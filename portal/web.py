@@ -11,6 +11,7 @@ from decimal import Decimal
 from functools import lru_cache
 
 from flask import Flask, render_template, request, url_for
+from flask_babel import gettext
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import SecurityError
@@ -19,11 +20,22 @@ from portal import branding, settings
 from portal.database import UNAVAILABLE
 from portal.extensions import db
 from portal.features import registry
-from portal.money import money
+from portal.i18n import N_
+from portal.money import day, moment, money, number
 from portal.permissions import acting, can, current_memberships
 from portal.services import preferences, price_display, receivables, roles
 
 STATUS_CODE = re.compile(r"[a-z0-9]+(?:_[a-z0-9]+)*")
+#: the words of the document statuses (status_label), marked for translation
+STATUS_WORDS = (
+    N_("Accepted"), N_("Acknowledged"), N_("Applied"), N_("Approved"), N_("Cancelled"),
+    N_("Changes requested"), N_("Closed"), N_("Confirmed"), N_("Credited"), N_("Declined"), N_("Delivered"),
+    N_("Disputed"), N_("Draft"), N_("Exception"), N_("Expired"), N_("Failed"), N_("Held"), N_("In transit"),
+    N_("Issued"), N_("Open"), N_("Paid"), N_("Partially paid"), N_("Partially shipped"), N_("Pending"),
+    N_("Pending approval"), N_("Preparing"), N_("Queued"), N_("Ready for billing"), N_("Received"),
+    N_("Rejected"), N_("Requested"), N_("Resolved"), N_("Sending"), N_("Sent"), N_("Shipped"),
+    N_("Submitted"), N_("Void"), N_("Waiting on customer"),
+)
 
 log = logging.getLogger(__name__)
 
@@ -79,11 +91,12 @@ def _palette_version(primary: str, accent: str) -> str:
 
 
 def status_label(value) -> str:
-    """A status code in words ("in_transit" -> "In transit"); text someone typed stays as it is."""
+    """A status code in words, in the reader's language ("in_transit" -> "In transit" / "Onderweg"); text
+    someone typed stays as it is."""
     text = str(getattr(value, "value", value) or "")
     if not STATUS_CODE.fullmatch(text):
         return text
-    return text.replace("_", " ").capitalize()
+    return gettext(text.replace("_", " ").capitalize())
 
 
 def init_app(app: Flask) -> None:
@@ -91,6 +104,9 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["price"] = price_display.show_price
     app.jinja_env.filters["qty"] = quantity
     app.jinja_env.filters["status"] = status_label
+    app.jinja_env.filters["date"] = day
+    app.jinja_env.filters["datetime"] = moment
+    app.jinja_env.filters["number"] = number
     app.jinja_env.globals.update(
         feature_enabled=settings.is_enabled, email_preferences=preferences.offered,
         switchable_companies=switchable_companies, setting=settings.get, nav_entries=nav_entries,

@@ -69,6 +69,8 @@ class User(UserMixin, Model):
     #: sales reps: every customer or only allocated ones
     rep_access: Mapped[RepAccess] = mapped_column(Enum(RepAccess, native_enum=False, length=16), default=RepAccess.allocated)
     #: per notification type: {"order_status": true, ...}
+    #: the language pages and emails are written in ("en", "nl"); None = the business's default
+    language: Mapped[str | None] = mapped_column(String(8))
     notification_prefs: Mapped[dict] = mapped_column(JSON, default=dict)
     last_login_dt: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_dt: Mapped[datetime] = created_column()

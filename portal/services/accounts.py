@@ -4,10 +4,15 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from flask_babel import gettext as _
+
+from portal.i18n import LANGUAGE_CODES
 from portal.models import User
 from portal.services import audit, passwords, preferences
 from portal.services.actor import Actor
 
+#: update_profile(language=KEEP) leaves the language as it is
+KEEP = object()
 _PHONE = re.compile(r"^[0-9+()./\- ]{5,40}$")
 
 
@@ -19,19 +24,27 @@ class AccountError(ValueError):
         self.field = field
 
 
-def update_profile(user: User, *, name: str, phone: str | None, by: Actor) -> list[str]:
-    """Change name and phone; returns the fields that changed."""
+def update_profile(user: User, *, name: str, phone: str | None, by: Actor,
+                   language: str | None = KEEP) -> list[str]:
+    """Change name, phone and language ("" or None = the business's default); returns the fields
+    that changed."""
     name = (name or "").strip()
     phone = (phone or "").strip() or None
     if not name:
-        raise AccountError("Enter your name.", field="name")
+        raise AccountError(_("Enter your name."), field="name")
     if len(name) > 120:
-        raise AccountError("Your name can be at most 120 characters.", field="name")
+        raise AccountError(_("Your name can be at most 120 characters."), field="name")
     if phone is not None and not _PHONE.match(phone):
-        raise AccountError("Enter a phone number with digits, spaces, +, - or brackets only.", field="phone")
-    changed = [field for field, value in (("name", name), ("phone", phone)) if getattr(user, field) != value]
+        raise AccountError(_("Enter a phone number with digits, spaces, +, - or brackets only."), field="phone")
+    if language is KEEP:
+        language = user.language
+    language = (language or "").strip() or None
+    if language is not None and language not in LANGUAGE_CODES:
+        raise AccountError(_("Choose one of the offered languages."), field="language")
+    wanted = (("name", name), ("phone", phone), ("language", language))
+    changed = [field for field, value in wanted if getattr(user, field) != value]
     if changed:
-        user.name, user.phone = name, phone
+        user.name, user.phone, user.language = name, phone, language
         audit.record("account.profile_updated", user, actor=by, fields=",".join(changed))
     return changed
 

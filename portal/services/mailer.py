@@ -19,6 +19,7 @@ from portal import settings
 from portal.contract import EmailKind
 from portal.extensions import db
 from portal.features import registry
+from portal.i18n import in_language_of
 from portal.models import EmailTemplate, OutboxEmail, User
 from portal.services import offers, outbox, portal_address, preferences
 
@@ -149,5 +150,6 @@ def send(kind: str, to_user_or_address: User | str, template: EmailTemplate | No
     else:
         user, address = None, to_user_or_address
         context.setdefault("recipient_name", "")
-    subject, text, html = render(kind, template, **context)
+    with in_language_of(user):  # the recipient's language; an address without an account: the business's
+        subject, text, html = render(kind, template, **context)
     return outbox.queue(kind, address, subject, text, html, user=user, attachments=attachments)

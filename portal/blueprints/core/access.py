@@ -1,11 +1,13 @@
 """Pages reached from emailed links: accept an invitation, sign in by link, reset a password."""
 from flask import flash, make_response, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 
 from portal import login_session
 from portal.blueprints.core import bp
 from portal.blueprints.core.auth import TOO_MANY_FROM_ADDRESS, home_for, link_limit
 from portal.blueprints.core.forms import ConfirmForm, EmailForm, NewPasswordForm
 from portal.extensions import db, limiter
+from portal.i18n import N_
 from portal.models import Company, TokenPurpose
 from portal.permissions import current_actor, public
 from portal.services import invitations, link_requests, passwords, sign_in, tokens
@@ -42,8 +44,8 @@ def _start_or_explain(user, message: str):
         login_session.start(user, current_actor())
         flash(message, "success")
         return redirect(home_for(user))
-    flash("Your password is set, but your portal access is switched off at the moment. "
-          "Contact us to have it switched on.", "error")
+    flash(_("Your password is set, but your portal access is switched off at the moment. "
+            "Contact us to have it switched on."), "error")
     return redirect(url_for("core.login"))
 
 
@@ -83,7 +85,7 @@ def _ask_for_link(purpose: TokenPurpose, request_template: str, what: str, minut
     if form.validate_on_submit():
         link_requests.ask(purpose, form.email.data)
         db.session.commit()
-        return page("core/link_sent.html", what=what, minutes=minutes)
+        return page("core/link_sent.html", what=_(what), minutes=minutes)
     return page(request_template, form=form)
 
 
@@ -91,7 +93,7 @@ def _ask_for_link(purpose: TokenPurpose, request_template: str, what: str, minut
 @public
 @limiter.limit(link_limit, methods=["POST"], error_message=TOO_MANY_FROM_ADDRESS)
 def request_magic_link():
-    return _ask_for_link(TokenPurpose.magic_link, "core/magic_link_request.html", "sign-in link",
+    return _ask_for_link(TokenPurpose.magic_link, "core/magic_link_request.html", N_("sign-in link"),
                          int(sign_in.MAGIC_LINK_TTL.total_seconds() // 60))
 
 
@@ -111,7 +113,7 @@ def magic_link(token: str):
             return link_problem(TokenPurpose.magic_link, error)
         db.session.commit()
         login_session.start(user, current_actor())
-        flash("You are signed in.", "success")
+        flash(_("You are signed in."), "success")
         return redirect(home_for(user))
     return page("core/magic_link.html", form=form, user=link.user)
 
@@ -122,7 +124,7 @@ def magic_link(token: str):
 @public
 @limiter.limit(link_limit, methods=["POST"], error_message=TOO_MANY_FROM_ADDRESS)
 def request_password_reset():
-    return _ask_for_link(TokenPurpose.password_reset, "core/reset_request.html", "password reset link",
+    return _ask_for_link(TokenPurpose.password_reset, "core/reset_request.html", N_("password reset link"),
                          int(passwords.RESET_TTL.total_seconds() // 60))
 
 

@@ -1,11 +1,14 @@
 """The signed-in user's own account: profile, password, notifications, the company's address book."""
 from flask import abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     PasswordField,
     RadioField,
+    SelectField,
     SelectMultipleField,
     StringField,
     SubmitField,
@@ -14,6 +17,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, Optional
 
+from portal import i18n
 from portal.blueprints.core import bp
 from portal.extensions import db
 from portal.forms import PortalForm
@@ -31,52 +35,68 @@ from portal.services import accounts, addresses, preferences
 from portal.services.accounts import AccountError
 from portal.services.addresses import AddressData, AddressError
 
-COUNTRY_MESSAGE = "Enter the country as a two-letter code, e.g. NL or DE."
+COUNTRY_MESSAGE = _l("Enter the country as a two-letter code, e.g. NL or DE.")
+KIND_LABELS = {"billing": _l("Billing"), "shipping": _l("Shipping")}
 
 
 class ProfileForm(PortalForm):
-    name = StringField("Name", validators=[DataRequired(message="Enter your name."), Length(max=120)])
-    phone = TelField("Phone", validators=[Optional(), Length(max=40)])
-    submit = SubmitField("Save profile")
+    name = StringField(_l("Name"), validators=[DataRequired(message=_l("Enter your name.")), Length(max=120)])
+    phone = TelField(_l("Phone"), validators=[Optional(), Length(max=40)])
+    #: choices per request ("" = the business's default, named in the active language); the service checks
+    language = SelectField(_l("Language"), choices=[], validate_choice=False,
+                           description=_l("Pages and emails are written in this language."))
+    submit = SubmitField(_l("Save profile"))
+
+    def offer_languages(self) -> None:
+        default = i18n.language_name(i18n.business_language())
+        self.language.choices = [("", _("The business's default (%(language)s)", language=default)),
+                                 *i18n.LANGUAGES]
 
 
 class PasswordForm(PortalForm):
-    current = PasswordField("Current password", validators=[DataRequired(message="Enter your current password.")])
-    new = PasswordField("New password", validators=[DataRequired(message="Enter a new password."), Length(max=200)])
-    confirm = PasswordField("Repeat the new password",
-                            validators=[DataRequired(message="Repeat the new password."), Length(max=200)])
-    submit = SubmitField("Change password")
+    current = PasswordField(_l("Current password"), validators=[DataRequired(message=_l("Enter your current password."))])
+    new = PasswordField(_l("New password"), validators=[DataRequired(message=_l("Enter a new password.")), Length(max=200)])
+    confirm = PasswordField(_l("Repeat the new password"),
+                            validators=[DataRequired(message=_l("Repeat the new password.")), Length(max=200)])
+    submit = SubmitField(_l("Change password"))
 
 
 class NotificationsForm(PortalForm):
     #: choices are set per request: the preferences of the enabled features
-    kinds = SelectMultipleField("Email me about", choices=[],
+    kinds = SelectMultipleField(_l("Email me about"), choices=[],
                                 widget=widgets.ListWidget(prefix_label=False),
                                 option_widget=widgets.CheckboxInput())
-    submit = SubmitField("Save preferences")
+    submit = SubmitField(_l("Save preferences"))
 
 
 class AddressForm(PortalForm):
-    kind = RadioField("Type", choices=[(k.value, k.value.capitalize()) for k in AddressKind],
-                      default=AddressKind.shipping.value, validators=[DataRequired(message="Choose billing or shipping.")])
-    label = StringField("Label", validators=[Optional(), Length(max=80)], description="e.g. Main warehouse")
-    recipient = StringField("Recipient", validators=[Optional(), Length(max=120)])
-    line1 = StringField("Street and number", validators=[DataRequired(message="Enter the street and number."),
+    kind = RadioField(_l("Type"), choices=[(k.value, KIND_LABELS[k.value]) for k in AddressKind],
+                      default=AddressKind.shipping.value, validators=[DataRequired(message=_l("Choose billing or shipping."))])
+    label = StringField(_l("Label"), validators=[Optional(), Length(max=80)], description=_l("e.g. Main warehouse"))
+    recipient = StringField(_l("Recipient"), validators=[Optional(), Length(max=120)])
+    line1 = StringField(_l("Street and number"), validators=[DataRequired(message=_l("Enter the street and number.")),
                                                          Length(max=160)])
-    line2 = StringField("Address line 2", validators=[Optional(), Length(max=160)])
-    postcode = StringField("Postcode", validators=[Optional(), Length(max=20)])
-    city = StringField("City", validators=[DataRequired(message="Enter the city."), Length(max=80)])
-    country = StringField("Country code", default="NL", description="Two letters, e.g. NL, BE, DE",
-                          validators=[DataRequired(message="Enter the country code."),
+    line2 = StringField(_l("Address line 2"), validators=[Optional(), Length(max=160)])
+    postcode = StringField(_l("Postcode"), validators=[Optional(), Length(max=20)])
+    city = StringField(_l("City"), validators=[DataRequired(message=_l("Enter the city.")), Length(max=80)])
+    country = StringField(_l("Country code"), default="NL", description=_l("Two letters, e.g. NL, BE, DE"),
+                          validators=[DataRequired(message=_l("Enter the country code.")),
                                       Length(min=2, max=2, message=COUNTRY_MESSAGE)])
-    is_default = BooleanField("Use as the default for this type")
-    submit = SubmitField("Save address")
+    is_default = BooleanField(_l("Use as the default for this type"))
+    submit = SubmitField(_l("Save address"))
 
     def data_for_service(self) -> AddressData:
         return AddressData(kind=self.kind.data, label=self.label.data or "", recipient=self.recipient.data or "",
                            line1=self.line1.data or "", line2=self.line2.data or "",
                            postcode=self.postcode.data or "", city=self.city.data or "",
                            country=self.country.data or "", is_default=bool(self.is_default.data))
+
+
+def _default_now(address: Address) -> str:
+    name = address.label or address.line1
+    if address.kind == AddressKind.billing:
+        return _("%(name)s is now the default billing address.", name=name)
+    return _("%(name)s is now the default shipping address.", name=name)
 
 
 # --- profile, password, notifications -------------------------------------------------------------
@@ -86,15 +106,18 @@ class AddressForm(PortalForm):
 def account():
     user = current_user._get_current_object()
     form = ProfileForm(obj=user)
+    form.offer_languages()
     if form.validate_on_submit():
         try:
-            changed = accounts.update_profile(user, name=form.name.data, phone=form.phone.data, by=current_actor())
+            changed = accounts.update_profile(user, name=form.name.data, phone=form.phone.data,
+                                              language=form.language.data, by=current_actor())
         except AccountError as error:
             db.session.rollback()
             getattr(form, error.field or "name").errors.append(str(error))
         else:
             db.session.commit()
-            flash("Your profile is saved." if changed else "Nothing changed.", "success")
+            i18n.reset_cached_locale()  # the message below is already in the newly chosen language
+            flash(_("Your profile is saved.") if changed else _("Nothing changed."), "success")
             return redirect(url_for("core.account"))
     memberships = active_memberships(user) if user.is_contact else []
     return render_template("core/account.html", form=form, memberships=memberships)
@@ -113,7 +136,7 @@ def account_password():
             getattr(form, error.field or "new").errors.append(str(error))
         else:
             db.session.commit()
-            flash("Your password is changed. Other devices signed in with your account were signed out.", "success")
+            flash(_("Your password is changed. Other devices signed in with your account were signed out."), "success")
             return redirect(url_for("core.account"))
     return render_template("core/account_password.html", form=form)
 
@@ -135,7 +158,7 @@ def account_notifications():
             form.kinds.errors.append(str(error))
         else:
             db.session.commit()
-            flash("Your notification preferences are saved.", "success")
+            flash(_("Your notification preferences are saved."), "success")
             return redirect(url_for("core.account_notifications"))
     return render_template("core/account_notifications.html", form=form, groups=groups)
 
@@ -170,7 +193,7 @@ def address_new():
             flash(str(error), "error")
         else:
             db.session.commit()
-            flash(f"Address {address.label or address.line1} added.", "success")
+            flash(_("Address %(name)s added.", name=address.label or address.line1), "success")
             return redirect(url_for("core.addresses_index"))
     return render_template("core/addresses_form.html", form=form, address=None)
 
@@ -190,7 +213,7 @@ def address_edit(address_id: int):
             flash(str(error), "error")
         else:
             db.session.commit()
-            flash("Address saved.", "success")
+            flash(_("Address saved."), "success")
             return redirect(url_for("core.addresses_index"))
     return render_template("core/addresses_form.html", form=form, address=address)
 
@@ -201,7 +224,7 @@ def address_default(address_id: int):
     address = _scoped_address(address_id)  # the form's CSRF token is checked by CSRFProtect
     addresses.set_default(address, by=current_actor())
     db.session.commit()
-    flash(f"{address.label or address.line1} is now the default {address.kind.value} address.", "success")
+    flash(_default_now(address), "success")
     return redirect(url_for("core.addresses_index"))
 
 
@@ -220,10 +243,10 @@ def address_delete(address_id: int):
             return redirect(url_for("core.addresses_index"))
         kept = address.is_archived  # on orders: out of the book, still shown on those orders
         db.session.commit()
-        message = (f"Address {name} removed from your address book. The orders that used it still show it."
-                   if kept else f"Address {name} deleted.")
+        message = (_("Address %(name)s removed from your address book. The orders that used it still show it.",
+                     name=name) if kept else _("Address %(name)s deleted.", name=name))
         if replacement is not None:
-            message += f" {replacement.label or replacement.line1} is now the default {replacement.kind.value} address."
+            message += " " + _default_now(replacement)
         flash(message, "success")
         return redirect(url_for("core.addresses_index"))
     return render_template("core/addresses_delete.html", form=form, address=address)

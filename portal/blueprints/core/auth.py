@@ -7,6 +7,7 @@ up the per-email limit: the refusal then offers a sign-in link by email, which n
 which is limited per client address only.
 """
 from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal import login_session
@@ -73,7 +74,7 @@ def login():
             login_session.start(user, current_actor())
             return redirect(safe_next(form.next.data) or home_for(user))
         # One answer for unknown email, wrong password and no access: reveals nothing.
-        flash("That email and password did not match an account with portal access.", "error")
+        flash(_("That email and password did not match an account with portal access."), "error")
     return render_template("core/login.html", form=form)
 
 
@@ -81,5 +82,5 @@ def login():
 @public
 def logout():
     login_session.end()
-    flash("You are signed out.", "info")
+    flash(_("You are signed out."), "info")
     return redirect(url_for("core.login"))

@@ -1,6 +1,7 @@
 """Invitations to join a customer company: the admin invites, resends, withdraws; the invitee accepts
 from the emailed link (/join/<token>). Rules in portal.services.company_invitations."""
 from flask import abort, current_app, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import EmailField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Email, Length
@@ -70,8 +71,8 @@ def company_users_invite():
         else:
             db.session.commit()
             # The same words for any address: who it belongs to is not looked up.
-            flash(f"Invitation sent to {invitation.name} ({invitation.email}). They join {company.name} when "
-                  "they accept it.", "success")
+            flash(_("Invitation sent to %(name)s (%(email)s). They join %(company)s when they accept it.",
+                    name=invitation.name, email=invitation.email, company=company.name), "success")
             return redirect(url_for("core.company_users_index"))
     return render_template("core/company_users_invite.html", form=form)
 
@@ -91,7 +92,8 @@ def company_invitation_resend(invitation_id: int):
     invitation = _invitation_or_404(invitation_id)  # the CSRF token is checked by CSRFProtect before this
     company_invitations.resend(invitation, by=current_actor())
     db.session.commit()
-    flash(f"Invitation sent to {invitation.name} ({invitation.email}) again. The earlier link no longer works.",
+    flash(_("Invitation sent to %(name)s (%(email)s) again. The earlier link no longer works.", name=invitation.name,
+            email=invitation.email),
           "success")
     return redirect(url_for("core.company_users_index"))
 
@@ -102,7 +104,8 @@ def company_invitation_withdraw(invitation_id: int):
     invitation = _invitation_or_404(invitation_id)
     company_invitations.withdraw(invitation, by=current_actor())
     db.session.commit()
-    flash(f"Invitation of {invitation.name} ({invitation.email}) withdrawn: its link no longer works.", "success")
+    flash(_("Invitation of %(name)s (%(email)s) withdrawn: its link no longer works.", name=invitation.name,
+            email=invitation.email), "success")
     return redirect(url_for("core.company_users_index"))
 
 
@@ -148,15 +151,15 @@ def _after_joining(joined, company_name: str):
     db.session.commit()
     user = joined.user
     if not sign_in.may_sign_in(user):
-        flash(f"You joined {company_name}, but your portal access is switched off at the moment. Contact us to "
-              "have it switched on.", "error")
+        flash(_("You joined %(company)s, but your portal access is switched off at the moment. Contact us to "
+                "have it switched on.", company=company_name), "error")
         return redirect(url_for("core.login"))
     if joined.chose_password:
         login_session.start(user, current_actor())
-        flash(f"Welcome! You joined {company_name} and are signed in.", "success")
+        flash(_("Welcome! You joined %(company)s and are signed in.", company=company_name), "success")
         return redirect(home_for(user))
     if current_user.is_authenticated and current_user.id == user.id:
-        flash(f"You joined {company_name}. Choose it with the company switcher.", "success")
+        flash(_("You joined %(company)s. Choose it with the company switcher.", company=company_name), "success")
         return redirect(home_for(user))
-    flash(f"You joined {company_name}. Sign in to continue.", "success")
+    flash(_("You joined %(company)s. Sign in to continue.", company=company_name), "success")
     return redirect(url_for("core.login"))

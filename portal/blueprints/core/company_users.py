@@ -1,5 +1,6 @@
 """The customer's own admin manages the company's users (always the acting company's only)."""
 from flask import abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import SelectField, SubmitField
@@ -58,7 +59,7 @@ def company_user(user_id: int):
             form.role.errors.append(str(error))
         else:
             db.session.commit()
-            flash(f"{membership.user.name} now has the role {role.name}.", "success")
+            flash(_("%(name)s now has the role %(role)s.", name=membership.user.name, role=role.name), "success")
             return redirect(url_for("core.company_users_index"))
     return render_template("core/company_users_member.html", membership=membership, form=form,
                            remove_form=FlaskForm(), state=company_users.access_state(membership),
@@ -77,6 +78,7 @@ def company_user_remove(user_id: int):
         flash(str(error), "error")
         return redirect(url_for("core.company_user", user_id=user_id))
     db.session.commit()
-    flash(f"{name} no longer has access to {company}."
-          + (" They had no other company, so their sign-in is switched off." if all_gone else ""), "success")
+    flash(_("%(name)s no longer has access to %(company)s. They had no other company, so their sign-in is switched off.",
+            name=name, company=company) if all_gone
+          else _("%(name)s no longer has access to %(company)s.", name=name, company=company), "success")
     return redirect(url_for("core.company_users_index"))

@@ -9,6 +9,7 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal import settings
@@ -61,7 +62,7 @@ def switch_company():
     g.pop("portal_acting", None)
     audit.record("company.switched", membership.company, company_id=membership.company_id, actor=current_actor())
     db.session.commit()
-    flash(f"You are now working for {membership.company.name}.", "info")
+    flash(_("You are now working for %(company)s.", company=membership.company.name), "info")
     return redirect(url_for("core.home"))
 
 
@@ -82,7 +83,7 @@ def choose_customer():
         g.pop("portal_acting", None)
         audit.record("rep.act_for", company, company_id=company_id, actor=current_actor())
         db.session.commit()
-        flash(f"You are now acting for {company.name}.", "info")
+        flash(_("You are now acting for %(company)s.", company=company.name), "info")
         return redirect(safe_next(request.args.get("next")) or url_for("core.dashboard"))
     search = request.args.get("q", "").strip()[:100]
     rows, total = reps.customers_for(current_user, search, limit=PICKER_LIMIT)
@@ -101,7 +102,7 @@ def stop_acting():
         db.session.commit()
     session.pop("acting_company_id", None)
     g.pop("portal_acting", None)
-    flash("You stopped acting for the customer.", "info")
+    flash(_("You stopped acting for the customer."), "info")
     return redirect(url_for("core.choose_customer"))
 
 

@@ -1,3 +1,4 @@
+from flask_babel import lazy_gettext as _l
 from wtforms import EmailField, HiddenField, PasswordField, StringField, SubmitField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
@@ -10,18 +11,18 @@ def _strip(value):
 
 
 class LoginForm(PortalForm):
-    email = EmailField("Email", validators=[DataRequired(), Email(check_deliverability=False), Length(max=254)],
+    email = EmailField(_l("Email"), validators=[DataRequired(), Email(check_deliverability=False), Length(max=254)],
                        filters=[_strip])
-    password = PasswordField("Password", validators=[DataRequired(), Length(max=200)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])
     next = HiddenField()
-    submit = SubmitField("Sign in")
+    submit = SubmitField(_l("Sign in"))
 
 
 class EmailForm(PortalForm):
     """Ask for a sign-in or password-reset link."""
 
-    email = EmailField("Email", validators=[DataRequired(message="Enter your email address."),
-                                            Email(check_deliverability=False, message="Enter a valid email address."),
+    email = EmailField(_l("Email"), validators=[DataRequired(message=_l("Enter your email address.")),
+                                            Email(check_deliverability=False, message=_l("Enter a valid email address.")),
                                             Length(max=254)],
                        filters=[_strip])
 
@@ -29,12 +30,12 @@ class EmailForm(PortalForm):
 class NewPasswordForm(PortalForm):
     """Choose a password (invitation, reset); the strength rule is applied by the service."""
 
-    password = PasswordField("New password", validators=[DataRequired(message="Choose a password."),
+    password = PasswordField(_l("New password"), validators=[DataRequired(message=_l("Choose a password.")),
                                                          Length(max=MAX_LENGTH)],
                              description=f"At least {MIN_LENGTH} characters. A few unrelated words work well.")
-    confirm = PasswordField("Repeat the password", validators=[
-        DataRequired(message="Repeat the password."),
-        EqualTo("password", message="The two passwords do not match."),
+    confirm = PasswordField(_l("Repeat the password"), validators=[
+        DataRequired(message=_l("Repeat the password.")),
+        EqualTo("password", message=_l("The two passwords do not match.")),
     ])
 
 
@@ -45,5 +46,5 @@ class ConfirmForm(PortalForm):
 class JoinForm(NewPasswordForm):
     """Accept an invitation to join a company with an address nobody uses yet: a name and a password."""
 
-    name = StringField("Your name", validators=[DataRequired(message="Enter your name."), Length(max=120)],
+    name = StringField(_l("Your name"), validators=[DataRequired(message=_l("Enter your name.")), Length(max=120)],
                        filters=[_strip])

@@ -1,5 +1,6 @@
 """Invoices: what the company owes, what it paid (receipts) and what was credited back."""
 from flask import Blueprint
+from flask_babel import lazy_gettext as _l
 
 from portal.admin_views.finance import views as finance_views
 from portal.blueprints.invoices import isolation
@@ -16,7 +17,7 @@ feature = Feature(
     summary="see your invoices, receipts and credit notes",
     blueprint=bp,
     url_prefix="/invoices",
-    nav=(NavEntry("invoices.index", "Invoices", permission="invoices.view"),),
+    nav=(NavEntry("invoices.index", _l("Invoices"), permission="invoices.view"),),
     permissions={"invoices.view": "See the company's invoices, credit notes and receipts",
                  "invoices.statement": "See the company's statement of account and the ageing of what it owes",
                  "invoices.pay": "Pay the company's invoices (Pay Now)"},

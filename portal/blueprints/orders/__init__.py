@@ -1,5 +1,6 @@
 """Orders: the company's order history, order lines and status."""
 from flask import Blueprint
+from flask_babel import lazy_gettext as _l
 
 from portal.admin_views.sales import order_views
 from portal.blueprints.orders.blocks import lifetime_figures, open_orders, recent_orders
@@ -15,7 +16,7 @@ feature = Feature(
     summary="follow your orders",
     blueprint=bp,
     url_prefix="/orders",
-    nav=(NavEntry("orders.index", "Orders", permission="orders.view"),),
+    nav=(NavEntry("orders.index", _l("Orders"), permission="orders.view"),),
     permissions={"orders.view": "See the company's orders"},
     grants={role: {"orders.view"} for role in ("Admin", "Buyer", "Viewer", "Finance")},
     admin_views=order_views,

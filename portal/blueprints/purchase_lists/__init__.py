@@ -11,6 +11,7 @@ cart also needs "shop.order"). A Viewer gets "lists.view" only: the lists collea
 frequently ordered products, read-only, no cart — a Viewer looks and changes nothing. Finance gets neither.
 """
 from flask import Blueprint
+from flask_babel import lazy_gettext as _l
 
 from portal.blueprints.purchase_lists.isolation import make_purchase_list
 from portal.contract import Feature, NavEntry, SettingSpec
@@ -26,7 +27,7 @@ feature = Feature(
     url_prefix="/lists",
     requires=frozenset({"shop"}),  # lists go into the shop's cart, at the shop's prices
     # no `summary`: invitations promise "order online" through the shop already
-    nav=(NavEntry("purchase_lists.index", "Lists", permission="lists.view"),),
+    nav=(NavEntry("purchase_lists.index", _l("Lists"), permission="lists.view"),),
     permissions={
         "lists.view": "See the purchase lists colleagues share and the frequently ordered products",
         "lists.use": "Make purchase lists, change them and put them in the cart",

@@ -3,6 +3,7 @@ remove a line, put all or the ticked lines in the cart. The pressed button says 
 from __future__ import annotations
 
 from flask import abort, flash, redirect, request, url_for
+from flask_babel import gettext as _
 
 from portal.blueprints.purchase_lists import bp
 from portal.blueprints.purchase_lists.list_access import company, list_url, open_list, refuse
@@ -17,11 +18,11 @@ from portal.services.errors import RuleError
 def report(outcome: purchase_list_cart.CartOutcome) -> None:
     """Flash what went into the cart and, by name, what did not."""
     if outcome.added:
-        flash(f"{len(outcome.added)} product(s) are in your cart at today's prices.", "success")
+        flash(_("%(added)s product(s) are in your cart at today's prices.", added=len(outcome.added)), "success")
     for problem in outcome.problems:
-        flash(f"Not added: {problem}", "error")
+        flash(_("Not added: %(problem)s", problem=problem), "error")
     if not outcome.added and not outcome.problems:
-        flash("Tick the lines to put in your cart.", "error")
+        flash(_("Tick the lines to put in your cart."), "error")
 
 
 def _changes(form) -> tuple[dict[int, tuple], dict[str, str]]:
@@ -44,7 +45,7 @@ def _to_cart(access, which: str):
     ordering.require_cart_open()
     selected = request.form.getlist("item_id") if which == "selected" else None
     if selected == []:
-        flash("Tick the lines to put in your cart.", "error")
+        flash(_("Tick the lines to put in your cart."), "error")
         return redirect(list_url(access))
     outcome = purchase_list_cart.add_to_cart(current_actor(), company(), access.plist, selected)
     db.session.commit()
@@ -76,7 +77,7 @@ def _edit(access, verb: str, item_id: str):
 @require_permission("lists.use")
 def lines(list_id: int):
     access = open_list(list_id)
-    verb, _, item_id = (request.form.get("action") or "").partition(":")
+    verb, _sep, item_id = (request.form.get("action") or "").partition(":")
     try:
         if verb == "cart":
             return _to_cart(access, item_id)

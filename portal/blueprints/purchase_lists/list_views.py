@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 
 from portal.blueprints.purchase_lists import bp
 from portal.blueprints.purchase_lists.list_access import company, may_use, open_list, refuse
@@ -38,7 +39,8 @@ def create():
         db.session.rollback()
         return index(errors={error.field or "name": str(error)}, form=request.form), 400
     db.session.commit()
-    flash(f"The list “{plist.name}” is made. Add products from the catalog, the cart or a past order.", "success")
+    flash(_("The list “%(name)s” is made. Add products from the catalog, the cart or a past order.", name=plist.name),
+          "success")
     return redirect(url_for("purchase_lists.detail", list_id=plist.id))
 
 
@@ -91,5 +93,5 @@ def delete(list_id: int):
         db.session.rollback()
         refuse(error)
     db.session.commit()
-    flash(f"The list “{name}” is deleted.", "success")
+    flash(_("The list “%(name)s” is deleted.", name=name), "success")
     return redirect(url_for("purchase_lists.index"))

@@ -3,6 +3,7 @@ cart, and a past order. Each form chooses an existing list the person may change
 from __future__ import annotations
 
 from flask import abort, flash, request, url_for
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -27,7 +28,7 @@ def _done(added: purchase_lists.Added, what: str):
     if added.added:
         flash(f"{what} on the list “{plist.name}”.", "success")
     for problem in added.left_out:
-        flash(f"Not added: {problem}", "error")
+        flash(_("Not added: %(problem)s", problem=problem), "error")
     return link
 
 

@@ -1,5 +1,6 @@
 """Quotations: the offers sent to the company, their sections, lines and conversation."""
 from flask import Blueprint
+from flask_babel import lazy_gettext as _l
 
 from portal.admin_views.sales import quote_views
 from portal.blueprints.quotations.isolation import make_quote
@@ -14,7 +15,7 @@ feature = Feature(
     summary="see the quotes we send you",
     blueprint=bp,
     url_prefix="/quotes",
-    nav=(NavEntry("quotations.index", "Quotes", permission="quotes.view"),),
+    nav=(NavEntry("quotations.index", _l("Quotes"), permission="quotes.view"),),
     permissions={"quotes.view": "See the company's quotes, download them and ask for changes",
                  "quotes.accept": "Accept or decline the company's quotes"},
     grants={"Admin": {"quotes.view", "quotes.accept"}, "Buyer": {"quotes.view", "quotes.accept"},

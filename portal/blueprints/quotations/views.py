@@ -1,5 +1,6 @@
 """Quote pages: the company's quotes for signed-in customers, and a quote opened by its share link."""
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -8,6 +9,7 @@ from portal import paging, settings
 from portal.blueprints.quotations import bp, services
 from portal.blueprints.quotations.forms import AcceptForm, ChangesForm, DeclineForm
 from portal.extensions import db
+from portal.i18n import N_
 from portal.models import Quote, QuoteLine
 from portal.pdf_download import pdf_download
 from portal.permissions import can, current_actor, public, require_permission, scoped
@@ -63,7 +65,7 @@ def _may_decline() -> bool:
 def _answer(quote: Quote, form, answer, done: str, back: str, link=None):
     """Run one of the client's answers; a problem is a message on the page, nothing changes."""
     if not form.validate_on_submit():
-        flash(" ".join(e for errors in form.errors.values() for e in errors) or "Please try again.", "error")
+        flash(" ".join(e for errors in form.errors.values() for e in errors) or _("Please try again."), "error")
         return redirect(back)
     try:
         answer(quote, form, current_actor(), link)
@@ -102,8 +104,8 @@ def decline(quote_id: int):
     return _answer(quote, DeclineForm(), _decline, DECLINED, url_for(".detail", quote_id=quote.id))
 
 
-ACCEPTED = "Thank you: you accepted the quote. The signed PDF is on its way to {email}."
-ACCEPTED_BEFORE = "This quote was accepted already, by {name} on {when} UTC: nothing more to do."
+ACCEPTED = N_("Thank you: you accepted the quote. The signed PDF is on its way to %(email)s.")
+ACCEPTED_BEFORE = N_("This quote was accepted already, by %(name)s on %(when)s UTC: nothing more to do.")
 
 
 def _is_number(value: str | None) -> bool:
@@ -138,9 +140,9 @@ def _accept(quote: Quote, render_page, back: str, link=None):
     db.session.commit()
     first = result.signature
     if result.again:
-        flash(ACCEPTED_BEFORE.format(name=first.signer_name, when=first.signed_at[:16].replace("T", " ")), "info")
+        flash(_(ACCEPTED_BEFORE, name=first.signer_name, when=first.signed_at[:16].replace("T", " ")), "info")
     else:
-        flash(ACCEPTED.format(email=first.signer_email), "success")
+        flash(_(ACCEPTED, email=first.signer_email), "success")
     return redirect(back)
 
 

@@ -1,5 +1,6 @@
 """Shipments: where the company's goods are, with the carrier's tracking steps."""
 from flask import Blueprint
+from flask_babel import lazy_gettext as _l
 
 from portal.admin_views.fulfilment import shipment_views
 from portal.blueprints.shipments.isolation import make_shipment
@@ -17,7 +18,7 @@ feature = Feature(
     blueprint=bp,
     url_prefix="/shipments",
     requires=frozenset({"orders"}),
-    nav=(NavEntry("shipments.index", "Shipments", permission="shipments.view"),),
+    nav=(NavEntry("shipments.index", _l("Shipments"), permission="shipments.view"),),
     permissions={"shipments.view": "Track the company's shipments"},
     grants={role: {"shipments.view"} for role in ("Admin", "Buyer", "Viewer", "Finance")},
     admin_views=shipment_views,

@@ -4,6 +4,7 @@ Views live in modules named for what they do (catalog_views, cart_views, checkou
 approval_views); each registers its routes on ``bp``.
 """
 from flask import Blueprint
+from flask_babel import lazy_gettext as _l
 
 from portal.admin_views.order_requests import ordering_views
 from portal.blueprints.shop.isolation import make_product, make_product_image
@@ -20,9 +21,9 @@ feature = Feature(
     blueprint=bp,
     url_prefix="/shop",
     requires=frozenset({"orders"}),  # placed orders are followed on the Orders pages
-    nav=(NavEntry("shop.index", "Shop", permission="shop.browse"),
-         NavEntry("shop.cart", "Cart", permission="shop.order"),
-         NavEntry("shop.approvals", "Approvals", permission="shop.approve"),),
+    nav=(NavEntry("shop.index", _l("Shop"), permission="shop.browse"),
+         NavEntry("shop.cart", _l("Cart"), permission="shop.order"),
+         NavEntry("shop.approvals", _l("Approvals"), permission="shop.approve"),),
     permissions={
         "shop.browse": "Browse the catalog at the company's prices",
         "shop.order": "Use the cart and place orders",

@@ -4,6 +4,7 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -41,7 +42,8 @@ def decide(order_id: int):
         return redirect(url_for("shop.approvals"))
     number = order.number
     db.session.commit()
-    flash(f"Order {number} is {decision.value}. The buyer is emailed.", "success")
+    flash(_("Order %(number)s is approved. The buyer is emailed.", number=number) if decision.value == "approved"
+          else _("Order %(number)s is rejected. The buyer is emailed.", number=number), "success")
     return redirect(url_for("shop.approvals"))
 
 
@@ -66,7 +68,7 @@ def approval_rules():
             error = str(problem)
         if error is None:
             db.session.commit()
-            flash("The approval rules are saved.", "success")
+            flash(_("The approval rules are saved."), "success")
             return redirect(url_for("shop.approval_rules"))
         db.session.rollback()
     return render_template("shop/approval_rules.html", company=company, may_edit=may_edit, error=error,

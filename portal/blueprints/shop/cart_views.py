@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 
 from portal.blueprints.shop import bp, ordering
 from portal.extensions import db
@@ -55,7 +56,7 @@ def cart_add():
     added = _change(add)
     if added is not None:
         name, quantity = added
-        flash(f"{name} is in your cart ({quantity.normalize():f}).", "success")
+        flash(_("%(name)s is in your cart (%(quantity)s).", name=name, quantity=f"{quantity.normalize():f}"), "success")
     return _back()
 
 
@@ -67,7 +68,7 @@ def cart_update():
     changed = _change(lambda: cart.set_quantity(actor, company, request.form.get("product_id"),
                                                 order_quantities.parse(request.form.get("quantity", ""))))
     if changed is not None:
-        flash("The quantity is changed.", "success")
+        flash(_("The quantity is changed."), "success")
     return redirect(url_for("shop.cart"))
 
 
@@ -77,7 +78,7 @@ def cart_remove():
     if not cart.remove(current_actor(), ordering.company(), request.form.get("product_id")):
         abort(404)
     db.session.commit()
-    flash("The line is removed from your cart.", "success")
+    flash(_("The line is removed from your cart."), "success")
     return redirect(url_for("shop.cart"))
 
 
@@ -93,7 +94,7 @@ def request_quote():
         flash(str(error), "error")
         return redirect(url_for("shop.cart"))
     db.session.commit()
-    flash("Your quote request is sent. We will price it and send you the quote.", "success")
+    flash(_("Your quote request is sent. We will price it and send you the quote."), "success")
     if is_enabled("quotations") and can("quotes.view"):
         return redirect(url_for("quotations.detail", quote_id=quote.id))
     return redirect(url_for("shop.cart"))

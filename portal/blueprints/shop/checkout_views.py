@@ -9,6 +9,7 @@ import secrets
 from datetime import date
 
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from portal.blueprints.shop import bp, ordering
@@ -108,9 +109,11 @@ def place_order():
     number, order_id, waits = order.number, order.id, order.status == OrderStatus.pending_approval
     db.session.commit()
     if waits:
-        flash(f"Your order {number} is placed and waits for approval. We email you the decision.", "success")
+        flash(_("Your order %(number)s is placed and waits for approval. We email you the decision.", number=number),
+              "success")
     else:
-        flash(f"Thank you: your order {number} is placed. A confirmation is on its way by email.", "success")
+        flash(_("Thank you: your order %(number)s is placed. A confirmation is on its way by email.", number=number),
+              "success")
     return redirect(url_for("orders.detail", order_id=order_id))
 
 
@@ -126,7 +129,7 @@ def request_cancel(order_id: int):
     else:
         number = order.number
         db.session.commit()
-        flash(f"We received your request to cancel order {number}. We will let you know.", "success")
+        flash(_("We received your request to cancel order %(number)s. We will let you know.", number=number), "success")
     return redirect(url_for("orders.detail", order_id=order_id))
 
 

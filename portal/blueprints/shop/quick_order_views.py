@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -33,7 +34,7 @@ def quick_order_page():
         else:
             db.session.commit()
             if outcome.added and not outcome.problems:
-                flash(f"{len(outcome.added)} product(s) added to your cart.", "success")
+                flash(_("%(added)s product(s) added to your cart.", added=len(outcome.added)), "success")
                 return redirect(url_for("shop.cart"))
             # Only the lines to correct stay in the box: sending it again must not add the good ones twice.
             bad = {line_no for line_no, _problem in outcome.problems}
@@ -57,8 +58,8 @@ def reorder(order_id: int):
         return redirect(url_for("shop.cart"))
     db.session.commit()
     if outcome.added:
-        flash(f"{len(outcome.added)} product(s) of order {order.number} are in your cart at today's prices.",
-              "success")
+        flash(_("%(added)s product(s) of order %(number)s are in your cart at today's prices.",
+                added=len(outcome.added), number=order.number), "success")
     for _line, problem in outcome.problems:
-        flash(f"Not added: {problem}", "error")
+        flash(_("Not added: %(problem)s", problem=problem), "error")
     return redirect(url_for("shop.cart"))

@@ -1,5 +1,6 @@
 """Supplier documents: the purchase orders we sent a supplier and the bills it sent us."""
 from flask import Blueprint
+from flask_babel import lazy_gettext as _l
 
 from portal.admin_views.purchasing import views as purchasing_views
 from portal.blueprints.supplier import isolation
@@ -17,7 +18,7 @@ feature = Feature(
     blueprint=bp,
     url_prefix="/supplier",
     audience="supplier",
-    nav=(NavEntry("supplier.purchase_orders", "Purchase orders & bills", permission="supplier.view"),),
+    nav=(NavEntry("supplier.purchase_orders", _l("Purchase orders & bills"), permission="supplier.view"),),
     permissions={"supplier.view": "Suppliers: see our purchase orders and their bills"},
     grants={role: {"supplier.view"} for role in ("Admin", "Buyer", "Viewer", "Finance")},
     admin_views=purchasing_views,

@@ -4,6 +4,7 @@ Who sees what is portal.services.tickets' rule: tickets.open sees one's own and 
 tickets, tickets.view_all every ticket of the company.
 """
 from flask import Blueprint
+from flask_babel import lazy_gettext as _l
 
 from portal.admin_views.service import ticket_views
 from portal.blueprints.tickets.blocks import open_tickets
@@ -18,7 +19,7 @@ feature = Feature(
     description="Customers open support tickets with attachments and follow the conversation with staff",
     blueprint=bp,
     url_prefix="/tickets",
-    nav=(NavEntry("tickets.index", "Support", permission="tickets.open"),),
+    nav=(NavEntry("tickets.index", _l("Support"), permission="tickets.open"),),
     permissions={"tickets.open": "Open support tickets; see one's own and the company's shared tickets, reply "
                                  "and close them",
                  "tickets.view_all": "See every support ticket of the company, also those not shared"},

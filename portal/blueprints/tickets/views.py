@@ -1,5 +1,6 @@
 """Ticket pages: the list, a new ticket, the conversation with reply and close, attachment downloads."""
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -7,11 +8,12 @@ from sqlalchemy.orm import selectinload
 from portal.blueprints.tickets import bp, services
 from portal.blueprints.tickets.forms import STATUS_FILTERS, CloseForm, NewTicketForm, ReplyForm
 from portal.extensions import db
+from portal.i18n import N_
 from portal.models import Company, Ticket, TicketAttachment, TicketMessage, TicketStatus
 from portal.permissions import acting, can, current_actor, require_permission, scoped
 from portal.services import tickets, uploads
 
-NOTHING_SENT = "Nothing was sent."
+NOTHING_SENT = N_("Nothing was sent.")
 
 
 def _visible():
@@ -51,7 +53,7 @@ def new():
     form.regarding.choices = services.regarding_choices()
     if request.method == "POST":
         if not form.validate_on_submit():
-            flash(f"{_errors(form) or 'Please check the form.'} {NOTHING_SENT}", "error")
+            flash((_errors(form) or _("Please check the form.")) + " " + _(NOTHING_SENT), "error")
             return render_template("tickets/new.html", form=form), 400
         try:
             files = tickets.check_files(request.files.getlist(form.files.name))
@@ -62,10 +64,10 @@ def new():
         except tickets.TicketError as exc:
             db.session.rollback()
             form.regarding.choices = services.regarding_choices()
-            flash(f"{exc} {NOTHING_SENT}", "error")
+            flash(f"{exc} {_(NOTHING_SENT)}", "error")
             return render_template("tickets/new.html", form=form), 400
         db.session.commit()
-        flash(f"Ticket {ticket.number} is open. We will answer here and by email.", "success")
+        flash(_("Ticket %(number)s is open. We will answer here and by email.", number=ticket.number), "success")
         return redirect(url_for(".detail", ticket_id=ticket.id))
     return render_template("tickets/new.html", form=form)
 
@@ -88,7 +90,7 @@ def reply(ticket_id: int):
     ticket = _ticket_or_404(ticket_id)
     form = ReplyForm()
     if not form.validate_on_submit():
-        flash(f"{_errors(form) or 'Please try again.'} {NOTHING_SENT}", "error")
+        flash((_errors(form) or _("Please try again.")) + " " + _(NOTHING_SENT), "error")
         return _detail_page(ticket, form, 400)
     reopens = ticket.status not in tickets.ACTIVE
     try:
@@ -96,10 +98,10 @@ def reply(ticket_id: int):
         tickets.customer_reply(ticket, form.body.data, files=files, by=current_actor())
     except tickets.TicketError as exc:
         db.session.rollback()
-        flash(f"{exc} {NOTHING_SENT}", "error")
+        flash(f"{exc} {_(NOTHING_SENT)}", "error")
         return _detail_page(_ticket_or_404(ticket_id), form, 400)
     db.session.commit()
-    flash("Your reply is sent." + (" The ticket is open again." if reopens else ""), "success")
+    flash(_("Your reply is sent. The ticket is open again.") if reopens else _("Your reply is sent."), "success")
     return redirect(url_for(".detail", ticket_id=ticket.id))
 
 
@@ -108,7 +110,7 @@ def reply(ticket_id: int):
 def close(ticket_id: int):
     ticket = _ticket_or_404(ticket_id)
     if not CloseForm().validate_on_submit():
-        flash("The form expired. Please try again.", "error")
+        flash(_("The form expired. Please try again."), "error")
     else:
         try:
             tickets.close(ticket, by=current_actor())
@@ -117,7 +119,7 @@ def close(ticket_id: int):
             flash(str(exc), "error")
         else:
             db.session.commit()
-            flash("The ticket is closed. Reply on it if you need us again.", "success")
+            flash(_("The ticket is closed. Reply on it if you need us again."), "success")
     return redirect(url_for(".detail", ticket_id=ticket.id))
 
 

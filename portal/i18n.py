@@ -1,0 +1,148 @@
+"""The customer's language: which locale a page, email or PDF is rendered in, and the message catalogs.
+
+A signed-in person reads the portal in the language chosen on their profile (``User.language``),
+else in the business's default (the ``portal.language`` setting); guests get the business default.
+Emails and PDFs for someone else are rendered inside ``in_language_of(user)``.
+
+Catalogs (``portal/translations/<lang>/LC_MESSAGES/messages.po``) are compiled at app start when
+the ``.mo`` is missing or older than the ``.po`` — into the package when it is writable (an editable
+install, the Docker image at build time), else into ``instance/translations`` — so a fresh machine
+needs no manual ``pybabel compile`` step.
+"""
+from __future__ import annotations
+
+import logging
+import os
+from contextlib import contextmanager
+from pathlib import Path
+
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from flask import Flask, has_app_context, has_request_context
+from flask_babel import Babel, force_locale, refresh
+from flask_babel import get_locale as babel_locale
+from flask_login import current_user
+from sqlalchemy.exc import SQLAlchemyError
+
+from portal import settings
+
+#: the languages the portal speaks, as (code, name in that language)
+LANGUAGES: tuple[tuple[str, str], ...] = settings.LANGUAGE_CHOICES
+LANGUAGE_CODES = frozenset(code for code, _ in LANGUAGES)
+DEFAULT_LANGUAGE = "en"
+SETTING = "portal.language"
+
+TRANSLATIONS = Path(__file__).resolve().parent / "translations"
+
+babel = Babel()
+log = logging.getLogger(__name__)
+
+__all__ = [
+    "LANGUAGES",
+    "babel",
+    "business_language",
+    "current_locale",
+    "force_locale",
+    "in_language_of",
+    "init_app",
+    "language_name",
+    "language_of",
+]
+
+
+def N_(message: str) -> str:
+    """Marks a message for extraction where it is translated later (``gettext(message)`` when shown)."""
+    return message
+
+
+def language_name(code: str | None) -> str:
+    return dict(LANGUAGES).get(code or "", code or "")
+
+
+def business_language() -> str:
+    """The business's default language (the ``portal.language`` setting)."""
+    try:
+        code = settings.get(SETTING)
+    except SQLAlchemyError:  # the database is down: error pages still render, in the language last read
+        code = settings.last_known(SETTING)
+    return code if code in LANGUAGE_CODES else DEFAULT_LANGUAGE
+
+
+def language_of(user) -> str:
+    """The language to write to this person in: their own choice, else the business's."""
+    code = getattr(user, "language", None)
+    return code if code in LANGUAGE_CODES else business_language()
+
+
+def select_locale() -> str:
+    if has_request_context():
+        try:
+            if current_user and current_user.is_authenticated:
+                return language_of(current_user)
+        except SQLAlchemyError:
+            pass
+    return business_language()
+
+
+def current_locale() -> str:
+    """The active locale's code ("en" outside an app)."""
+    if not has_app_context():
+        return DEFAULT_LANGUAGE
+    locale = babel_locale()
+    return str(locale) if locale is not None else DEFAULT_LANGUAGE
+
+
+@contextmanager
+def in_language_of(user_or_code):
+    """Render for someone else (an email, a PDF) in their language: a User, a language code or None
+    (the business's default)."""
+    code = user_or_code if isinstance(user_or_code, str) or user_or_code is None else language_of(user_or_code)
+    if code not in LANGUAGE_CODES:
+        code = business_language()
+    with force_locale(code):
+        yield code
+
+
+def compile_catalogs(source: Path = TRANSLATIONS, fallback: Path | None = None) -> Path:
+    """Compile every ``.po`` whose ``.mo`` is missing or stale; returns the directory holding the
+    ``.mo`` files (the package, or ``fallback`` when the package is read-only)."""
+    target = source
+    for po in sorted(source.glob("*/LC_MESSAGES/*.po")):
+        relative = po.relative_to(source).with_suffix(".mo")
+        mo = source / relative
+        if mo.exists() and mo.stat().st_mtime >= po.stat().st_mtime:
+            continue
+        try:
+            _write(po, mo)
+        except OSError:
+            if fallback is None:
+                raise
+            target = fallback
+            alt = fallback / relative
+            if not alt.exists() or alt.stat().st_mtime < po.stat().st_mtime:
+                _write(po, alt)
+    return target
+
+
+def _write(po: Path, mo: Path) -> None:
+    with po.open("rb") as handle:
+        catalog = read_po(handle)
+    mo.parent.mkdir(parents=True, exist_ok=True)
+    tmp = mo.with_name(f"{mo.name}.{os.getpid()}.tmp")
+    with tmp.open("wb") as handle:
+        write_mo(handle, catalog)
+    tmp.replace(mo)  # atomic: another worker starting at the same time never reads half a file
+
+
+def init_app(app: Flask) -> None:
+    directory = compile_catalogs(fallback=Path(app.instance_path) / "translations")
+    app.config.setdefault("BABEL_DEFAULT_LOCALE", DEFAULT_LANGUAGE)
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(directory)
+    babel.init_app(app, locale_selector=select_locale)
+    app.jinja_env.globals.update(portal_languages=LANGUAGES, current_locale=current_locale)
+
+
+def reset_cached_locale() -> None:
+    """Forget the locale worked out for this request (after a profile's language changed)."""
+    if has_app_context():
+        refresh()
