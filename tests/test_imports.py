@@ -277,3 +277,17 @@ def test_an_emptied_name_or_an_overflowing_number_is_a_line_error_not_a_database
     result = plan("products", b"sku;name;pack_size\nBLT-1;;1\nBLT-2;Nut;12345678901\nBLT-3;Washer;1,0005\n")
     assert result.errors == ["line 2: name is empty", "line 3: pack_size must be 999999999 or less",
                              "line 4: pack_size has more than 3 decimals"]
+
+
+def test_a_file_of_50000_products_imports_whole_and_a_second_run_finds_nothing_to_change(db, make, actor):
+    """The size a business brings on its first day (bench/import_products.py times it)."""
+    slug = make.category("Bolts").slug
+    lines = ["sku;name;category;unit;pack_size"]
+    lines += [f"BIG-{n:06d};Hex bolt M{6 + n % 20} x {10 + n % 90};{slug};pcs;{n % 50 + 1}" for n in range(50_000)]
+    data = ("\ufeff" + "\r\n".join(lines) + "\r\n").encode("utf-8")
+    result = run("products", data, actor, db)
+    assert result.counts["create"] == 50_000 and count(db, Product) == 50_000
+    sample = db.session.execute(select(Product).filter_by(sku="BIG-049999")).scalar_one()
+    assert (sample.name, sample.pack_size) == ("Hex bolt M25 x 59", 50)
+    again = plan("products", data)
+    assert again.counts["unchanged"] == 50_000 and again.counts["create"] == again.counts["update"] == 0
