@@ -36,6 +36,7 @@ from portal.models import (
 from portal.services import audit, clock, mailer, staff_notices, uploads
 from portal.services.actor import Actor
 from portal.services.errors import RuleError
+from portal.services.uploads import CheckedFile
 
 #: why a line comes back, as offered on /returns/new
 REASONS = (("damaged", "Damaged"), ("wrong_item", "Wrong item"), ("not_needed", "Not needed"),
@@ -72,12 +73,6 @@ class LineChoice:
     reason_code: str = ""
     reason_text: str = ""
 
-
-@dataclass(frozen=True)
-class CheckedFile:
-    data: bytes
-    fmt: str
-    filename: str
 
 
 def window_days() -> int:
@@ -142,18 +137,10 @@ def returnable_lines(order: SalesOrder) -> list[Returnable]:
 
 def check_files(files: Iterable[FileStorage]) -> list[CheckedFile]:
     """The chosen photos and documents checked by content (nothing stored yet)."""
-    chosen = [f for f in files if f is not None and f.filename]
-    if len(chosen) > MAX_FILES:
-        raise ReturnError(f"Attach at most {MAX_FILES} files.")
-    checked = []
-    for file in chosen:
-        shown = uploads.safe_filename(file.filename, "text")[:-4]
-        try:
-            data, fmt = uploads.check(file, "document")
-        except uploads.UploadError as exc:
-            raise ReturnError(f"The file {shown} {exc}.") from exc
-        checked.append(CheckedFile(data, fmt, uploads.safe_filename(file.filename, fmt)))
-    return checked
+    try:
+        return uploads.check_attachments(files, MAX_FILES, f"Attach at most {MAX_FILES} files.")
+    except uploads.UploadError as exc:
+        raise ReturnError(str(exc)) from exc
 
 
 def _quantity(raw: str, description: str) -> Decimal:

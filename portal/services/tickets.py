@@ -12,7 +12,6 @@ Rules (issue 11 item 2):
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 
 from sqlalchemy import Select, or_
 from werkzeug.datastructures import FileStorage
@@ -29,6 +28,7 @@ from portal.models import (
 )
 from portal.services import audit, mailer, staff_notices, uploads
 from portal.services.actor import Actor
+from portal.services.uploads import CheckedFile
 
 #: what a ticket is about, as offered on /tickets/new
 CATEGORIES = (("order", "An order or delivery"), ("invoice", "An invoice or payment"),
@@ -44,12 +44,6 @@ class TicketError(ValueError):
     """A request about a ticket that cannot be done; the message says why, for the user."""
 
 
-@dataclass(frozen=True)
-class CheckedFile:
-    data: bytes
-    fmt: str
-    filename: str
-
 
 def visible(query: Select, user: User, sees_all: bool) -> Select:
     """Narrow a select of the acting company's tickets to those `user` may see."""
@@ -60,18 +54,10 @@ def visible(query: Select, user: User, sees_all: bool) -> Select:
 
 def check_files(files: Iterable[FileStorage]) -> list[CheckedFile]:
     """The chosen files checked by content (nothing stored yet); TicketError names the file refused."""
-    chosen = [f for f in files if f is not None and f.filename]
-    if len(chosen) > MAX_FILES:
-        raise TicketError(f"Attach at most {MAX_FILES} files to one message.")
-    checked = []
-    for file in chosen:
-        shown = uploads.safe_filename(file.filename, "text")[:-4]
-        try:
-            data, fmt = uploads.check(file, "document")
-        except uploads.UploadError as exc:
-            raise TicketError(f"The file {shown} {exc}.") from exc
-        checked.append(CheckedFile(data, fmt, uploads.safe_filename(file.filename, fmt)))
-    return checked
+    try:
+        return uploads.check_attachments(files, MAX_FILES, f"Attach at most {MAX_FILES} files to one message.")
+    except uploads.UploadError as exc:
+        raise TicketError(str(exc)) from exc
 
 
 def _clean_body(body: str | None) -> str:

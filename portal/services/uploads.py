@@ -109,6 +109,32 @@ def check(file: FileStorage, kind: str = "image") -> tuple[bytes, str]:
     return data, fmt
 
 
+@dataclass(frozen=True)
+class CheckedFile:
+    """An attachment checked by its content, not stored yet."""
+
+    data: bytes
+    fmt: str
+    filename: str
+
+
+def check_attachments(files, most: int, too_many: str) -> list[CheckedFile]:
+    """The chosen attachments (tickets, returns) checked by content as documents, nothing stored yet.
+    Raises UploadError with `too_many` when more than `most` were chosen, or naming the refused file."""
+    chosen = [f for f in files if f is not None and f.filename]
+    if len(chosen) > most:
+        raise UploadError(too_many)
+    checked = []
+    for file in chosen:
+        shown = safe_filename(file.filename, "text")[:-4]
+        try:
+            data, fmt = check(file, "document")
+        except UploadError as exc:
+            raise UploadError(f"The file {shown} {exc}.") from exc
+        checked.append(CheckedFile(data, fmt, safe_filename(file.filename, fmt)))
+    return checked
+
+
 def keep(data: bytes, fmt: str) -> str:
     """Write checked content under a new generated name; returns the name."""
     name = secrets.token_hex(16) + FORMATS[fmt][1]
