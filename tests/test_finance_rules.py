@@ -215,7 +215,12 @@ def test_a_credit_note_in_another_currency_than_its_invoice_is_refused():
 
 
 def test_a_credit_note_without_invoice_changes_no_invoice():
-    credit_notes.issue(note("30.00"))  # company credit: receivables counts it
+    other = invoice(total="100.00", paid="70.00", status=InvoiceStatus.partially_paid)
+    credit = note("30.00")
+    credit_notes.issue(credit)  # company credit: receivables counts it
+    assert credit.invoice is None and credit.status == CreditNoteStatus.issued
+    assert (other.amount_credited, other.balance_due, other.status) == (D("0.00"), D("30.00"),
+                                                                         InvoiceStatus.partially_paid)
 
 
 # --- documents of one company ------------------------------------------------------------------------

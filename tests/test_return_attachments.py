@@ -83,6 +83,11 @@ def test_only_the_returns_company_gets_its_files(db, testapp, login, make, order
                                   files=[returns.CheckedFile(PDF, "pdf", "scan.pdf")])
     db.session.commit()
     [secret] = made.attachments
-    testapp.get(f"/returns/files/{secret.id}", status=302)  # a guest signs in first
+    res = testapp.get(f"/returns/files/{secret.id}", status=302)  # a guest signs in first
+    assert "/login" in res.location and res.body != PDF
     login(testapp, make.contact(order.company, role="Admin"))
-    testapp.get(f"/returns/files/{secret.id}", status=404)
+    res = testapp.get(f"/returns/files/{secret.id}", status=404)
+    assert PDF not in res.body
+    testapp.reset()
+    login(testapp, make.contact(other, role="Viewer"))  # the return's own company does get it
+    assert testapp.get(f"/returns/files/{secret.id}").body == PDF

@@ -183,10 +183,12 @@ def _after_flush(session: Session, flush_context) -> None:
     for order in session.deleted:
         if isinstance(order, SalesOrder):
             add(_values(order, "old"), -1)
+    changes = [(key, count, total) for key, (count, total) in sorted(deltas.items()) if count or total]
+    if not changes:  # most flushes change no order's figures
+        return
     connection = session.connection()
-    for (company_id, currency), (count, total) in sorted(deltas.items()):
-        if count or total:
-            _apply(connection, company_id, currency, count, total, create=(company_id, currency) in counted)
+    for (company_id, currency), count, total in changes:
+        _apply(connection, company_id, currency, count, total, create=(company_id, currency) in counted)
 
 
 def _apply(connection, company_id: int, currency: str, count: int, total: Decimal, create: bool) -> None:

@@ -68,7 +68,7 @@
 
   // "Copy" on the pages that show a secret once (an invitation link, an integration key).
   var copy = document.getElementById("copy-link");
-  var input = document.getElementById("invitation-link") || document.getElementById("integration-key");
+  var input = document.querySelector("[data-copy-source]");
   var status = document.getElementById("copy-status");
   if (copy && input && status) {
     copy.addEventListener("click", function () {
