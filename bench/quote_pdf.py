@@ -12,24 +12,16 @@ for one page.
 from __future__ import annotations
 
 import argparse
-import io
-import os
-import statistics
 import sys
-import tempfile
-import time
 from decimal import Decimal
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from pypdf import PdfReader
-
-from portal import create_app
+from bench.pdf_timing import HEADER, scratch_app, timed
 from portal.blueprints.quotations.services import quote_pdf
 from portal.extensions import db
 from portal.models import Company, Quote, QuoteLine, QuoteSection, QuoteStatus
-from portal.services.bootstrap import seed_reference_data
 from portal.services.totals import recompute_totals
 
 LINES_PER_SECTION = 12
@@ -53,37 +45,19 @@ def make_quote(company: Company, lines: int, number: str) -> Quote:
     return quote
 
 
-def timed(quote: Quote, runs: int) -> tuple[list[float], int]:
-    quote_pdf(quote)  # warm-up: fonts and stylesheet are kept after the first document
-    times = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        data = quote_pdf(quote)
-        times.append((time.perf_counter() - started) * 1000)
-    return times, len(PdfReader(io.BytesIO(data)).pages)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=20)
     args = parser.parse_args()
-    os.environ.setdefault("PORTAL_ENV", "development")
-    with tempfile.TemporaryDirectory() as folder:
-        app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder}/bench.db", "SERVER_NAME": "127.0.0.1"})
-        with app.app_context(), app.test_request_context("/"):
-            db.create_all()
-            seed_reference_data()
-            company = Company(code="BENCH", name="Bench Customer Ltd", portal_access=True)
-            db.session.add(company)
-            db.session.flush()
-            cases = {"1 page": make_quote(company, 6, "Q-BENCH-1"), "10 pages": make_quote(company, 255, "Q-BENCH-10")}
-            db.session.commit()
-            print(f"{'quote':10} {'pages':>5} {'median ms':>10} {'min':>7} {'max':>7}")
-            for name, quote in cases.items():
-                times, pages = timed(quote, args.runs)
-                print(f"{name:10} {pages:5d} {statistics.median(times):10.1f} {min(times):7.1f} {max(times):7.1f}")
-            db.session.remove()
-
+    with scratch_app():
+        company = Company(code="BENCH", name="Bench Customer Ltd", portal_access=True)
+        db.session.add(company)
+        db.session.flush()
+        cases = {"1 page": make_quote(company, 6, "Q-BENCH-1"), "10 pages": make_quote(company, 255, "Q-BENCH-10")}
+        db.session.commit()
+        print(f"{'quote':10} {HEADER}")
+        for name, quote in cases.items():
+            print(timed(lambda quote=quote: quote_pdf(quote), args.runs).row(name))
 
 if __name__ == "__main__":
     main()
