@@ -12,7 +12,17 @@ from sqlalchemy.engine import Engine
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import config_for
-from portal import database, gates, i18n, input_guard, mail_after_request, routing, security_headers, web
+from portal import (
+    company_link,
+    database,
+    gates,
+    i18n,
+    input_guard,
+    mail_after_request,
+    routing,
+    security_headers,
+    web,
+)
 from portal.admin_views.setup import build_admin
 from portal.blueprints import BUILTIN_FEATURES
 from portal.cli import register_commands
@@ -56,6 +66,7 @@ def create_app(config: dict | None = None, extra_features=()) -> Flask:
 
     init_features(app, [*BUILTIN_FEATURES, *extra_features])
     gates.init_app(app)
+    company_link.init_app(app)
     build_admin(app)
     web.init_app(app)
     security_headers.init_app(app)

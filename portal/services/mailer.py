@@ -49,6 +49,14 @@ def external_url(endpoint: str, _base: str | None = None, **values) -> str:
     return "http://127.0.0.1:5000" + _path_for(endpoint, values)
 
 
+def company_url(endpoint: str, company_id: int | None, _base: str | None = None, **values) -> str:
+    """external_url of a page about one company's document: opening it switches a person who works for
+    several companies to that one first (portal.company_link)."""
+    if company_id:
+        values["company"] = company_id
+    return external_url(endpoint, _base, **values)
+
+
 def link_base() -> str:
     """The scheme and host emailed links start with now (see external_url), for email composed
     later, outside this request."""
