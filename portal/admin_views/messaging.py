@@ -73,15 +73,20 @@ class OutboxEmailAdmin(ReadOnlyModelView):
     def action_requeue(self, ids):
         emails = db.session.execute(
             select(OutboxEmail).where(OutboxEmail.id.in_(selected_ids(ids)))).scalars().all()
-        again = [email for email in emails if email.status in RESENDABLE]
+        dead_links = [email for email in emails if outbox.lost_its_links(email)]
+        again = [email for email in emails if email.status in RESENDABLE and email not in dead_links]
         for email in again:
             outbox.resend(email)
         if again:
             audit.record("outbox.resend", None, actor=current_actor(), emails=",".join(str(e.id) for e in again))
         db.session.commit()
         flash(f"{len(again)} email(s) queued again.", "success")
-        if len(again) < len(emails):
-            flash(f"{len(emails) - len(again)} selected email(s) are already waiting to be sent; "
+        if dead_links:
+            flash(f"{len(dead_links)} selected email(s) held a personal link (sign-in, invitation or password "
+                  "reset) that is kept only in the recipient's mailbox; they were not sent again. Send the "
+                  "person a fresh one: Resend on the Invitations screen, or they ask for a sign-in link.", "warning")
+        if len(again) + len(dead_links) < len(emails):
+            flash(f"{len(emails) - len(again) - len(dead_links)} selected email(s) are already waiting to be sent; "
                   "use \"Deliver now\" for them.", "info")
 
     @action("deliver", "Deliver now", "Try to deliver the selected waiting emails now?")

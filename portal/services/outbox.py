@@ -17,6 +17,7 @@ from sqlalchemy import func, inspect, or_, select
 from portal.extensions import db
 from portal.models import OutboxAttachment, OutboxEmail, OutboxStatus, User
 from portal.models.base import utcnow
+from portal.services.link_masking import MASK
 from portal.services.outbox_delivery import DeliveryPolicy, DeliveryReport, deliver, new_message_id
 
 __all__ = ["Attachment", "DeliveryPolicy", "DeliveryReport", "deliver_due", "queue", "resend"]
@@ -68,6 +69,12 @@ def resend(email: OutboxEmail) -> OutboxEmail:
     email.claim_token = None
     _mark_pending(email)
     return email
+
+
+def lost_its_links(email: OutboxEmail) -> bool:
+    """A sent email whose personal links (sign-in, invitation, reset) were masked after delivery
+    (outbox_delivery): sent again it would deliver dead links, so it is not resent."""
+    return email.status == OutboxStatus.sent and any(MASK in (body or "") for body in (email.body_text, email.body_html))
 
 
 def resend_failed() -> list[OutboxEmail]:

@@ -12,6 +12,8 @@
 - A failed attempt is retried with a capped backoff until OUTBOX_RETRY_HOURS after the email was
   queued; then it is failed, for staff to resend. A dead or hung server ends the round at once (the
   rest stays due), so a round costs at most one SMTP timeout while the server is away.
+- A sent email is kept with the tokens of its links masked (portal.services.link_masking): a sign-in,
+  invitation or reset link lives only in the recipient's mailbox once it is delivered.
 """
 from __future__ import annotations
 
@@ -31,6 +33,7 @@ from portal import settings
 from portal.extensions import db
 from portal.models import OutboxEmail, OutboxStatus
 from portal.models.base import utcnow
+from portal.services.link_masking import has_token_link, mask_links
 from portal.services.tokens import aware
 
 log = logging.getLogger(__name__)
@@ -162,7 +165,7 @@ def _record(claim: Claim, error: Exception | None, policy: DeliveryPolicy) -> st
     now = utcnow()
     attempts = claim.attempts + 1
     if error is None:
-        values, outcome = {"status": OutboxStatus.sent, "sent_dt": now}, "sent"
+        values, outcome = {"status": OutboxStatus.sent, "sent_dt": now, **_without_tokens(claim.message)}, "sent"
     else:
         text = f"{type(error).__name__}: {error}"[:2000]
         retry = policy.next_attempt(claim.queued_dt, attempts, now)
@@ -184,6 +187,16 @@ def _record(claim: Claim, error: Exception | None, policy: DeliveryPolicy) -> st
                     claim.email_id, outcome)
         return "taken_over"
     return outcome
+
+
+def _without_tokens(message: Message) -> dict:
+    """A sent email is kept without the tokens of its links (sign-in, invitation, reset): they reached
+    the recipient, and a copy at rest would let anyone who reads the database use them."""
+    values = {}
+    for column, body in (("body_text", message.body), ("body_html", message.html)):
+        if body and has_token_link(body):
+            values[column] = str(mask_links(body))
+    return values
 
 
 def _hold(now, ids: list[int] | None) -> int:
