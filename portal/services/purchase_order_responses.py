@@ -79,6 +79,7 @@ def _claim(order: PurchaseOrder) -> None:
     db.session.execute(update(PurchaseOrder).where(PurchaseOrder.id == order.id).values(id=PurchaseOrder.id)
                        .execution_options(synchronize_session=False))
     db.session.refresh(order)
+    db.session.expire(order, ["date_proposals", "supplier_notes"])  # read again: another request may have added
 
 
 def _recorded(action: str, kind: str, order: PurchaseOrder, by: Actor, summary: str, **data) -> None:
