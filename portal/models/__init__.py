@@ -65,8 +65,11 @@ from portal.models.messaging import (  # noqa: F401
     OutboxStatus,
 )
 from portal.models.purchasing import (  # noqa: F401
+    DeliveryDateProposal,
+    ProposalStatus,
     PurchaseOrder,
     PurchaseOrderLine,
+    PurchaseOrderNote,
     PurchaseOrderStatus,
     SupplierBill,
     SupplierBillStatus,

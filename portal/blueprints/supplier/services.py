@@ -16,6 +16,22 @@ OPEN_PURCHASE_ORDER = (PurchaseOrderStatus.sent, PurchaseOrderStatus.acknowledge
 UNPAID_BILL = (SupplierBillStatus.received, SupplierBillStatus.approved, SupplierBillStatus.disputed)
 
 
+#: the status filters of the bill list: value -> the statuses it shows ("" shows every bill)
+BILL_FILTERS: dict[str, tuple[SupplierBillStatus, ...]] = {
+    "unpaid": UNPAID_BILL,
+    **{status.value: (status,) for status in SupplierBillStatus},
+}
+
+
+def bill_status_filter(value: str | None) -> str:
+    """The bill list's filter from the query string; anything it does not offer shows every bill."""
+    return value if value in BILL_FILTERS else ""
+
+
+def bills_with_status(query: Select, status: str) -> Select:
+    return query.where(SupplierBill.status.in_(BILL_FILTERS[status])) if status else query
+
+
 def visible_purchase_orders(query: Select) -> Select:
     """Purchase orders sent to the supplier, newest first; `query` selects PurchaseOrder."""
     return (query.where(PurchaseOrder.status.not_in(HIDDEN_PURCHASE_ORDER))
