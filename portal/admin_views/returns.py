@@ -16,6 +16,7 @@ from markupsafe import Markup, escape
 from portal.admin_views.base import StaffModelView
 from portal.admin_views.filters import company_filter
 from portal.extensions import db
+from portal.i18n import in_language_of
 from portal.models import ReturnAttachment, ReturnRequest
 from portal.pdf_download import pdf_download
 from portal.routing import parse_id
@@ -100,7 +101,9 @@ class ReturnRequestAdmin(StaffModelView):
         found = self._return()
         if found.status not in return_handling.SLIP_STATUSES:
             abort(404)
-        return pdf_download(return_slips.slip_pdf(found), return_slips.pdf_filename(found))
+        with in_language_of(found.requested_by):  # it goes in the customer's parcel: in their language
+            body = return_slips.slip_pdf(found)
+        return pdf_download(body, return_slips.pdf_filename(found))
 
     @expose("/handle/file/", methods=("GET",))
     def attachment(self):
