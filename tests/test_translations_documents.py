@@ -95,3 +95,54 @@ def test_a_quote_link_pdf_is_in_the_business_language_whoever_is_signed_in(testa
     login(testapp, make.contact(quote.company, language="en"))
     text = words(testapp.get(f"/quotes/link/{raw}/pdf").body)
     assert f"Offerte {quote.number}" in text and "Geldig tot" in text and "€ 1.000,00" in text
+
+
+# --- the back office in the staff member's language ------------------------------------------------------
+
+def test_a_staff_member_who_chose_dutch_reads_the_back_office_in_dutch(testapp, make, login, db):
+    dutch = make.staff(name="Sanne Staf", email="sanne@northwind.example", language="nl")
+    login(testapp, dutch)
+    home = testapp.get("/admin/")
+    assert '<html lang="nl">' in home.text
+    for shown in ("Vraagt aandacht", "Snelkoppelingen", "Nieuwe offerte", "Ingelogd als Sanne Staf.", "Uitloggen"):
+        assert shown in home.text, shown
+    assert "Needs attention" not in home.text and "Sign out" not in home.text
+    builder = testapp.get("/admin/quote/new/")
+    assert "Klantbedrijf" in builder.text and "Regel 1: product, SKU of naam" in builder.text
+    assert "Customer company" not in builder.text
+    companies = testapp.get("/admin/company/")
+    assert ">Lijst" in companies.text and ">List" not in companies.text  # Flask-Admin's own words, in Dutch too
+
+
+def test_staff_choose_their_language_on_their_user_record_and_english_staff_are_unchanged(
+        testapp, make, login, db):
+    english = make.staff(name="Eddie Staff", email="eddie@northwind.example")
+    login(testapp, english)
+    home = testapp.get("/admin/")
+    assert '<html lang="en">' in home.text and "Needs attention" in home.text and "Vraagt aandacht" not in home.text
+    form = next(f for f in testapp.get(f"/admin/user/edit/?id={english.id}").forms.values()
+                if "language" in f.fields)
+    assert [value for value, _selected, _text in form["language"].options] == ["__None", "en", "nl"]
+    form["language"] = "nl"
+    form.submit("_continue_editing")
+    db.session.expire_all()
+    assert english.language == "nl"
+    assert "Vraagt aandacht" in testapp.get("/admin/").text
+
+
+def test_the_return_slip_staff_print_is_in_the_language_of_the_customer_who_asked(testapp, make, login, staff, db):
+    from portal.blueprints.returns.isolation import make_return
+    from portal.models import ReturnRequest, ReturnStatus
+
+    company = make.company(name="Gamma Goods")
+    found = db.session.get(ReturnRequest, make_return(company))
+    found.requested_by_id, found.status = make.contact(company, language="nl").id, ReturnStatus.requested
+    db.session.commit()
+    login(testapp, staff)  # English staff
+    handling = testapp.get(f"/admin/return-request/handle/?id={found.id}")
+    assert "Return instructions" in handling.text  # the screen is the staff member's
+    assert "Verpak de artikelen goed" in handling.text  # the suggested instructions go to the customer
+    found.status = ReturnStatus.approved
+    db.session.commit()
+    text = words(testapp.get(f"/admin/return-request/handle/slip/?id={found.id}").body)
+    assert f"Retour {found.number}" in text and "In dit pakket" in text and "Return slip" not in text
