@@ -14,11 +14,11 @@ from flask import Flask, render_template, request, url_for
 from flask_babel import gettext
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import SecurityError
+from werkzeug.exceptions import HTTPException, SecurityError
 
-from portal import branding, settings
+from portal import branding, json_api, settings
 from portal.database import UNAVAILABLE
-from portal.extensions import db
+from portal.extensions import db, limiter
 from portal.features import registry
 from portal.i18n import N_
 from portal.money import day, moment, money, number
@@ -35,6 +35,7 @@ STATUS_WORDS = (
     N_("Pending approval"), N_("Preparing"), N_("Queued"), N_("Ready for billing"), N_("Received"),
     N_("Rejected"), N_("Requested"), N_("Resolved"), N_("Sending"), N_("Sent"), N_("Shipped"),
     N_("Submitted"), N_("Void"), N_("Waiting on customer"),
+    N_("Low"), N_("Normal"), N_("High"),  # ticket priorities
 )
 
 log = logging.getLogger(__name__)
@@ -144,7 +145,14 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(500)
     def server_error(error):
         _abandon_transaction()
+        if json_api.is_json_request():
+            return json_api.error_response(500, "Internal server error. Try again later.")
         return _standalone("errors/500.html", 500)
+
+    @app.errorhandler(HTTPException)
+    def other_http_error(error):
+        """Errors without a page of their own (405, 415, ...): JSON for an API, else Werkzeug's."""
+        return json_api.http_error(error) if json_api.is_json_request() else error
 
     for unavailable in UNAVAILABLE:
         app.register_error_handler(unavailable, database_unavailable)
@@ -154,13 +162,20 @@ def database_unavailable(error):
     """The database is down, hung, locked or gone: a branded 503 that asks to come back soon."""
     log.warning("database unavailable during %s %s: %s", request.method, request.path, error)
     _abandon_transaction()
+    if json_api.is_json_request():
+        return json_api.error_response(503, "The database is unavailable. Try again soon.",
+                                       {"Retry-After": str(RETRY_AFTER_SECONDS)})
     response = _standalone("errors/503.html", 503)
     response[2]["Retry-After"] = str(RETRY_AFTER_SECONDS)
     return response
 
 
 def _page(template: str, status: int, error):
-    """A branded error page in the site layout; the database-free 503 if the layout cannot be built."""
+    """A branded error page in the site layout (JSON for an API: portal.json_api); the database-free 503 if
+    the layout cannot be built."""
+    if json_api.is_json_request():
+        retry_after = json_api.seconds_until_reset(limiter) if status == 429 else None
+        return json_api.http_error(error, retry_after=retry_after)
     try:
         return render_template(template, error=error), status, {}
     except UNAVAILABLE as exc:

@@ -17,6 +17,7 @@ from portal.admin_views.filters import company_filter
 from portal.admin_views.return_urls import return_target
 from portal.admin_views.welcome import WelcomesNewAccess
 from portal.extensions import db
+from portal.i18n import LANGUAGES
 from portal.models import Membership, RepAccess, Role, User, UserKind
 from portal.permissions import all_permissions, current_actor
 from portal.routing import parse_id
@@ -51,15 +52,19 @@ class UserAdmin(WelcomesNewAccess, StaffModelView):
                      "rep_access": "Rep sees", "allocated_companies": "Allocated customers",
                      "last_login_dt": "Last sign-in"}
     readonly_columns = ("invitation_state", "last_login_dt")
-    form_columns = ("name", "email", "phone", "kind", "is_active_flag", "portal_access", "rep_access",
+    form_columns = ("name", "email", "phone", "language", "kind", "is_active_flag", "portal_access", "rep_access",
                     "allocated_companies", "password")
+    #: blank: the business's default (the portal.language setting)
+    form_choices = {"language": list(LANGUAGES)}
     form_extra_fields = {"password": SetPasswordField()}
     form_args = {"allocated_companies": {"query_factory": customers, "validators": [known_choices],
                                          "description": "Sales reps with 'allocated' access act only for these."},
                  "portal_access": {"description": "Contacts only: needs a company with customer portal access. "
                                                   "Switching it off ends the contact's sessions and links at once."},
                  "email": {"description": "Changing it withdraws invitation and sign-in links sent to the old "
-                                          "address."}}
+                                          "address."},
+                 "language": {"description": "Pages (the back office too, for staff) and emails are written in this "
+                                             "language; empty: the business's default."}}
 
     def get_query(self):
         return super().get_query().options(

@@ -15,6 +15,7 @@ from flask_admin import expose
 from sqlalchemy import select
 
 from portal.extensions import db
+from portal.json_api import json_api
 from portal.models import Company, Membership, Quote, User, UserKind
 from portal.permissions import current_actor
 from portal.services import quote_builder, quote_products
@@ -103,6 +104,7 @@ class QuoteBuilderScreen:
         return self._build(quote)
 
     @expose("/builder/products/")
+    @json_api
     def builder_products(self):
         """Products the company may see matching ?q= (SKU or name), with its price at ?quantity= (JSON)."""
         company = db.session.get(Company, request.args.get("company_id", type=int) or 0)

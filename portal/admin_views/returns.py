@@ -10,18 +10,23 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, request, url_for
 from flask_admin import expose
+from flask_babel import gettext
 from flask_login import current_user
 from markupsafe import Markup, escape
 
 from portal.admin_views.base import StaffModelView
 from portal.admin_views.filters import company_filter
 from portal.extensions import db
+from portal.i18n import N_, in_language_of
 from portal.models import ReturnAttachment, ReturnRequest
 from portal.pdf_download import pdf_download
 from portal.routing import parse_id
 from portal.services import return_handling, return_slips, returns, uploads
 
 FULFILMENT = "Fulfilment"
+#: what the approve form suggests as instructions (emailed to the customer and printed on the slip)
+DEFAULT_INSTRUCTIONS = N_("Pack the items securely, put the printed return slip in the parcel and send it to our "
+                          "warehouse.")
 
 
 def _number_link(view, context, model, name):
@@ -51,7 +56,10 @@ class ReturnRequestAdmin(StaffModelView):
     @expose("/handle/", methods=("GET",))
     def handle(self):
         found = self._return()
+        with in_language_of(found.requested_by):  # the suggestion goes to the customer: in their language
+            instructions = gettext(DEFAULT_INSTRUCTIONS)
         return self.render("admin/return_handle.html", request_=found, reasons=dict(returns.REASONS),
+                           default_instructions=instructions,
                            next_steps=return_handling.NEXT[found.status],
                            slip=found.status in return_handling.SLIP_STATUSES)
 
@@ -100,7 +108,9 @@ class ReturnRequestAdmin(StaffModelView):
         found = self._return()
         if found.status not in return_handling.SLIP_STATUSES:
             abort(404)
-        return pdf_download(return_slips.slip_pdf(found), return_slips.pdf_filename(found))
+        with in_language_of(found.requested_by):  # it goes in the customer's parcel: in their language
+            body = return_slips.slip_pdf(found)
+        return pdf_download(body, return_slips.pdf_filename(found))
 
     @expose("/handle/file/", methods=("GET",))
     def attachment(self):

@@ -13,13 +13,13 @@ import logging
 from flask import current_app, has_request_context, url_for
 from jinja2 import TemplateError, TemplateNotFound
 from jinja2.sandbox import SandboxedEnvironment
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from portal import settings
 from portal.contract import EmailKind
 from portal.extensions import db
 from portal.features import registry
-from portal.i18n import in_language_of
+from portal.i18n import in_language_of, language_of
 from portal.models import EmailTemplate, OutboxEmail, User
 from portal.services import offers, outbox, portal_address, preferences
 
@@ -141,6 +141,17 @@ def _html_from_text(text: str, subject: str, context: dict) -> str:
         subject=subject, paragraphs=paragraphs, **context)
 
 
+def language_for(to_user_or_address: User | str | None) -> str:
+    """The language to write to a recipient in (emails and the PDFs attached to them): a person's own
+    choice; an address that belongs to an account, that account's; any other address, the business's."""
+    user = to_user_or_address
+    if isinstance(user, str):
+        address = user.strip().lower()
+        user = db.session.execute(select(User).where(func.lower(User.email) == address)).scalar_one_or_none() \
+            if address else None
+    return language_of(user)
+
+
 def send(kind: str, to_user_or_address: User | str, template: EmailTemplate | None = None,
          attachments: tuple[outbox.Attachment, ...] = (), **context) -> OutboxEmail | None:
     """Render an email and queue it in the outbox (same transaction as the caller's action), with
@@ -158,6 +169,6 @@ def send(kind: str, to_user_or_address: User | str, template: EmailTemplate | No
     else:
         user, address = None, to_user_or_address
         context.setdefault("recipient_name", "")
-    with in_language_of(user):  # the recipient's language; an address without an account: the business's
+    with in_language_of(language_for(to_user_or_address)):  # the recipient's (see language_for)
         subject, text, html = render(kind, template, **context)
     return outbox.queue(kind, address, subject, text, html, user=user, attachments=attachments)

@@ -8,10 +8,12 @@ between documents is kept: the font configuration, and the stylesheet per brandi
 from __future__ import annotations
 
 import mimetypes
+import re
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from flask import current_app, render_template
+from flask_babel import gettext
 
 from portal import settings
 from portal.services import storage
@@ -23,6 +25,8 @@ if TYPE_CHECKING:
 
 #: the only URL a document may load: the logo, by this name
 LOGO_URL = "portal-logo:"
+#: stand-ins for the page counters in the translated footer text
+_PAGE, _PAGES = "\x00", "\x01"
 
 
 @lru_cache(maxsize=1)
@@ -44,10 +48,19 @@ def _css_string(text: str) -> str:
     return '"' + "".join(c if c.isalnum() or c in " .,&-'" else f"\\{ord(c):x} " for c in text) + '"'
 
 
+def _page_of_pages() -> str:
+    """The footer's "Page 1 of 3" in the active language, as CSS content (texts and page counters)."""
+    text = gettext("Page %(page)s of %(pages)s", page=_PAGE, pages=_PAGES)
+    counters = {_PAGE: "counter(page)", _PAGES: "counter(pages)"}
+    return " ".join(counters.get(piece) or _css_string(piece) for piece in re.split(f"({_PAGE}|{_PAGES})", text)
+                    if piece)
+
+
 @lru_cache(maxsize=8)
-def _stylesheet(palette: tuple[tuple[str, str], ...], business_name: str) -> CSS:
-    """Parsed once per branding (colours and name), not per document."""
-    css = render_template("pdf/base.css", colors=dict(palette), business_name=_css_string(business_name))
+def _stylesheet(palette: tuple[tuple[str, str], ...], business_name: str, page_of_pages: str) -> CSS:
+    """Parsed once per branding (colours and name) and language, not per document."""
+    css = render_template("pdf/base.css", colors=dict(palette), business_name=_css_string(business_name),
+                          page_of_pages=page_of_pages)
     return _weasyprint().CSS(string=css, font_config=_fonts())
 
 
@@ -67,6 +80,7 @@ def has_logo() -> bool:
 def render(template: str, **context) -> bytes:
     """Render ``pdf/<template>.html`` (which extends pdf/base.html) to PDF bytes."""
     html = render_template(f"pdf/{template}.html", logo_url=LOGO_URL if has_logo() else "", **context)
-    stylesheet = _stylesheet(tuple(sorted(brand_palette().items())), settings.get("branding.business_name") or "")
+    stylesheet = _stylesheet(tuple(sorted(brand_palette().items())), settings.get("branding.business_name") or "",
+                             _page_of_pages())
     return _weasyprint().HTML(string=html, url_fetcher=_local_only, base_url="/").write_pdf(
         stylesheets=[stylesheet], font_config=_fonts())

@@ -30,6 +30,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from portal import settings
 from portal.blueprints.quotations import services as quote_pages
 from portal.extensions import db
+from portal.i18n import in_language_of
 from portal.models import (
     AccessToken,
     DocumentSequence,
@@ -143,8 +144,10 @@ def accept(quote: Quote, signing: Signing, *, by: Actor, link: AccessToken | Non
         user_id=by.user_id if link is None else None, acting_rep_id=by.acting_rep_id if link is None else None,
         consent_text=CONSENT_TEXT, consent_sha256=sha256_hex(CONSENT_TEXT), signed_dt=now,
         signed_at=now.isoformat(), ip=by.ip, user_agent=(by.user_agent or "")[:255] or None)
-    signature.pdf = pdf.render("quote", **quote_pages.document_context(quote, chosen), consent_text=CONSENT_TEXT, signed_by=SignedBy(
-        name, email, signature.signed_at, quote.revision, signature.snapshot_sha256))
+    with in_language_of(mailer.language_for(email)):  # it is emailed to the signer: in their language
+        signature.pdf = pdf.render("quote", **quote_pages.document_context(quote, chosen), consent_text=CONSENT_TEXT,
+                                   signed_by=SignedBy(name, email, signature.signed_at, quote.revision,
+                                                      signature.snapshot_sha256))
     signature.pdf_sha256 = sha256_hex(signature.pdf)
     signature.prev_hash = _lock_chain()
     signature.record_hash = record_hash(signature)

@@ -1,8 +1,17 @@
 """A receipt: a payment received as the customer sees it (page and PDF show the same)."""
 from __future__ import annotations
 
+from portal.i18n import N_
 from portal.models import Invoice, Payment
 from portal.services import pdf, receivables
+
+#: the payment methods in words (the `status` filter and payment_method_word translate them)
+METHOD_WORDS = (N_("Bank transfer"), N_("Card"), N_("Direct debit"), N_("Cash"), N_("Other"))
+
+
+def payment_method_word(method) -> str:
+    """A payment method's English word ("bank_transfer" -> "Bank transfer"); gettext() it to show it."""
+    return str(getattr(method, "value", method) or "").replace("_", " ").capitalize()
 
 
 def paid_invoice(payment: Payment) -> Invoice | None:

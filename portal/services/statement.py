@@ -20,19 +20,23 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from flask_babel import gettext
 from sqlalchemy import func, select
 
 from portal.extensions import db
+from portal.i18n import N_
 from portal.models import Company, CreditNote, Invoice, Payment
+from portal.money import day as day_text
 from portal.services import clock, pdf, receivables
 from portal.services.errors import RuleError
+from portal.services.receipts import payment_method_word
 
 #: the longest range a statement covers
 MAX_YEARS = 5
 ZERO = Decimal("0.00")
 #: the order of entries on the same day
 KIND_ORDER = {"invoice": 0, "credit_note": 1, "payment": 2}
-KIND_LABELS = {"invoice": "Invoice", "credit_note": "Credit note", "payment": "Payment"}
+KIND_LABELS = {"invoice": N_("Invoice"), "credit_note": N_("Credit note"), "payment": N_("Payment")}
 
 
 class StatementRangeError(RuleError):
@@ -58,7 +62,8 @@ class Entry:
 
     @property
     def label(self) -> str:
-        return KIND_LABELS[self.kind]
+        """The kind of document in the reader's language."""
+        return gettext(KIND_LABELS[self.kind])
 
 
 @dataclass(frozen=True)
@@ -160,12 +165,15 @@ def _documents(company: Company):
 
 
 def _description(kind: str, row) -> str:
+    """The entry in words, in the reader's language (the statement is built for whoever reads it)."""
     if kind == "invoice":
-        return f"Invoice, due {row.detail:%d %b %Y}"
+        return gettext("Invoice, due %(date)s", date=day_text(row.detail))
     if kind == "credit_note":
-        return f"Credit note for {row.detail}" if row.detail else "Credit note, company credit"
-    method = str(row.method).replace("_", " ")
-    return f"Payment by {method} for {row.detail}" if row.detail else f"Payment by {method}, on account"
+        return (gettext("Credit note for %(invoice)s", invoice=row.detail) if row.detail
+                else gettext("Credit note, company credit"))
+    method = gettext(payment_method_word(row.method)).lower()
+    return (gettext("Payment by %(method)s for %(invoice)s", method=method, invoice=row.detail) if row.detail
+            else gettext("Payment by %(method)s, on account", method=method))
 
 
 def statement_for(company: Company, start: date, end: date, today: date | None = None) -> Statement:

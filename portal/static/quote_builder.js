@@ -93,11 +93,10 @@
       row.querySelectorAll("[name], [id], label[for]").forEach(function (el) { rename(el, "line", i); });
       row.querySelector(".line-no").textContent = String(i + 1);
       row.querySelectorAll("label[data-label]").forEach(function (label) {
-        label.textContent = "Line " + (i + 1) + ": " + label.getAttribute("data-label");
+        label.textContent = label.getAttribute("data-label").replace("%n", i + 1);  // translated: "Line %n: …"
       });
       row.querySelectorAll("[data-line-action]").forEach(function (button) {
-        var what = { up: "Move line %n up", down: "Move line %n down", remove: "Remove line %n" };
-        button.setAttribute("aria-label", what[button.getAttribute("data-line-action")].replace("%n", i + 1));
+        button.setAttribute("aria-label", button.getAttribute("data-label").replace("%n", i + 1));
       });
       field(row, "section").value = row.parentElement.getAttribute("data-section");
     });
@@ -105,11 +104,10 @@
     sections.forEach(function (group, k) {
       group.querySelectorAll(".builder-group-head [name], .builder-group-head [id], .builder-group-head label[for]")
         .forEach(function (el) { rename(el, "section", k); });
-      group.querySelector(".builder-group-head label").textContent = "Section " + (k + 1);
-      group.querySelectorAll("[data-section-action]").forEach(function (button) {
-        var what = { up: "Move section %n up", down: "Move section %n down", remove: "Remove section %n" };
-        var action = button.getAttribute("data-section-action");
-        if (what[action]) { button.setAttribute("aria-label", what[action].replace("%n", k + 1)); }
+      var heading = group.querySelector(".builder-group-head label");
+      heading.textContent = heading.getAttribute("data-label").replace("%n", k + 1);  // translated: "Section %n"
+      group.querySelectorAll("[data-section-action][data-label]").forEach(function (button) {
+        button.setAttribute("aria-label", button.getAttribute("data-label").replace("%n", k + 1));
       });
     });
     looseGroup().classList.toggle("is-empty", !looseGroup().querySelector("tr.builder-line"));

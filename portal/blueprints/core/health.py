@@ -2,6 +2,7 @@
 from flask import current_app, jsonify, request
 
 from portal.blueprints.core import bp
+from portal.json_api import json_api
 from portal.permissions import public
 from portal.services.portal_address import MAX_CHALLENGE, instance_proof
 
@@ -10,6 +11,7 @@ READY_WITHIN = 2.0
 
 
 @bp.route("/healthz")
+@json_api
 @public
 def healthz():
     """Process is up (no database access: the cheapest page, the benchmark baseline).
@@ -24,6 +26,7 @@ def healthz():
 
 
 @bp.route("/readyz")
+@json_api
 @public
 def readyz():
     """Process can read its database, answered within READY_WITHIN seconds (503 otherwise)."""

@@ -12,6 +12,7 @@ from flask import request
 
 from portal.blueprints.invoices import bp
 from portal.extensions import csrf, db
+from portal.json_api import json_api
 from portal.permissions import public
 from portal.services.payment_providers import stripe_checkout
 
@@ -19,6 +20,7 @@ log = logging.getLogger(__name__)
 URL = "/payments/stripe/webhook"
 
 
+@json_api
 @public
 def stripe_webhook():
     try:

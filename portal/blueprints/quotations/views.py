@@ -9,7 +9,7 @@ from portal import paging, settings
 from portal.blueprints.quotations import bp, services
 from portal.blueprints.quotations.forms import AcceptForm, ChangesForm, DeclineForm
 from portal.extensions import db
-from portal.i18n import N_
+from portal.i18n import N_, in_language_of
 from portal.models import Quote, QuoteLine
 from portal.pdf_download import pdf_download
 from portal.permissions import can, current_actor, public, require_permission, scoped
@@ -189,11 +189,14 @@ def shared(token: str):
 @bp.route("/link/<token>/pdf")
 @public
 def shared_pdf(token: str):
+    """The quote's PDF through a no-login link: in the business's language, as the link's page reads to
+    anyone holding the link (it may be forwarded), whoever happens to be signed in on this browser."""
     try:
         link, quote = quote_shares.open_link(token)
     except TokenError as error:
         return _link_problem(error)
-    body = services.quote_pdf(quote, _chosen(quote))
+    with in_language_of(None):
+        body = services.quote_pdf(quote, _chosen(quote))
     quote_shares.track(quote_shares.PDF_DOWNLOADED, quote, current_actor(), link)
     db.session.commit()
     return pdf_download(body, services.pdf_filename(quote))

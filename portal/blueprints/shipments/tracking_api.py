@@ -5,7 +5,8 @@ Integration keys), not by a session, so it takes no CSRF token. JSON in, JSON ou
 ``{"status": "in_transit", "occurred_at": "2026-04-02T14:30:00+02:00", "location": "Venlo",
 "note": "Arrived at hub", "external_id": "evt-123"}`` — only ``status`` is required (one of
 portal.services.shipment_tracking.STATUSES). Answers: 201 recorded, 200 already recorded (same external_id),
-400 a bad payload (nothing changed), 401 no live key, 404 no such shipment.
+400 a bad payload (nothing changed), 401 no live key, 404 no such shipment, 429 too many requests (with
+Retry-After); every error as JSON ``{"error": ...}`` (portal.json_api).
 The address is outside the feature's /shipments prefix; the endpoint is the shipments blueprint's
 ("shipments.tracking_api"), so it answers 404 while the feature is off.
 """
@@ -15,6 +16,7 @@ from flask import current_app, request
 
 from portal.blueprints.shipments import bp
 from portal.extensions import csrf, db, limiter
+from portal.json_api import json_api
 from portal.permissions import public
 from portal.services import integration_keys, shipment_tracking
 
@@ -30,6 +32,7 @@ def _event_json(event) -> dict:
             "location": event.location, "note": event.description, "external_id": event.external_id}
 
 
+@json_api
 @public
 @limiter.limit(_rate_limit)
 def tracking_api(shipment_ref: str):
