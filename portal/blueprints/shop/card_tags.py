@@ -7,10 +7,10 @@ trusted as markup, as Jinja's ``{% trans %}`` trusts them.
 """
 from __future__ import annotations
 
-from flask_babel import get_translations
 from markupsafe import Markup, escape
 
 from portal import settings
+from portal.i18n import page_translations
 from portal.money import day as format_day
 from portal.money import money_writer
 from portal.web import quantity
@@ -20,7 +20,7 @@ class _Words:
     """The active language's translations and money format, looked up once for the cards of a page."""
 
     def __init__(self) -> None:
-        self.gettext = get_translations().ugettext
+        self.gettext = page_translations().ugettext
         self.money = money_writer()
 
     def __call__(self, message: str, **variables) -> str:
