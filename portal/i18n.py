@@ -18,8 +18,8 @@ from pathlib import Path
 
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from flask import Flask, has_app_context, has_request_context
-from flask_babel import Babel, force_locale, refresh
+from flask import Flask, g, has_app_context, has_request_context
+from flask_babel import Babel, force_locale, get_translations, refresh
 from flask_babel import get_locale as babel_locale
 from flask_login import current_user
 from sqlalchemy.exc import SQLAlchemyError
@@ -139,7 +139,34 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("BABEL_DEFAULT_LOCALE", DEFAULT_LANGUAGE)
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(directory)
     babel.init_app(app, locale_selector=select_locale)
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda s: page_translations().ugettext(s),
+        ngettext=lambda s, p, n: page_translations().ungettext(s, p, n),
+        pgettext=lambda c, s: page_translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: page_translations().unpgettext(c, s, p, n),
+        newstyle=True)
     app.jinja_env.globals.update(portal_languages=LANGUAGES, current_locale=current_locale)
+
+
+def page_translations():
+    """Flask-Babel's ``get_translations()``, kept for the rest of the request with the locale and domain
+    it belongs to (Flask-Babel works them out again on every call, and a page translates dozens of
+    texts). ``force_locale`` and ``refresh`` put another locale object in place, so a change of
+    language is never answered from the kept catalog."""
+    if not has_app_context():
+        return get_translations()
+    ctx = g.get("_flask_babel")
+    locale = getattr(ctx, "babel_locale", None)
+    if locale is not None:
+        kept = getattr(ctx, "portal_translations", None)
+        if kept is not None and kept[0] is locale and kept[1] is getattr(ctx, "babel_domain", None):
+            return kept[2]
+    translations = get_translations()
+    ctx = g.get("_flask_babel")
+    locale = getattr(ctx, "babel_locale", None)
+    if locale is not None:
+        ctx.portal_translations = (locale, getattr(ctx, "babel_domain", None), translations)
+    return translations
 
 
 def reset_cached_locale() -> None:

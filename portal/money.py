@@ -2,8 +2,11 @@
 "€ 1.234,50" in Dutch. Pages, emails, PDFs, admin screens and service messages all format here."""
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from typing import NamedTuple
 
 from babel.dates import format_date, format_datetime
 from babel.numbers import format_currency, format_decimal
@@ -15,12 +18,75 @@ DATE_PATTERN = "dd MMM y"
 DATETIME_PATTERN = "dd MMM y HH:mm"
 
 
+_CENTS = Decimal("0.01")
+
+
 def money(value, currency: str = "EUR") -> str:
+    return _money(value, currency, current_locale())
+
+
+def money_writer() -> Callable[..., str]:
+    """``money`` bound to the active locale, for a page that writes many amounts."""
+    locale = current_locale()
+    return lambda value, currency="EUR": _money(value, currency, locale)
+
+
+def _money(value, currency: str, locale: str) -> str:
     if value is None:
         return ""
-    amount = Decimal(str(value)).quantize(Decimal("0.01"))
-    return format_currency(amount, currency or "EUR", locale=current_locale(), currency_digits=False,
-                           format_type="standard")
+    amount = Decimal(str(value)).quantize(_CENTS)
+    currency = currency or "EUR"
+    layout = _layouts.get((locale, currency), _UNKNOWN)
+    if layout is _UNKNOWN:
+        layout = _layouts[(locale, currency)] = _layout_of(locale, currency)
+    if layout is None:
+        return _babel_money(amount, currency, locale)
+    return layout.write(amount)
+
+
+def _babel_money(amount: Decimal, currency: str, locale: str) -> str:
+    return format_currency(amount, currency, locale=locale, currency_digits=False, format_type="standard")
+
+
+class _MoneyLayout(NamedTuple):
+    """Where a locale puts the currency, the sign and its separators around an amount: Babel's
+    formatting, learnt once per locale and currency (asking Babel costs ~0.1 ms an amount, and a
+    catalog page shows up to three amounts a card)."""
+
+    prefix: str
+    suffix: str
+    negative_prefix: str
+    negative_suffix: str
+    symbols: dict[int, str]
+
+    def write(self, amount: Decimal) -> str:
+        digits = f"{abs(amount):,.2f}".translate(self.symbols)
+        if amount.is_signed():  # as Babel: "-0.00" keeps its sign
+            return f"{self.negative_prefix}{digits}{self.negative_suffix}"
+        return f"{self.prefix}{digits}{self.suffix}"
+
+
+_UNKNOWN = object()
+#: (locale, currency) -> its layout; None where Babel's own output differs from it (always ask Babel)
+_layouts: dict[tuple[str, str], _MoneyLayout | None] = {}
+_PROBE = re.compile(r"1(\D+)111(\D+)111(\D+)11")
+#: amounts the learnt layout must write exactly as Babel does before it is used
+_CHECKS = tuple(Decimal(a) for a in ("0.00", "-0.00", "0.01", "0.50", "1.00", "9.99", "12.30", "999.99", "1000.00",
+                                      "1234.56", "99999.99", "123456.78", "1234567.89", "987654321.00", "-0.01",
+                                      "-1.00", "-1234.56", "-1234567.89"))
+
+
+def _layout_of(locale: str, currency: str) -> _MoneyLayout | None:
+    probe = Decimal("1111111.11")
+    positive, negative = _babel_money(probe, currency, locale), _babel_money(-probe, currency, locale)
+    found, found_negative = _PROBE.search(positive), _PROBE.search(negative)
+    if not found or not found_negative or found[1] != found[2]:
+        return None
+    layout = _MoneyLayout(positive[:found.start()], positive[found.end():], negative[:found_negative.start()],
+                          negative[found_negative.end():], str.maketrans({",": found[1], ".": found[3]}))
+    if any(layout.write(a) != _babel_money(a, currency, locale) for a in _CHECKS):
+        return None
+    return layout
 
 
 def number(value, digits: int | None = None) -> str:

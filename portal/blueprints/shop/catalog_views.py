@@ -55,11 +55,10 @@ def index():
     page = catalog.find_products(shopper.viewer, query, tree, shopper.buyer.tier_id, shopper.sees_prices)
     book = _prices(shopper, [row.product for row in page.rows], tree)
     sorts = catalog.offered_sorts(shopper.sees_prices)
-    return render_template("shop/index.html", shopper=shopper, tree=tree, query=query, page=page, book=book,
-                           sorts=sorts, page_sizes=catalog.PAGE_SIZES, stock_note=_stock_notes(),
-                           price_tag=card_tags.price_tag, stock_tag=card_tags.stock_tag,
-                           product_url=_url_by_id("shop.product", "product_id"),
-                           image_url=_url_by_id("shop.image", "image_id"),
+    cards = partial(card_tags.product_cards, shopper=shopper, book=book, stock_note=_stock_notes(),
+                    product_url=_url_by_id("shop.product", "product_id"), image_url=_url_by_id("shop.image", "image_id"))
+    return render_template("shop/index.html", shopper=shopper, tree=tree, query=query, page=page, sorts=sorts,
+                           page_sizes=catalog.PAGE_SIZES, product_cards=cards,
                            category_url=_url_by_id("shop.index", "category"),
                            current=tree.nodes.get(query.category_id) if query.category_id else None)
 
