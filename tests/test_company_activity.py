@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from portal.models import CompanyActivity, PortalEvent, TokenPurpose
-from portal.services import clock, portal_events, sign_in, tokens
+from portal.services import clock, company_activity, portal_events, sign_in, tokens
 from portal.services.actor import Actor
 from tests.shop_ordering import add_to_cart, place, shop_world
 from tests.test_quote_acceptance import fill, make_priced_quote
@@ -330,3 +330,48 @@ def test_the_page_is_in_the_customers_menu(admin):
     menu = admin.get("/admin/").html
     link = menu.select_one(f'a[href="{PAGE}"]')
     assert link is not None and link.get_text(strip=True) == "Customer activity"
+
+
+def plan_of(db, statement) -> str:
+    """The database's plan for a select (EXPLAIN QUERY PLAN on SQLite, EXPLAIN on PostgreSQL)."""
+    connection = db.session.connection()
+    postgres = connection.dialect.name == "postgresql"
+    if postgres:  # an empty test table is cheapest to read whole: ask which index the plan can use
+        connection.exec_driver_sql("SET LOCAL enable_seqscan = off")
+
+    def explain(conn, cursor, sql, params, context, executemany):
+        return ("EXPLAIN " if postgres else "EXPLAIN QUERY PLAN ") + sql, params
+
+    event.listen(connection, "before_cursor_execute", explain, retval=True)
+    try:
+        rows = connection.execute(statement).all()
+    finally:
+        event.remove(connection, "before_cursor_execute", explain)
+    return " | ".join(" ".join(str(v) for v in row) for row in rows)
+
+
+def test_the_page_reads_events_through_indexes_never_the_whole_table(db, make):
+    """The 30-day counts read that window and a company's event list its newest rows, through an index:
+    the cost follows the page, not the history (bench/company_activity.py measures it with many events)."""
+    ids = [make.company().id for _ in range(3)]
+    db.session.commit()
+    by_company, by_time = "ix_portal_event_company_created_kind", "ix_portal_event_created_dt"
+    plans = {"counts": plan_of(db, company_activity.recent_counts_query(ids)),
+             "one company": plan_of(db, company_activity.events_query(company_id=ids[0]).limit(51)),
+             "everyone": plan_of(db, company_activity.events_query().limit(51))}
+    for name, plan in plans.items():
+        assert by_company in plan or by_time in plan, (name, plan)
+        assert "Seq Scan on portal_event" not in plan and "SCAN portal_event" not in plan.replace(
+            "SCAN portal_event USING", ""), (name, plan)
+    assert by_company in plans["one company"]
+
+
+def test_staff_who_read_dutch_get_the_page_in_dutch(testapp, db, login, make, history):
+    reader = make.staff(name="Nina Staff", email="nina@northwind.example", language="nl")
+    login(testapp, reader)
+    with clock.frozen(NOW):
+        page = testapp.get(PAGE, params={"show": "dormant"})
+    assert "Laatste activiteit (UTC)" in page.text and "Slapend: geen activiteit in de laatste N dagen" in page.text
+    assert company_row(page, history["never"])["last-activity"] == "nooit"
+    assert company_row(page, history["lapsed"])["last-what"] == "Ingelogd"
+    assert "Ingelogd" in testapp.get(EVENTS).html.select_one("tr.activity-event td.what").text

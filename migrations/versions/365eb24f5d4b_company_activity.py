@@ -1,5 +1,5 @@
 """company_activity: each company's latest portal activity, last sign-in and last order; portal_event
-indexed by (company_id, created_dt) and created_dt for the Customer activity page
+indexed by (company_id, created_dt, kind) and created_dt for the Customer activity page
 
 Revision ID: 365eb24f5d4b
 Revises: c5e1a7d3b9f2
@@ -35,7 +35,8 @@ def upgrade():
     with op.batch_alter_table('company_activity', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_company_activity_last_event_dt'), ['last_event_dt'], unique=False)
     with op.batch_alter_table('portal_event', schema=None) as batch_op:
-        batch_op.create_index('ix_portal_event_company_id_created_dt', ['company_id', 'created_dt'], unique=False)
+        batch_op.create_index('ix_portal_event_company_created_kind', ['company_id', 'created_dt', 'kind'],
+                                unique=False)
         batch_op.create_index('ix_portal_event_created_dt', ['created_dt'], unique=False)
         batch_op.drop_index('ix_portal_event_company_id')
     _backfill(activity)
@@ -80,7 +81,7 @@ def downgrade():
     with op.batch_alter_table('portal_event', schema=None) as batch_op:
         batch_op.create_index('ix_portal_event_company_id', ['company_id'], unique=False)
         batch_op.drop_index('ix_portal_event_created_dt')
-        batch_op.drop_index('ix_portal_event_company_id_created_dt')
+        batch_op.drop_index('ix_portal_event_company_created_kind')
     with op.batch_alter_table('company_activity', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_company_activity_last_event_dt'))
     op.drop_table('company_activity')

@@ -15,8 +15,9 @@ class PortalEvent(Model):
     Written only by portal.services.portal_events.record (tests/test_company_activity_rule.py)."""
 
     __tablename__ = "portal_event"
-    #: a company's events newest first (activity page, its 30-day counts); all events newest first
-    __table_args__ = (Index("ix_portal_event_company_id_created_dt", "company_id", "created_dt"),
+    #: a company's events newest first, and its 30-day counts read from the index alone (kind tells the
+    #: customer's events from staff's); all events newest first
+    __table_args__ = (Index("ix_portal_event_company_created_kind", "company_id", "created_dt", "kind"),
                       Index("ix_portal_event_created_dt", "created_dt"))
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(40), index=True)

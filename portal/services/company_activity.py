@@ -2,9 +2,9 @@
 
 Each company's latest activity, last sign-in and last order are read from its CompanyActivity row (kept by
 portal.services.portal_events), never from its events; only the "events in the last 30 days" figure counts
-events, for the page's companies only, through the (company_id, created_dt) index. The events list reads
-one page (one row more than it shows, to know whether there is a next one) through the same index, or
-through created_dt for all companies; it never counts the whole history.
+events, for the page's companies only, from the (company_id, created_dt, kind) index alone. The events list
+reads one page (one row more than it shows, to know whether there is a next one) through the same index,
+or through created_dt for all companies; it never counts the whole history.
 """
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import case, func, or_, select
+from sqlalchemy import Select, case, func, or_, select
 from sqlalchemy.orm import aliased
 
 from portal.extensions import db
@@ -76,8 +76,8 @@ def kind_choices() -> list[tuple[str, str]]:
     return sorted(((k, str(v.label)) for k, v in portal_events.kinds().items()), key=lambda kv: kv[1].lower())
 
 
-def _customer_kinds() -> list[str]:
-    return [k for k, v in portal_events.kinds().items() if v.customer]
+def _staff_kinds() -> list[str]:
+    return [k for k, v in portal_events.kinds().items() if not v.customer]
 
 
 # --- parsing the page's filters ---------------------------------------------------------------------
@@ -135,21 +135,21 @@ def companies(show: str = "all", days: int = DEFAULT_DAYS, sort: str = "recent",
     return [CompanyRow(r[0], r[1], r[2], r[3], r[4], r[5], r[6], counts.get(r[0], 0)) for r in rows], total
 
 
+def recent_counts_query(company_ids: list[int], days: int = RECENT_DAYS) -> Select:
+    """Per company, the customer's own events of the last `days` days: a range of the (company_id,
+    created_dt, kind) index per company, read from the index alone (what staff did is left out by kind)."""
+    since = clock.now() - timedelta(days=days)
+    return (select(PortalEvent.company_id, func.count())
+            .where(PortalEvent.company_id.in_(company_ids), PortalEvent.created_dt >= since,
+                   PortalEvent.kind.not_in(_staff_kinds()))
+            .group_by(PortalEvent.company_id))
+
+
 def recent_counts(company_ids: list[int], days: int = RECENT_DAYS) -> dict[int, int]:
-    """The customer's own events of the last `days` days, per company (one query over the index)."""
+    """The customer's own events of the last `days` days, per company (one query)."""
     if not company_ids:
         return {}
-    since = clock.now() - timedelta(days=days)
-    rows = db.session.execute(
-        select(PortalEvent.company_id, func.count())
-        .where(PortalEvent.company_id.in_(company_ids), PortalEvent.created_dt >= since,
-               PortalEvent.kind.in_(_customer_kinds()))
-        .group_by(PortalEvent.company_id))
-    return dict(rows.all())
-
-
-def activity_of(company_id: int) -> CompanyActivity | None:
-    return db.session.get(CompanyActivity, company_id)
+    return dict(db.session.execute(recent_counts_query(company_ids, days)).all())
 
 
 # --- events -----------------------------------------------------------------------------------------
@@ -157,6 +157,23 @@ def activity_of(company_id: int) -> CompanyActivity | None:
 def events(company_id: int | None = None, kind: str | None = None, since: date | None = None,
            until: date | None = None, page: int = 1, size: int = PAGE_SIZE) -> tuple[list[EventRow], bool]:
     """One page of portal events, newest first, and whether there is a next page."""
+    query = events_query(company_id, kind, since, until)
+    rows = db.session.execute(query.offset((max(page, 1) - 1) * size).limit(size + 1)).all()
+    kinds, numbers = portal_events.kinds(), _numbers([row[0] for row in rows[:size]])
+    found = []
+    for event, company, user_name, user_email, rep_name in rows[:size]:
+        spec = kinds.get(event.kind)
+        found.append(EventRow(event.id, event.created_dt, event.kind, str(spec.label) if spec else event.kind,
+                              event.company_id, company or "", _who(event, user_name, user_email, rep_name),
+                              _subject(event, numbers), spec.page if spec and event.subject_id else None,
+                              event.subject_id))
+    return found, len(rows) > size
+
+
+def events_query(company_id: int | None = None, kind: str | None = None, since: date | None = None,
+                 until: date | None = None) -> Select:
+    """Events with their company, person and rep, newest first: served by the (company_id, created_dt,
+    kind) index for one company, by created_dt for all."""
     user, rep = aliased(User), aliased(User)
     query = (select(PortalEvent, Company.name, user.name, user.email, rep.name)
              .outerjoin(Company, Company.id == PortalEvent.company_id)
@@ -170,17 +187,7 @@ def events(company_id: int | None = None, kind: str | None = None, since: date |
         query = query.where(PortalEvent.created_dt >= datetime.combine(since, time.min, tzinfo=UTC))
     if until is not None:
         query = query.where(PortalEvent.created_dt < datetime.combine(until + timedelta(days=1), time.min, tzinfo=UTC))
-    query = query.order_by(PortalEvent.created_dt.desc(), PortalEvent.id.desc())
-    rows = db.session.execute(query.offset((max(page, 1) - 1) * size).limit(size + 1)).all()
-    kinds, numbers = portal_events.kinds(), _numbers([row[0] for row in rows[:size]])
-    found = []
-    for event, company, user_name, user_email, rep_name in rows[:size]:
-        spec = kinds.get(event.kind)
-        found.append(EventRow(event.id, event.created_dt, event.kind, str(spec.label) if spec else event.kind,
-                              event.company_id, company or "", _who(event, user_name, user_email, rep_name),
-                              _subject(event, numbers), spec.page if spec and event.subject_id else None,
-                              event.subject_id))
-    return found, len(rows) > size
+    return query.order_by(PortalEvent.created_dt.desc(), PortalEvent.id.desc())
 
 
 def _numbers(found: list[PortalEvent]) -> dict[tuple[str, int], str]:
