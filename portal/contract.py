@@ -3,8 +3,8 @@
 A feature is one package under ``portal/blueprints/`` (or an installed plugin) exporting one
 ``feature = Feature(...)``. It brings everything it adds — pages, nav, permissions and their
 default grants, settings, back-office screens, dashboard blocks, customer emails, staff events,
-document numbers, isolation factories and (for plugins) its own migrations — and the core reads
-them from the registry (``portal.features``). The core itself is declared the same way
+portal activity kinds, document numbers, isolation factories and (for plugins) its own migrations —
+and the core reads them from the registry (``portal.features``). The core itself is declared the same way
 (``portal.blueprints.core.declaration``) as a feature that is always on.
 """
 from __future__ import annotations
@@ -75,6 +75,23 @@ class EmailKind:
 
 
 @dataclass(frozen=True)
+class ActivityKind:
+    """A kind of portal event (engagement) a feature records through ``portal.services.portal_events``.
+
+    ``label`` says what happened, for staff ("Opened a support ticket"). ``customer`` is False for what
+    staff or reps do to a company's documents (a quote revised, a return approved): it shows in the
+    company's event list but is not the customer's activity. ``marks`` names the company's kept date it
+    also moves: "sign_in" or "order". ``page`` is the back-office endpoint of the subject (called with
+    ``id=subject_id``), where one exists.
+    """
+
+    label: str
+    customer: bool = True
+    marks: str | None = None
+    page: str | None = None
+
+
+@dataclass(frozen=True)
 class NumberKind:
     """A numbered document kind: ``PREFIX-YYYY-0001`` (yearly) or ``PREFIX-0001``.
 
@@ -127,6 +144,8 @@ class Feature:
     emails: dict[str, EmailKind] = field(default_factory=dict)
     #: staff notification events it raises: key -> what happened ("order_placed": "A customer placed an order")
     events: dict[str, str] = field(default_factory=dict)
+    #: portal event kinds it records (the company activity page): key -> ActivityKind
+    activity: dict[str, ActivityKind] = field(default_factory=dict)
     numbers: dict[str, NumberKind] = field(default_factory=dict)
     #: URL argument -> IsolationArg (or just the make function) for the tenant-isolation matrix
     isolation: dict[str, IsolationArg | Callable] = field(default_factory=dict)

@@ -13,7 +13,7 @@ from importlib.metadata import entry_points
 
 from flask import Flask, current_app
 
-from portal.contract import AUDIENCES, Block, EmailKind, Feature, IsolationArg, NumberKind
+from portal.contract import AUDIENCES, ActivityKind, Block, EmailKind, Feature, IsolationArg, NumberKind
 
 ENTRY_POINT_GROUP = "portal.features"
 
@@ -73,6 +73,9 @@ class FeatureRegistry:
     def events(self) -> dict[str, str]:
         return {k: v for f in self for k, v in f.events.items()}
 
+    def activity_kinds(self) -> dict[str, ActivityKind]:
+        return {k: v for f in self for k, v in f.activity.items()}
+
     def number_kinds(self) -> dict[str, NumberKind]:
         return {k: v for f in self for k, v in f.numbers.items()}
 
@@ -94,7 +97,8 @@ class FeatureRegistry:
                 raise ValueError(f"feature {feature.key!r} grants permission(s) it does not declare: "
                                  f"{sorted(undeclared)}")
         for what, names in (("permission", lambda f: f.permissions), ("email kind", lambda f: f.emails),
-                            ("staff event", lambda f: f.events), ("document number kind", lambda f: f.numbers),
+                            ("staff event", lambda f: f.events), ("activity kind", lambda f: f.activity),
+                            ("document number kind", lambda f: f.numbers),
                             ("isolation argument", lambda f: f.isolation)):
             _refuse_doubles(self, what, names)
         _refuse_doubles(self, "document number prefix", lambda f: [n.prefix for n in f.numbers.values()])

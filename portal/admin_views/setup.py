@@ -16,6 +16,7 @@ from portal.admin_views import (
     accounts,
     catalog,
     companies,
+    company_activity,
     imports,
     invitations,
     logs,
@@ -34,7 +35,8 @@ log = logging.getLogger(__name__)
 #: menu order of the categories (a feature's own category goes after these)
 CATEGORIES = ("Customers", "Catalog", "Sales", "Finance", "Fulfilment", "Purchasing", "Service", "Settings", "Logs")
 #: the core's screens; the others come from the features that declare them (Feature.admin_views)
-DOMAIN_MODULES = (companies, accounts, invitations, reps, catalog, messaging, logs, notifications, imports)
+DOMAIN_MODULES = (companies, company_activity, accounts, invitations, reps, catalog, messaging, logs, notifications,
+                  imports)
 _REMOTE_URL = re.compile(r"""(?:url\(\s*['"]?|@import\s+['"])\s*(?:https?:)?//""", re.IGNORECASE)
 
 

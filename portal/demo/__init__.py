@@ -9,7 +9,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from portal import settings
-from portal.demo import catalog, customers, finance, lists, orders, purchasing, quotes, service
+from portal.demo import activity, catalog, customers, finance, lists, orders, purchasing, quotes, service
 from portal.demo.world import DemoWorld
 from portal.extensions import db
 from portal.models import Company, NotificationRoute, Product
@@ -63,6 +63,7 @@ def seed_demo() -> bool:
         service.seed_tickets(world)
         finance.seed_payment_request(world)
         lists.seed_lists(world)
+        activity.seed_activity()
         _seed_notification_routes(world)
         db.session.commit()
     except Exception:

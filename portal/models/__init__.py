@@ -29,7 +29,7 @@ from portal.models.catalog import (  # noqa: F401
     product_tier_visibility,
 )
 from portal.models.companies import Address, AddressKind, Company  # noqa: F401
-from portal.models.engagement import AuditLog, Notification, PortalEvent  # noqa: F401
+from portal.models.engagement import AuditLog, CompanyActivity, Notification, PortalEvent  # noqa: F401
 from portal.models.evidence import QuoteSignature  # noqa: F401
 from portal.models.figures import CompanyFigures  # noqa: F401
 from portal.models.finance import (  # noqa: F401

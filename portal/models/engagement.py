@@ -10,12 +10,18 @@ from portal.models.base import Model, created_column
 
 
 class PortalEvent(Model):
-    """An engagement event: a quote viewed, a PDF downloaded, a login, a search."""
+    """An engagement event: a quote viewed, a PDF downloaded, a sign-in, an order placed.
+
+    Written only by portal.services.portal_events.record (tests/test_company_activity_rule.py)."""
 
     __tablename__ = "portal_event"
+    #: a company's events newest first, and its 30-day counts read from the index alone (kind tells the
+    #: customer's events from staff's); all events newest first
+    __table_args__ = (Index("ix_portal_event_company_created_kind", "company_id", "created_dt", "kind"),
+                      Index("ix_portal_event_created_dt", "created_dt"))
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(40), index=True)
-    company_id: Mapped[int | None] = mapped_column(ForeignKey("company.id", ondelete="CASCADE"), index=True)
+    company_id: Mapped[int | None] = mapped_column(ForeignKey("company.id", ondelete="CASCADE"))
     user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     acting_rep_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     #: e.g. "quote", with subject_id the quote's id
@@ -25,6 +31,19 @@ class PortalEvent(Model):
     user_agent: Mapped[str | None] = mapped_column(String(255))
     data: Mapped[dict] = mapped_column(JSON, default=dict)
     created_dt: Mapped[datetime] = created_column()
+
+
+class CompanyActivity(Model):
+    """A company's latest portal activity, kept by portal.services.portal_events in the same transaction
+    as each event, so the activity page reads one row per company instead of its events."""
+
+    __tablename__ = "company_activity"
+    company_id: Mapped[int] = mapped_column(ForeignKey("company.id", ondelete="CASCADE"), primary_key=True)
+    #: the customer's latest event (staff actions on its documents do not count) and its kind
+    last_event_dt: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
+    last_event_kind: Mapped[str | None] = mapped_column(String(40))
+    last_sign_in_dt: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    last_order_dt: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class Notification(Model):

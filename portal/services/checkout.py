@@ -33,6 +33,7 @@ from portal.services import (
     clock,
     credit_limit,
     mailer,
+    portal_events,
     staff_notices,
     stock_reservation,
 )
@@ -229,6 +230,9 @@ def place(actor: Actor, company: Company, details: Details, checkout_key: str, r
     cart.empty(actor, company)
     audit.record("order.placed", order, company_id=company.id, actor=actor, number=order.number, total=order.total,
                  status=order.status.value, checkout_key=checkout_key[:12])
+    portal_events.record("order_placed", company_id=company.id, by=actor, subject_type="sales_order",
+                         subject_id=order.id, data={"number": order.number, "total": str(order.total),
+                                                    "currency": order.currency})
     _tell(actor, company, order)
     return Placed(order)
 

@@ -17,7 +17,6 @@ from sqlalchemy import update
 from portal.extensions import db
 from portal.models import (
     DeliveryDateProposal,
-    PortalEvent,
     ProposalStatus,
     PurchaseOrder,
     PurchaseOrderNote,
@@ -26,7 +25,7 @@ from portal.models import (
     SupplierBillStatus,
     User,
 )
-from portal.services import audit, clock, mailer, staff_notices
+from portal.services import audit, clock, mailer, portal_events, staff_notices
 from portal.services.actor import Actor
 from portal.services.errors import RuleError
 
@@ -86,10 +85,8 @@ def _recorded(action: str, kind: str, order: PurchaseOrder, by: Actor, summary: 
     """Audit (`action`), engagement record and staff notice (`kind`) of one supplier answer."""
     audit.record(f"purchase_order.{action}", order, company_id=order.company_id, actor=by, number=order.number,
                  **data)
-    db.session.add(PortalEvent(kind=kind, company_id=order.company_id, user_id=by.user_id,
-                               acting_rep_id=by.acting_rep_id, subject_type="purchase_order", subject_id=order.id,
-                               ip=by.ip, user_agent=(by.user_agent or "")[:255] or None,
-                               data={"number": order.number, **{k: str(v) for k, v in data.items()}}))
+    portal_events.record(kind, company_id=order.company_id, by=by, subject_type="purchase_order",
+                         subject_id=order.id, data={"number": order.number, **{k: str(v) for k, v in data.items()}})
     staff_notices.notify(kind, summary, company=order.company, contact=by.user,
                          link=mailer.external_url("admin_purchase_order.edit_view", id=order.id))
 

@@ -34,14 +34,22 @@ from portal.i18n import in_language_of
 from portal.models import (
     AccessToken,
     DocumentSequence,
-    PortalEvent,
     Quote,
     QuoteSignature,
     QuoteStatus,
     SalesOrder,
 )
 from portal.money import money
-from portal.services import audit, clock, mailer, pdf, quote_orders, quote_shares, staff_notices
+from portal.services import (
+    audit,
+    clock,
+    mailer,
+    pdf,
+    portal_events,
+    quote_orders,
+    quote_shares,
+    staff_notices,
+)
 from portal.services.actor import Actor
 from portal.services.outbox import Attachment
 from portal.services.quote_answers import OPEN, AnswerError
@@ -199,12 +207,11 @@ def _record(quote: Quote, signature: QuoteSignature, work: quote_orders.Fulfilme
     name, email = signature.signer_name, signature.signer_email
     recipient = quote_shares.recipient_of(link) if link is not None else None
     total = money(work.order.total, work.order.currency)
-    db.session.add(PortalEvent(
-        kind="quote_accepted", company_id=quote.company_id, user_id=by.user_id, acting_rep_id=by.acting_rep_id,
-        subject_type="quote", subject_id=quote.id, ip=by.ip, user_agent=(by.user_agent or "")[:255] or None,
+    portal_events.record(
+        "quote_accepted", company_id=quote.company_id, by=by, subject_type="quote", subject_id=quote.id,
         data={"recipient_name": name, "recipient_email": email, "signature_id": signature.id,
               "record_hash": signature.record_hash, "order_id": work.order.id, "revision": signature.revision,
-              **({"link_id": link.id, "link_recipient": recipient.email} if link is not None else {})}))
+              **({"link_id": link.id, "link_recipient": recipient.email} if link is not None else {})})
     audit.record("quote.accepted", quote, actor=by, signature_id=signature.id, record_hash=signature.record_hash,
                  order=work.order.number, status=quote.status.value, by_link=link.id if link else "")
     waits = " It waits for finance approval (ready for billing)." if quote.status == QuoteStatus.ready_for_billing else ""

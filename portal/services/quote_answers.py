@@ -9,8 +9,8 @@ Functions add to the session: callers commit.
 from __future__ import annotations
 
 from portal.extensions import db
-from portal.models import AccessToken, PortalEvent, Quote, QuoteMessage, QuoteStatus
-from portal.services import audit, clock, mailer, quote_shares, staff_notices
+from portal.models import AccessToken, Quote, QuoteMessage, QuoteStatus
+from portal.services import audit, clock, mailer, portal_events, quote_shares, staff_notices
 from portal.services.actor import Actor
 
 #: statuses in which a client may still answer
@@ -51,9 +51,8 @@ def _record(quote: Quote, kind: str, body: str, by: Actor, link: AccessToken | N
                            from_staff=False, body=body)
     db.session.add(message)
     data = {"recipient_name": name, "recipient_email": email, **({"link_id": link.id} if link else {})}
-    db.session.add(PortalEvent(kind=kind, company_id=quote.company_id, user_id=by.user_id,
-                               acting_rep_id=by.acting_rep_id, subject_type="quote", subject_id=quote.id,
-                               ip=by.ip, user_agent=(by.user_agent or "")[:255] or None, data=data))
+    portal_events.record(kind, company_id=quote.company_id, by=by, subject_type="quote", subject_id=quote.id,
+                         data=data)
     return message
 
 

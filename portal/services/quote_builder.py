@@ -23,7 +23,6 @@ from portal.extensions import db
 from portal.models import (
     Company,
     Membership,
-    PortalEvent,
     Product,
     Quote,
     QuoteLine,
@@ -32,7 +31,7 @@ from portal.models import (
     User,
     UserKind,
 )
-from portal.services import audit, cart, clock, quote_shares
+from portal.services import audit, cart, clock, portal_events, quote_shares
 from portal.services.actor import Actor
 from portal.services.errors import RuleError
 from portal.services.numbering import next_number
@@ -354,11 +353,8 @@ def save(quote: Quote | None, draft: QuoteDraft, *, by: Actor) -> Saved:
     if revised:
         quote.revision = (quote.revision or 1) + 1
         quote.status = QuoteStatus.sent
-        db.session.add(PortalEvent(kind=REVISED, company_id=quote.company_id, user_id=by.user_id,
-                                   subject_type="quote", subject_id=quote.id, ip=by.ip,
-                                   user_agent=(by.user_agent or "")[:255] or None,
-                                   data={"revision": quote.revision,
-                                         "recipient_name": by.user.name if by.user else ""}))
+        portal_events.record(REVISED, company_id=quote.company_id, by=by, subject_type="quote", subject_id=quote.id,
+                             data={"revision": quote.revision, "recipient_name": by.user.name if by.user else ""})
     if changed:
         action = "quote.created" if created else "quote.revised" if revised else "quote.updated"
         audit.record(action, quote, company_id=quote.company_id, actor=by, revision=quote.revision,

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from portal.extensions import db
 from portal.models import AccessToken, PortalEvent, Quote, QuoteMessage, QuoteStatus, TokenPurpose, User
 from portal.models.base import utcnow
-from portal.services import audit, clock, mailer, tokens
+from portal.services import audit, clock, mailer, portal_events, tokens
 from portal.services.actor import Actor
 from portal.services.tokens import TokenError
 
@@ -166,11 +166,15 @@ def track(kind: str, quote: Quote, actor: Actor, link: AccessToken | None = None
         data = {"link_id": link.id, "recipient_name": recipient.name, "recipient_email": recipient.email}
     elif actor.user is not None:
         data = {"recipient_name": actor.user.name, "recipient_email": actor.user.email}
-    event = PortalEvent(kind=kind, company_id=quote.company_id, user_id=actor.user_id,
-                        acting_rep_id=actor.acting_rep_id, subject_type="quote", subject_id=quote.id,
-                        ip=actor.ip, user_agent=(actor.user_agent or "")[:255] or None, data=data)
-    db.session.add(event)
-    return event
+    return portal_events.record(kind, company_id=quote.company_id, by=actor, subject_type="quote",
+                                subject_id=quote.id, data=data)
+
+
+def customer_opened(quote: Quote, actor: Actor) -> None:
+    """A signed-in contact opened the quote's page: a view on the engagement record (a rep's look is not the
+    customer's)."""
+    if actor.acting_rep_id is None and actor.user is not None:
+        track(VIEWED, quote, actor)
 
 
 #: how the engagement timeline names each kind of event

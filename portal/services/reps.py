@@ -1,10 +1,12 @@
-"""Sales reps: which customers a rep may pick to act for."""
+"""Sales reps: which customers a rep may pick to act for, and the record of their picking one."""
 from __future__ import annotations
 
 from sqlalchemy import func, select
 
 from portal.extensions import db
 from portal.models import Address, AddressKind, Company, Quote, RepAccess, User, UserKind, rep_allocation
+from portal.services import audit, portal_events
+from portal.services.actor import Actor
 
 
 def customers_for(rep: User, search: str = "", limit: int = 50) -> tuple[list[tuple[Company, str | None]], int]:
@@ -35,3 +37,9 @@ def for_quote(quote: Quote) -> list[User]:
         ((User.id == quote.created_by_id) & (User.kind == UserKind.staff))
         | User.id.in_(select(rep_allocation.c.user_id).where(rep_allocation.c.company_id == quote.company_id)))
     return list(db.session.execute(query.order_by(User.id)).scalars())
+
+
+def start_acting(company: Company, by: Actor) -> None:
+    """Record that the rep now works for the customer (audit trail, company activity). Caller commits."""
+    audit.record("rep.act_for", company, company_id=company.id, actor=by)
+    portal_events.record("rep_acted_for", company_id=company.id, by=by)

@@ -24,7 +24,6 @@ from portal import settings
 from portal.extensions import db
 from portal.models import (
     OrderStatus,
-    PortalEvent,
     ReturnAttachment,
     ReturnLine,
     ReturnRequest,
@@ -33,7 +32,7 @@ from portal.models import (
     SalesOrderLine,
     Shipment,
 )
-from portal.services import audit, clock, mailer, staff_notices, uploads
+from portal.services import audit, clock, mailer, portal_events, staff_notices, uploads
 from portal.services.actor import Actor
 from portal.services.errors import RuleError
 from portal.services.uploads import CheckedFile
@@ -221,10 +220,8 @@ def request_return(order: SalesOrder, choices: Iterable[LineChoice], *, by: Acto
 
 
 def event(kind: str, request: ReturnRequest, by: Actor) -> None:
-    db.session.add(PortalEvent(kind=kind, company_id=request.company_id, user_id=by.user_id,
-                               acting_rep_id=by.acting_rep_id, subject_type="return_request", subject_id=request.id,
-                               ip=by.ip, user_agent=(by.user_agent or "")[:255] or None,
-                               data={"number": request.number, "status": request.status.value}))
+    portal_events.record(kind, company_id=request.company_id, by=by, subject_type="return_request",
+                         subject_id=request.id, data={"number": request.number, "status": request.status.value})
 
 
 #: status -> the email its requester gets

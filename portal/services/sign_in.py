@@ -12,11 +12,14 @@ from portal.extensions import db
 from portal.models import OutboxEmail, TokenPurpose, User
 from portal.models.accounts import password_hash_method
 from portal.permissions import active_memberships
-from portal.services import mailer, tokens
+from portal.services import mailer, portal_events, tokens
+from portal.services.actor import Actor
 
 MAGIC_LINK_TTL = timedelta(minutes=15)
 #: live sign-in links per user; further requests send nothing (no mail flooding)
 MAX_OUTSTANDING_LINKS = 3
+#: how a person signed in, as the sign-in event records it
+PASSWORD, LINK, INVITATION, RESET = "password", "link", "invitation", "password_reset"
 
 
 def find_user(email: str | None) -> User | None:
@@ -78,3 +81,13 @@ def sign_in_with_link(raw: str) -> User:
         raise tokens.TokenError("revoked", token)
     tokens.revoke_for_user(user, [TokenPurpose.magic_link])
     return user
+
+
+def record_sign_in(user: User, by: Actor, how: str) -> None:
+    """A "signed_in" portal event for each company the contact may work for now (staff and reps sign in
+    for no company: a rep's choosing a customer is recorded then). Caller commits."""
+    if not user.is_contact:
+        return
+    as_user = by.as_user(user)
+    for membership in active_memberships(user):
+        portal_events.record("signed_in", company_id=membership.company_id, by=as_user, data={"how": how})

@@ -18,7 +18,6 @@ from werkzeug.datastructures import FileStorage
 
 from portal.extensions import db
 from portal.models import (
-    PortalEvent,
     Ticket,
     TicketAttachment,
     TicketMessage,
@@ -26,7 +25,7 @@ from portal.models import (
     TicketStatus,
     User,
 )
-from portal.services import audit, mailer, staff_notices, uploads
+from portal.services import audit, mailer, portal_events, staff_notices, uploads
 from portal.services.actor import Actor
 from portal.services.uploads import CheckedFile
 
@@ -81,10 +80,8 @@ def _add_message(ticket: Ticket, body: str, by: User | None, *, from_staff: bool
 
 
 def _event(kind: str, ticket: Ticket, by: Actor) -> None:
-    db.session.add(PortalEvent(kind=kind, company_id=ticket.company_id, user_id=by.user_id,
-                               acting_rep_id=by.acting_rep_id, subject_type="ticket", subject_id=ticket.id,
-                               ip=by.ip, user_agent=(by.user_agent or "")[:255] or None,
-                               data={"number": ticket.number}))
+    portal_events.record(kind, company_id=ticket.company_id, by=by, subject_type="ticket", subject_id=ticket.id,
+                         data={"number": ticket.number})
 
 
 def _staff_link(ticket: Ticket) -> str:

@@ -5,10 +5,11 @@ emails, staff events, document numbers, dashboard block and isolation factories 
 same registry as every feature's.
 """
 from flask import Blueprint
+from flask_babel import lazy_gettext as _l
 
 from portal.blueprints.core import isolation
 from portal.blueprints.core.blocks import credit_position
-from portal.contract import Block, EmailKind, Feature, IsolationArg
+from portal.contract import ActivityKind, Block, EmailKind, Feature, IsolationArg
 
 bp = Blueprint("core", __name__)
 
@@ -64,6 +65,11 @@ feature = Feature(
         "invitation_id": isolation.make_invitation,
         # Links from emails: a token that matches nothing (the pages must explain, not fail).
         "token": IsolationArg(owner="opaque"),
+    },
+    activity={
+        "signed_in": ActivityKind(_l("Signed in"), marks="sign_in"),
+        # a rep's working for the customer is not the customer's own activity
+        "rep_acted_for": ActivityKind(_l("A sales rep started working for the company"), customer=False),
     },
 )
 

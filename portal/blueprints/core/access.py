@@ -2,9 +2,8 @@
 from flask import flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from portal import login_session
 from portal.blueprints.core import bp
-from portal.blueprints.core.auth import TOO_MANY_FROM_ADDRESS, home_for, link_limit
+from portal.blueprints.core.auth import TOO_MANY_FROM_ADDRESS, begin_session, home_for, link_limit
 from portal.blueprints.core.forms import ConfirmForm, EmailForm, NewPasswordForm
 from portal.extensions import db, limiter
 from portal.i18n import N_
@@ -37,11 +36,11 @@ def _password_errors(form: NewPasswordForm, error: PasswordError) -> None:
     form.password.errors = [*form.password.errors, *error.messages]
 
 
-def _start_or_explain(user, message: str):
+def _start_or_explain(user, message: str, how: str):
     """Sign the user in with a fresh session, or explain why their access is not active."""
     db.session.commit()
     if sign_in.may_sign_in(user):
-        login_session.start(user, current_actor())
+        begin_session(user, how)
         flash(message, "success")
         return redirect(home_for(user))
     flash(_("Your password is set, but your portal access is switched off at the moment. "
@@ -69,7 +68,8 @@ def accept_invitation(token: str):
             db.session.rollback()
             _password_errors(form, error)
         else:
-            return _start_or_explain(user, "Welcome! Your password is set and you are signed in.")
+            return _start_or_explain(user, "Welcome! Your password is set and you are signed in.",
+                                     sign_in.INVITATION)
     return page("core/accept_invitation.html", form=form, user=invitation.user, company=company)
 
 
@@ -112,7 +112,7 @@ def magic_link(token: str):
         except TokenError as error:
             return link_problem(TokenPurpose.magic_link, error)
         db.session.commit()
-        login_session.start(user, current_actor())
+        begin_session(user, sign_in.LINK)
         flash(_("You are signed in."), "success")
         return redirect(home_for(user))
     return page("core/magic_link.html", form=form, user=link.user)
@@ -146,5 +146,5 @@ def reset_password(token: str):
             _password_errors(form, error)
         else:
             return _start_or_explain(user, "Your password is changed and you are signed in. "
-                                           "Any other device was signed out.")
+                                           "Any other device was signed out.", sign_in.RESET)
     return page("core/reset_password.html", form=form, user=reset.user)

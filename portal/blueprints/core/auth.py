@@ -16,6 +16,7 @@ from portal.blueprints.core.forms import LoginForm
 from portal.extensions import limiter
 from portal.models import User
 from portal.permissions import active_memberships, current_actor, public
+from portal.services import sign_in
 from portal.services.redirects import safe_next
 from portal.services.sign_in import authenticate
 
@@ -59,6 +60,13 @@ def home_for(user: User) -> str:
     return url_for("core.home")
 
 
+def begin_session(user: User, how: str) -> None:
+    """Sign the user in (a fresh session; commits) and record the sign-in for their companies."""
+    actor = current_actor()
+    sign_in.record_sign_in(user, actor, how)
+    login_session.start(user, actor)
+
+
 @bp.route("/login", methods=["GET", "POST"])
 @public
 @limiter.limit(_login_limit, methods=["POST"], error_message=TOO_MANY_FROM_ADDRESS)
@@ -71,7 +79,7 @@ def login():
     if form.validate_on_submit():
         user = authenticate(form.email.data, form.password.data)
         if user is not None:
-            login_session.start(user, current_actor())
+            begin_session(user, sign_in.PASSWORD)
             return redirect(safe_next(form.next.data) or home_for(user))
         # One answer for unknown email, wrong password and no access: reveals nothing.
         flash(_("That email and password did not match an account with portal access."), "error")

@@ -6,10 +6,9 @@ from flask_login import current_user
 from wtforms import EmailField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Email, Length
 
-from portal import login_session
 from portal.blueprints.core import bp
 from portal.blueprints.core.access import link_problem, page
-from portal.blueprints.core.auth import home_for
+from portal.blueprints.core.auth import begin_session, home_for
 from portal.blueprints.core.company_users import MANAGE, role_choices
 from portal.blueprints.core.forms import ConfirmForm, JoinForm, NewPasswordForm
 from portal.extensions import db, limiter
@@ -155,7 +154,7 @@ def _after_joining(joined, company_name: str):
                 "have it switched on.", company=company_name), "error")
         return redirect(url_for("core.login"))
     if joined.chose_password:
-        login_session.start(user, current_actor())
+        begin_session(user, sign_in.INVITATION)
         flash(_("Welcome! You joined %(company)s and are signed in.", company=company_name), "success")
         return redirect(home_for(user))
     if current_user.is_authenticated and current_user.id == user.id:

@@ -81,7 +81,7 @@ def choose_customer():
         company = db.session.get(Company, company_id)
         session["acting_company_id"] = company_id
         g.pop("portal_acting", None)
-        audit.record("rep.act_for", company, company_id=company_id, actor=current_actor())
+        reps.start_acting(company, current_actor())
         db.session.commit()
         flash(_("You are now acting for %(company)s.", company=company.name), "info")
         return redirect(safe_next(request.args.get("next")) or url_for("core.dashboard"))

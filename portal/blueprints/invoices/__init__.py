@@ -5,7 +5,7 @@ from flask_babel import lazy_gettext as _l
 from portal.admin_views.finance import views as finance_views
 from portal.blueprints.invoices import isolation
 from portal.blueprints.invoices.blocks import ageing_summary, outstanding, recent_invoices
-from portal.contract import Block, EmailKind, Feature, NavEntry, NumberKind, SettingSpec
+from portal.contract import ActivityKind, Block, EmailKind, Feature, NavEntry, NumberKind, SettingSpec
 
 bp = Blueprint("invoices", __name__)
 _INVOICE = ("recipient_name", "company_name", "invoice_number", "total", "due_date", "link")
@@ -67,6 +67,13 @@ feature = Feature(
     numbers={"invoice": NumberKind("INV"), "payment": NumberKind("RCT"), "credit_note": NumberKind("CN")},
     isolation={"invoice_id": isolation.make_invoice, "credit_note_id": isolation.make_credit_note,
                "payment_id": isolation.make_payment, "payment_request_id": isolation.make_payment_request},
+    activity={
+        "invoice_pdf_downloaded": ActivityKind(_l("Downloaded an invoice PDF"), page="admin_invoice.edit_view"),
+        "credit_note_pdf_downloaded": ActivityKind(_l("Downloaded a credit note PDF"),
+                                                   page="admin_credit_note.edit_view"),
+        "receipt_pdf_downloaded": ActivityKind(_l("Downloaded a payment receipt"), page="admin_payment.edit_view"),
+        "statement_pdf_downloaded": ActivityKind(_l("Downloaded an account statement")),
+    },
 )
 
 from portal.blueprints.invoices import (  # noqa: F401

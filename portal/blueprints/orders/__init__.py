@@ -5,7 +5,7 @@ from flask_babel import lazy_gettext as _l
 from portal.admin_views.sales import order_views
 from portal.blueprints.orders.blocks import lifetime_figures, open_orders, recent_orders
 from portal.blueprints.orders.isolation import make_order
-from portal.contract import Block, EmailKind, Feature, NavEntry, NumberKind
+from portal.contract import ActivityKind, Block, EmailKind, Feature, NavEntry, NumberKind
 
 bp = Blueprint("orders", __name__)
 
@@ -29,6 +29,8 @@ feature = Feature(
                                              "customer_reference", "link"))},
     numbers={"sales_order": NumberKind("SO")},
     isolation={"order_id": make_order},
+    activity={"order_pdf_downloaded": ActivityKind(_l("Downloaded an order PDF"),
+                                                   page="admin_sales_order.edit_view")},
 )
 
 from portal.blueprints.orders import pdf_views, views  # noqa: F401

@@ -4,7 +4,7 @@ from flask_babel import lazy_gettext as _l
 
 from portal.admin_views.sales import quote_views
 from portal.blueprints.quotations.isolation import make_quote
-from portal.contract import EmailKind, Feature, NavEntry, NumberKind, SettingSpec
+from portal.contract import ActivityKind, EmailKind, Feature, NavEntry, NumberKind, SettingSpec
 
 bp = Blueprint("quotations", __name__)
 
@@ -42,6 +42,15 @@ feature = Feature(
         "quote_accepted": "A client accepted a quote (typed-name e-signature)",
     },
     isolation={"quote_id": make_quote},  # the share link's <token> is the core's opaque argument
+    activity={
+        "quote_viewed": ActivityKind(_l("Viewed a quote"), page="admin_quote.edit_view"),
+        "quote_pdf_downloaded": ActivityKind(_l("Downloaded a quote PDF"), page="admin_quote.edit_view"),
+        "quote_changes_requested": ActivityKind(_l("Asked for changes to a quote"), page="admin_quote.edit_view"),
+        "quote_declined": ActivityKind(_l("Declined a quote"), page="admin_quote.edit_view"),
+        # accepting makes the sales order
+        "quote_accepted": ActivityKind(_l("Accepted a quote"), marks="order", page="admin_quote.edit_view"),
+        "quote_revised": ActivityKind(_l("Staff revised a quote"), customer=False, page="admin_quote.edit_view"),
+    },
 )
 
 from portal.blueprints.quotations import views  # noqa: F401

@@ -54,7 +54,10 @@ def _own_quote(quote_id: int) -> Quote:
 @bp.route("/<int:quote_id>")
 @require_permission("quotes.view")
 def detail(quote_id: int):
-    return render_template("quotations/detail.html", **_quote_context(_own_quote(quote_id), _may_decline(),
+    quote = _own_quote(quote_id)
+    quote_shares.customer_opened(quote, current_actor())
+    db.session.commit()
+    return render_template("quotations/detail.html", **_quote_context(quote, _may_decline(),
                                                                        signer_email=current_user.email))
 
 

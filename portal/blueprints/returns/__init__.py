@@ -5,11 +5,12 @@ The rules are portal.services.returns (what may come back, the window) and
 portal.services.return_handling (the staff steps and their order).
 """
 from flask import Blueprint
+from flask_babel import lazy_gettext as _l
 
 from portal.admin_views.returns import return_views
 from portal.blueprints.returns.blocks import open_returns
 from portal.blueprints.returns.isolation import make_attachment, make_return
-from portal.contract import Block, EmailKind, Feature, NavEntry, NumberKind, SettingSpec
+from portal.contract import ActivityKind, Block, EmailKind, Feature, NavEntry, NumberKind, SettingSpec
 
 bp = Blueprint("returns", __name__)
 
@@ -48,6 +49,15 @@ feature = Feature(
     },
     events={"return_requested": "A customer requested a return"},
     isolation={"return_id": make_return, "return_file_id": make_attachment},
+    activity={
+        "return_requested": ActivityKind(_l("Requested a return"), page="admin_return_request.handle"),
+        # staff handling a return is not the customer's activity
+        **{f"return_{action}": ActivityKind(label, customer=False, page="admin_return_request.handle")
+           for action, label in (("approved", _l("Staff approved a return")),
+                                 ("rejected", _l("Staff rejected a return")),
+                                 ("received", _l("Staff received returned goods")),
+                                 ("credited", _l("Staff credited a return")))},
+    },
 )
 
 from portal.blueprints.returns import views  # noqa: F401

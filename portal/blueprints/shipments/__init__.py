@@ -4,7 +4,7 @@ from flask_babel import lazy_gettext as _l
 
 from portal.admin_views.fulfilment import shipment_views
 from portal.blueprints.shipments.isolation import make_shipment
-from portal.contract import EmailKind, Feature, IsolationArg, NavEntry, NumberKind
+from portal.contract import ActivityKind, EmailKind, Feature, IsolationArg, NavEntry, NumberKind
 
 bp = Blueprint("shipments", __name__)
 _SHIPMENT = ("recipient_name", "company_name", "shipment_number", "order_number", "carrier", "tracking_number",
@@ -33,6 +33,8 @@ feature = Feature(
     numbers={"shipment": NumberKind("SH")},
     # the tracking API's <shipment_ref> is no portal user's: integration keys are the business's own
     isolation={"shipment_id": make_shipment, "shipment_ref": IsolationArg(owner="opaque")},
+    activity={"delivery_note_pdf_downloaded": ActivityKind(_l("Downloaded a delivery note"),
+                                                           page="admin_shipment.edit_view")},
 )
 
 from portal.blueprints.shipments import pdf_views, tracking_api, views  # noqa: F401

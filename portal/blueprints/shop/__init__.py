@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 
 from portal.admin_views.order_requests import ordering_views
 from portal.blueprints.shop.isolation import make_product, make_product_image
-from portal.contract import Block, EmailKind, Feature, NavEntry, SettingSpec
+from portal.contract import ActivityKind, Block, EmailKind, Feature, NavEntry, SettingSpec
 from portal.services.approvals import waiting_count
 
 bp = Blueprint("shop", __name__)
@@ -60,6 +60,7 @@ feature = Feature(
         "order_cancel_requested": "A customer asked to cancel an order",
     },
     isolation={"product_id": make_product, "image_id": make_product_image},
+    activity={"order_placed": ActivityKind(_l("Placed an order"), marks="order", page="admin_sales_order.edit_view")},
 )
 
 from portal.blueprints.shop import catalog_views  # noqa: F401

@@ -10,7 +10,7 @@ from portal.admin_views.purchasing import views as purchasing_views
 from portal.blueprints.supplier import isolation
 from portal.blueprints.supplier.blocks import bills_due
 from portal.blueprints.supplier.services import open_purchase_orders
-from portal.contract import Block, EmailKind, Feature, NavEntry, NumberKind
+from portal.contract import ActivityKind, Block, EmailKind, Feature, NavEntry, NumberKind
 from portal.services import purchase_order_responses as responses
 
 bp = Blueprint("supplier", __name__)
@@ -43,6 +43,15 @@ feature = Feature(
                                            placeholders=(*_ANSWER, "message")),
     },
     isolation={"purchase_order_id": isolation.make_purchase_order, "bill_id": isolation.make_bill},
+    activity={
+        responses.ACKNOWLEDGED: ActivityKind(_l("Acknowledged a purchase order"), page="admin_purchase_order.edit_view"),
+        responses.DATE_PROPOSED: ActivityKind(_l("Proposed a delivery date"), page="admin_purchase_order.edit_view"),
+        responses.NOTE_ADDED: ActivityKind(_l("Added a note to a purchase order"), page="admin_purchase_order.edit_view"),
+        "purchase_order_pdf_downloaded": ActivityKind(_l("Downloaded a purchase order PDF"),
+                                                      page="admin_purchase_order.edit_view"),
+        "supplier_bill_pdf_downloaded": ActivityKind(_l("Downloaded a supplier bill PDF"),
+                                                     page="admin_supplier_bill.edit_view"),
+    },
 )
 
 from portal.blueprints.supplier import pdf_views, response_views, views  # noqa: F401

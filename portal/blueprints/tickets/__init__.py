@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 from portal.admin_views.service import ticket_views
 from portal.blueprints.tickets.blocks import open_tickets
 from portal.blueprints.tickets.isolation import make_attachment, make_ticket
-from portal.contract import Block, EmailKind, Feature, NavEntry, NumberKind
+from portal.contract import ActivityKind, Block, EmailKind, Feature, NavEntry, NumberKind
 
 bp = Blueprint("tickets", __name__)
 
@@ -35,6 +35,11 @@ feature = Feature(
     events={"ticket_opened": "A customer opened a support ticket",
             "ticket_customer_reply": "A customer replied on a support ticket"},
     isolation={"ticket_id": make_ticket, "attachment_id": make_attachment},
+    activity={
+        "ticket_opened": ActivityKind(_l("Opened a support ticket"), page="admin_ticket.thread"),
+        "ticket_replied": ActivityKind(_l("Replied on a support ticket"), page="admin_ticket.thread"),
+        "ticket_closed": ActivityKind(_l("Closed a support ticket"), page="admin_ticket.thread"),
+    },
 )
 
 from portal.blueprints.tickets import views  # noqa: F401
