@@ -19,9 +19,11 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
+from flask_babel import gettext
 from sqlalchemy import ColumnElement, Select, case, func, select
 
 from portal.extensions import db
+from portal.i18n import N_
 from portal.models import Company, CreditNote, CreditNoteStatus, Invoice, InvoiceStatus
 from portal.services import clock
 
@@ -172,8 +174,8 @@ def recent_invoices(company: Company, limit: int = 5) -> list[Invoice]:
 # --- ageing: what is open today, by days past the due date --------------------------------------------
 
 #: (key, label, most days overdue it holds; None: no upper end), least overdue first
-AGEING_BUCKETS = (("current", "Current", 0), ("1-30", "1–30 days", 30), ("31-60", "31–60 days", 60),
-                  ("61-90", "61–90 days", 90), ("90+", "Over 90 days", None))
+AGEING_BUCKETS = (("current", N_("Current"), 0), ("1-30", N_("1–30 days"), 30), ("31-60", N_("31–60 days"), 60),
+                  ("61-90", N_("61–90 days"), 90), ("90+", N_("Over 90 days"), None))
 
 
 @dataclass(frozen=True)
@@ -196,7 +198,8 @@ class Ageing:
 
     def rows(self) -> list[tuple[str, str, Decimal]]:
         """(key, label, amount) per bucket, least overdue first."""
-        return [(key, label, amount) for (key, label, _), amount in zip(AGEING_BUCKETS, self.amounts, strict=True)]
+        return [(key, gettext(label), amount)
+                for (key, label, _), amount in zip(AGEING_BUCKETS, self.amounts, strict=True)]
 
     @classmethod
     def nothing(cls, currency: str) -> Ageing:

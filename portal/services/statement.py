@@ -20,19 +20,23 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from flask_babel import gettext
 from sqlalchemy import func, select
 
 from portal.extensions import db
+from portal.i18n import N_
 from portal.models import Company, CreditNote, Invoice, Payment
+from portal.money import day
 from portal.services import clock, pdf, receivables
 from portal.services.errors import RuleError
+from portal.web import status_label
 
 #: the longest range a statement covers
 MAX_YEARS = 5
 ZERO = Decimal("0.00")
 #: the order of entries on the same day
 KIND_ORDER = {"invoice": 0, "credit_note": 1, "payment": 2}
-KIND_LABELS = {"invoice": "Invoice", "credit_note": "Credit note", "payment": "Payment"}
+KIND_LABELS = {"invoice": N_("Invoice"), "credit_note": N_("Credit note"), "payment": N_("Payment")}
 
 
 class StatementRangeError(RuleError):
@@ -58,7 +62,7 @@ class Entry:
 
     @property
     def label(self) -> str:
-        return KIND_LABELS[self.kind]
+        return gettext(KIND_LABELS[self.kind])
 
 
 @dataclass(frozen=True)
@@ -108,11 +112,11 @@ def parse_range(start_text: str | None, end_text: str | None, today: date | None
     start = _parse_date(start_text, "from", "start", default_start)
     end = _parse_date(end_text, "to", "end", default_end)
     if start > end:
-        raise StatementRangeError("The start date is after the end date. Choose a start on or before the end.",
-                                  field="from")
+        raise StatementRangeError(gettext("The start date is after the end date. Choose a start on or before "
+                                          "the end."), field="from")
     if end > _years_after(start, MAX_YEARS):
-        raise StatementRangeError(f"A statement covers at most {MAX_YEARS} years. Choose a shorter range.",
-                                  field="from")
+        raise StatementRangeError(gettext("A statement covers at most %(years)s years. Choose a shorter range.",
+                                          years=MAX_YEARS), field="from")
     return start, end
 
 
@@ -120,8 +124,11 @@ def _parse_date(text: str | None, field: str, name: str, default: date) -> date:
     text = (text or "").strip()
     if not text:
         return default
-    problem = StatementRangeError(f"The {name} date “{text[:20]}” is not a date. Use the form YYYY-MM-DD, "
-                                  "for example 2026-01-31.", field=field)
+    message = (gettext("The start date “%(text)s” is not a date. Use the form YYYY-MM-DD, for example 2026-01-31.",
+                       text=text[:20]) if name == "start" else
+               gettext("The end date “%(text)s” is not a date. Use the form YYYY-MM-DD, for example 2026-01-31.",
+                       text=text[:20]))
+    problem = StatementRangeError(message, field=field)
     if len(text) != 10:  # fromisoformat also takes 20260131 and week dates: not what the form sends
         raise problem
     try:
@@ -161,11 +168,13 @@ def _documents(company: Company):
 
 def _description(kind: str, row) -> str:
     if kind == "invoice":
-        return f"Invoice, due {row.detail:%d %b %Y}"
+        return gettext("Invoice, due %(date)s", date=day(row.detail))
     if kind == "credit_note":
-        return f"Credit note for {row.detail}" if row.detail else "Credit note, company credit"
-    method = str(row.method).replace("_", " ")
-    return f"Payment by {method} for {row.detail}" if row.detail else f"Payment by {method}, on account"
+        return (gettext("Credit note for %(invoice)s", invoice=row.detail) if row.detail
+                else gettext("Credit note, company credit"))
+    method = status_label(row.method).lower()
+    return (gettext("Payment by %(method)s for %(invoice)s", method=method, invoice=row.detail) if row.detail
+            else gettext("Payment by %(method)s, on account", method=method))
 
 
 def statement_for(company: Company, start: date, end: date, today: date | None = None) -> Statement:

@@ -14,7 +14,7 @@ feature = Feature(
     key="invoices",
     label="Invoices",
     description="Customers see their invoices, balances due, receipts and credit notes",
-    summary="see your invoices, receipts and credit notes",
+    summary=_l("see your invoices, receipts and credit notes"),
     blueprint=bp,
     url_prefix="/invoices",
     nav=(NavEntry("invoices.index", _l("Invoices"), permission="invoices.view"),),

@@ -13,7 +13,7 @@ feature = Feature(
     key="orders",
     label="Orders",
     description="Customers see their order history, order lines and status",
-    summary="follow your orders",
+    summary=_l("follow your orders"),
     blueprint=bp,
     url_prefix="/orders",
     nav=(NavEntry("orders.index", _l("Orders"), permission="orders.view"),),

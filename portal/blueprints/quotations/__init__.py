@@ -12,7 +12,7 @@ feature = Feature(
     key="quotations",
     label="Quotations",
     description="Customers see the quotes sent to them and the conversation about each",
-    summary="see the quotes we send you",
+    summary=_l("see the quotes we send you"),
     blueprint=bp,
     url_prefix="/quotes",
     nav=(NavEntry("quotations.index", _l("Quotes"), permission="quotes.view"),),

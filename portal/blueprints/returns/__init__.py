@@ -5,6 +5,7 @@ The rules are portal.services.returns (what may come back, the window) and
 portal.services.return_handling (the staff steps and their order).
 """
 from flask import Blueprint
+from flask_babel import lazy_gettext as _l
 
 from portal.admin_views.returns import return_views
 from portal.blueprints.returns.blocks import open_returns
@@ -19,11 +20,11 @@ feature = Feature(
     key="returns",
     label="Returns",
     description="Customers request returns of delivered goods and follow them until they are credited",
-    summary="return delivered goods",
+    summary=_l("return delivered goods"),
     blueprint=bp,
     url_prefix="/returns",
     requires=frozenset({"orders"}),
-    nav=(NavEntry("returns.index", "Returns", permission="returns.view"),),
+    nav=(NavEntry("returns.index", _l("Returns"), permission="returns.view"),),
     permissions={"returns.view": "See the company's return requests",
                  "returns.request": "Request returns of delivered goods"},
     grants={"Admin": {"returns.view", "returns.request"}, "Buyer": {"returns.view", "returns.request"},
