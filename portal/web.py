@@ -37,6 +37,8 @@ STATUS_WORDS = (
     N_("Submitted"), N_("Void"), N_("Waiting on customer"),
     # payment methods (receipts)
     N_("Bank transfer"), N_("Card"), N_("Direct debit"), N_("Cash"), N_("Other"),
+    # ticket priorities
+    N_("Low"), N_("Normal"), N_("High"),
 )
 
 log = logging.getLogger(__name__)

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from wtforms import RadioField
@@ -12,6 +11,7 @@ from portal.blueprints.invoices import bp
 from portal.extensions import db
 from portal.forms import PortalForm
 from portal.i18n import N_
+from portal.i18n import lazy_text as _l
 from portal.models import PaymentRequest, PaymentRequestItem, PaymentRequestStatus
 from portal.permissions import acting, current_actor, require_permission, scoped
 from portal.routing import parse_id
@@ -85,7 +85,7 @@ def start_payment():
 
     if not form.validate_on_submit():
         return again(_(NO_PROVIDER) if not form.provider.choices else
-                     " ".join(e for errors in form.errors.values() for e in errors) or _("Please try again."))
+                     " ".join(str(e) for errors in form.errors.values() for e in errors) or _("Please try again."))
     provider = payment_providers.get(form.provider.data)
     try:
         payment_request = payment_requests.create(acting().company, shares, provider.key, by=current_actor())
