@@ -29,7 +29,7 @@ def approval_queue():
 def decide(order_id: int):
     order = db.one_or_404(scoped(select(SalesOrder), SalesOrder).where(SalesOrder.id == order_id))
     if not approvals.may_approve(current_user, order.company):
-        abort(403, description="Orders are approved by the customer's own approvers.")
+        abort(403, description=_("Orders are approved by the customer's own approvers."))
     decision = {"approve": ApprovalDecision.approved, "reject": ApprovalDecision.rejected}.get(
         request.form.get("decision", ""))
     if decision is None:
