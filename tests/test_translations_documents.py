@@ -177,3 +177,29 @@ def test_emails_about_documents_reach_each_contact_in_their_language(db, make, m
             f"(factuur {invoice.number} is nu betaald)") in text_of(receipt_nl)
     assert " ".join(receipt_en["Subject"].split()) == "Payment received: €1,234.50 from Bakkerij Jansen"
     assert f"Receipt {receipt.number}: €1,234.50 on invoice {invoice.number}" in text_of(receipt_en)
+
+
+def test_a_ticket_and_its_refusal_read_in_dutch(testapp, login, db, dutch):
+    from portal.models import Ticket
+
+    person, order = dutch[0], dutch[1]
+    login(testapp, person)
+    page = testapp.get("/tickets/new")
+    assert "Waar gaat het over?" in page.text and "Een bestelling of levering" in page.text
+    assert f"Bestelling {order.number}" in page.text  # the documents a ticket may be about
+    assert "What is it about?" not in page.text and "Nothing in particular" not in page.text
+    form = page.forms["new-ticket"]
+    form["subject"] = "Doos beschadigd"
+    res = form.submit(status=400)  # no message written
+    assert "Schrijf een bericht." in res.text and "Er is niets verstuurd." in res.text
+    assert "Write a message." not in res.text
+    assert db.session.execute(db.select(Ticket)).first() is None
+
+
+def test_notification_preferences_read_in_dutch(testapp, login, dutch):
+    login(testapp, dutch[0])
+    page = testapp.get("/account/notifications")
+    groups = [legend.get_text() for legend in page.html.select("form#notifications legend")]
+    assert "Facturen" in groups and "Zendingen" in groups and "Invoices" not in groups
+    assert "Nieuwe facturen" in page.text and "Zendingen die onderweg zijn" in page.text
+    assert "New invoices" not in page.text
