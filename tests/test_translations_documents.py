@@ -203,3 +203,10 @@ def test_notification_preferences_read_in_dutch(testapp, login, dutch):
     assert "Facturen" in groups and "Zendingen" in groups and "Invoices" not in groups
     assert "Nieuwe facturen" in page.text and "Zendingen die onderweg zijn" in page.text
     assert "New invoices" not in page.text
+
+
+def test_what_each_role_may_do_reads_in_dutch(testapp, login, dutch):
+    login(testapp, dutch[0])  # an Admin: may invite colleagues
+    page = testapp.get("/company/users/invite")
+    abilities = page.html.select_one("dl").get_text(" ", strip=True)
+    assert "De bestellingen van het bedrijf zien" in abilities and "See the company's orders" not in abilities

@@ -19,9 +19,9 @@ feature = Feature(
     blueprint=bp,
     url_prefix="/invoices",
     nav=(NavEntry("invoices.index", _l("Invoices"), permission="invoices.view"),),
-    permissions={"invoices.view": "See the company's invoices, credit notes and receipts",
-                 "invoices.statement": "See the company's statement of account and the ageing of what it owes",
-                 "invoices.pay": "Pay the company's invoices (Pay Now)"},
+    permissions={"invoices.view": N_("See the company's invoices, credit notes and receipts"),
+                 "invoices.statement": N_("See the company's statement of account and the ageing of what it owes"),
+                 "invoices.pay": N_("Pay the company's invoices (Pay Now)")},
     grants={"Admin": {"invoices.view", "invoices.statement", "invoices.pay"}, "Buyer": {"invoices.view"},
             "Viewer": {"invoices.view"}, "Finance": {"invoices.view", "invoices.statement", "invoices.pay"}},
     settings={

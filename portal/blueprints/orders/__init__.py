@@ -18,7 +18,7 @@ feature = Feature(
     blueprint=bp,
     url_prefix="/orders",
     nav=(NavEntry("orders.index", _l("Orders"), permission="orders.view"),),
-    permissions={"orders.view": "See the company's orders"},
+    permissions={"orders.view": N_("See the company's orders")},
     grants={role: {"orders.view"} for role in ("Admin", "Buyer", "Viewer", "Finance")},
     admin_views=order_views,
     dashboard=(Block("orders/_open_orders.html", open_orders, permission="orders.view", area="stats"),

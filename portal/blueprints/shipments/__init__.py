@@ -20,7 +20,7 @@ feature = Feature(
     url_prefix="/shipments",
     requires=frozenset({"orders"}),
     nav=(NavEntry("shipments.index", _l("Shipments"), permission="shipments.view"),),
-    permissions={"shipments.view": "Track the company's shipments"},
+    permissions={"shipments.view": N_("Track the company's shipments")},
     grants={role: {"shipments.view"} for role in ("Admin", "Buyer", "Viewer", "Finance")},
     admin_views=shipment_views,
     emails={

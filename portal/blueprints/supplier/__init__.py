@@ -7,6 +7,7 @@ from portal.blueprints.supplier import isolation
 from portal.blueprints.supplier.blocks import bills_due
 from portal.blueprints.supplier.services import open_purchase_orders
 from portal.contract import Block, Feature, NavEntry, NumberKind
+from portal.i18n import N_
 
 bp = Blueprint("supplier", __name__)
 
@@ -19,7 +20,7 @@ feature = Feature(
     url_prefix="/supplier",
     audience="supplier",
     nav=(NavEntry("supplier.purchase_orders", _l("Purchase orders & bills"), permission="supplier.view"),),
-    permissions={"supplier.view": "Suppliers: see our purchase orders and their bills"},
+    permissions={"supplier.view": N_("Suppliers: see our purchase orders and their bills")},
     grants={role: {"supplier.view"} for role in ("Admin", "Buyer", "Viewer", "Finance")},
     admin_views=purchasing_views,
     dashboard=(Block("supplier/_open_purchase_orders.html", open_purchase_orders, permission="supplier.view"),
