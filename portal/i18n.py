@@ -19,9 +19,10 @@ from pathlib import Path
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from flask import Flask, g, has_app_context, has_request_context
-from flask_babel import Babel, force_locale, get_translations, refresh
+from flask_babel import Babel, LazyString, force_locale, get_translations, gettext, refresh
 from flask_babel import get_locale as babel_locale
 from flask_login import current_user
+from markupsafe import escape
 from sqlalchemy.exc import SQLAlchemyError
 
 from portal import settings
@@ -47,12 +48,26 @@ __all__ = [
     "init_app",
     "language_name",
     "language_of",
+    "lazy_text",
 ]
 
 
 def N_(message: str) -> str:
     """Marks a message for extraction where it is translated later (``gettext(message)`` when shown)."""
     return message
+
+
+class _PlainLazyString(LazyString):
+    """A lazy translation that a template escapes like any other text (Flask-Babel's own is taken as markup)."""
+
+    def __html__(self) -> str:
+        return str(escape(str(self)))
+
+
+def lazy_text(message: str, **variables) -> LazyString:
+    """``lazy_gettext`` for texts made at import time (form labels, validator messages): translated when shown,
+    escaped in a page like any other text. Import it as ``_l`` so pybabel extracts it."""
+    return _PlainLazyString(gettext, message, **variables)
 
 
 def language_name(code: str | None) -> str:

@@ -10,6 +10,7 @@ from typing import NamedTuple
 
 from babel.dates import format_date, format_datetime
 from babel.numbers import format_currency, format_decimal
+from markupsafe import escape
 
 from portal.i18n import current_locale
 
@@ -117,3 +118,42 @@ def moment(value) -> str:
     if not isinstance(value, datetime) and isinstance(value, date):
         return day(value)
     return format_datetime(value, DATETIME_PATTERN, tzinfo=UTC, locale=current_locale())
+
+
+class Shown:
+    """A value worded when it is written into a page or an email, in that one's language: an email's
+    context is gathered once and rendered for each recipient in their own locale (portal.i18n.in_language_of),
+    so "€1,234.50" for one reads "€ 1.234,50" for the next."""
+
+    __slots__ = ("_args", "_show")
+
+    def __init__(self, show, *args):
+        self._show, self._args = show, args
+
+    def __str__(self) -> str:
+        return str(self._show(*self._args))
+
+    def __html__(self) -> str:
+        return str(escape(str(self)))
+
+    def __bool__(self) -> bool:
+        return bool(str(self))
+
+    def __eq__(self, other) -> bool:
+        return str(self) == (str(other) if isinstance(other, Shown) else other)
+
+    def __hash__(self) -> int:
+        return hash(str(self))
+
+    def __repr__(self) -> str:
+        return f"Shown({str(self)!r})"
+
+
+def money_shown(value, currency: str = "EUR") -> Shown:
+    """money(value, currency) in the language it is shown in."""
+    return Shown(money, value, currency)
+
+
+def day_shown(value) -> Shown:
+    """day(value) in the language it is shown in."""
+    return Shown(day, value)

@@ -35,7 +35,10 @@ STATUS_WORDS = (
     N_("Pending approval"), N_("Preparing"), N_("Queued"), N_("Ready for billing"), N_("Received"),
     N_("Rejected"), N_("Requested"), N_("Resolved"), N_("Sending"), N_("Sent"), N_("Shipped"),
     N_("Submitted"), N_("Void"), N_("Waiting on customer"),
-    N_("Low"), N_("Normal"), N_("High"),  # ticket priorities
+    # payment methods (receipts)
+    N_("Bank transfer"), N_("Card"), N_("Direct debit"), N_("Cash"), N_("Other"),
+    # ticket priorities
+    N_("Low"), N_("Normal"), N_("High"),
 )
 
 log = logging.getLogger(__name__)

@@ -37,7 +37,7 @@ def test_a_dutch_contact_downloads_the_invoice_pdf_in_dutch(testapp, make, login
     login(testapp, make.contact(company, role="Finance", language="nl"))
     text = words(testapp.get(f"/invoices/{invoice.id}/pdf").body)
     for shown in (f"Factuur {invoice.number}", "Uitgegeven", "05 mrt 2026", "04 apr 2026", "Subtotaal",
-                  "Te betalen", "Pagina 1 van 1"):
+                  "Openstaand saldo", "Pagina 1 van 1"):
         assert shown in text, shown
     assert "€ 1.234,50" in text  # Dutch money notation
     for english in ("Invoice ", "Subtotal", "Balance due", "Page 1 of 1", "€1,234.50"):
@@ -61,7 +61,7 @@ def test_a_dutch_contact_downloads_the_statement_pdf_in_dutch(testapp, make, log
     with clock.frozen(date(2026, 6, 15)):
         text = words(testapp.get("/invoices/statement/pdf?from=2026-03-01&to=2026-05-31").body)
     for shown in ("Rekeningoverzicht", "01 mrt 2026 tot en met 31 mei 2026", "Beginsaldo", "Eindsaldo",
-                  "Factuur, vervalt 04 apr 2026", f"Betaling per bankoverschrijving voor {invoice.number}",
+                  "Factuur, vervalt op 04 apr 2026", f"Betaling per bankoverschrijving voor {invoice.number}",
                   "€ 1.234,50", "€ 1.000,00", "Niet vervallen", "Meer dan 90 dagen"):
         assert shown in text, shown
     assert "Opening balance" not in text and "Statement of account" not in text

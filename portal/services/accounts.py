@@ -61,7 +61,7 @@ def set_notification_prefs(user: User, enabled: Iterable[str], *, by: Actor) -> 
     offered = preferences.offered()
     unknown = enabled - offered.keys()
     if unknown:
-        raise AccountError(f"Unknown notification kind: {', '.join(sorted(unknown))}.", field="kinds")
+        raise AccountError(_("Unknown notification kind: %(kinds)s.", kinds=", ".join(sorted(unknown))), field="kinds")
     before = notification_prefs(user)
     prefs = {kind: kind in enabled for kind in offered}
     if prefs != before:
@@ -76,11 +76,11 @@ def change_password(user: User, *, current: str, new: str, confirm: str, by: Act
     """Check the current password, then set the new one: the strength rule applies, the user's other
     sessions and sign-in links end, the current session stays (passwords.change_password audits it)."""
     if not user.check_password(current or ""):
-        raise AccountError("Your current password is not correct.", field="current")
+        raise AccountError(_("Your current password is not correct."), field="current")
     if new != confirm:
-        raise AccountError("The new password and its confirmation do not match.", field="confirm")
+        raise AccountError(_("The new password and its confirmation do not match."), field="confirm")
     if new == current:
-        raise AccountError("Choose a new password that differs from the current one.", field="new")
+        raise AccountError(_("Choose a new password that differs from the current one."), field="new")
     try:
         passwords.change_password(user, new, by=by)
     except ValueError as error:

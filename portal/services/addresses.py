@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
 from sqlalchemy import func, or_, select, update
 
 from portal.extensions import db
@@ -56,7 +57,7 @@ def _clean(data: AddressData) -> dict:
     try:
         kind = AddressKind(data.kind)
     except ValueError:
-        raise AddressError("Choose billing or shipping.") from None
+        raise AddressError(_("Choose billing or shipping.")) from None
     values = {
         "kind": kind,
         "label": (data.label or "").strip(),
@@ -68,11 +69,11 @@ def _clean(data: AddressData) -> dict:
         "country": (data.country or "").strip().upper(),
     }
     if not values["line1"]:
-        raise AddressError("Enter the street and number.")
+        raise AddressError(_("Enter the street and number."))
     if not values["city"]:
-        raise AddressError("Enter the city.")
+        raise AddressError(_("Enter the city."))
     if not _COUNTRY.match(values["country"]):
-        raise AddressError("Enter the country as a two-letter code, e.g. NL or DE.")
+        raise AddressError(_("Enter the country as a two-letter code, e.g. NL or DE."))
     return values
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from flask_babel import gettext as _
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import joinedload
 
@@ -117,11 +118,11 @@ def decide(order: SalesOrder, decision: ApprovalDecision, comment: str, *, by: A
     waits for the other side (customer approvers vs staff)."""
     comment = (comment or "").strip()
     if len(comment) > MAX_COMMENT:
-        raise ApprovalError(f"Keep the comment under {MAX_COMMENT} characters.", field="comment")
+        raise ApprovalError(_("Keep the comment under %(limit)s characters.", limit=MAX_COMMENT), field="comment")
     if decision == ApprovalDecision.rejected and not comment:
-        raise ApprovalError("Say why the order is rejected: the buyer reads it.", field="comment")
+        raise ApprovalError(_("Say why the order is rejected: the buyer reads it."), field="comment")
     if (order.approval_reason == CREDIT) != as_staff or order.status != OrderStatus.pending_approval:
-        raise ApprovalError("This order does not wait for your approval.")
+        raise ApprovalError(_("This order does not wait for your approval."))
     waiting_for = None
     if decision == ApprovalDecision.approved:
         if order.approval_reason == CUSTOMER_THEN_CREDIT:
@@ -141,7 +142,7 @@ def decide(order: SalesOrder, decision: ApprovalDecision, comment: str, *, by: A
                                  same_reason)
         .values(**values).execution_options(synchronize_session=False)).rowcount
     if changed != 1:
-        raise ApprovalError("Someone decided on this order a moment ago. Reload to see the decision.")
+        raise ApprovalError(_("Someone decided on this order a moment ago. Reload to see the decision."))
     db.session.refresh(order)
     if new_status == OrderStatus.rejected:
         release_stock(order)
@@ -194,7 +195,7 @@ def history(order: SalesOrder) -> list[OrderApproval]:
 def set_rules(company: Company, approval_above: Decimal | None, for_buyers: bool, *, by: Actor) -> None:
     """The customer Admin's approval rules for the company."""
     if approval_above is not None and approval_above < 0:
-        raise ApprovalError("Enter an amount of zero or more, or leave it empty.", field="approval_above")
+        raise ApprovalError(_("Enter an amount of zero or more, or leave it empty."), field="approval_above")
     before = (company.approval_above, company.approval_for_buyers)
     company.approval_above, company.approval_for_buyers = approval_above, bool(for_buyers)
     if before != (company.approval_above, company.approval_for_buyers):

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from flask_babel import gettext as _
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import contains_eager
@@ -69,13 +70,15 @@ def shortage(product: Product, quantity: Decimal, available: Decimal | None) -> 
     figure left is told only where the portal shows stock numbers (setting "stock.display")."""
     if available is None or quantity <= available:
         return None
-    unit = product.unit or "pcs"
+    unit = product.unit or _("pcs")
     if available <= 0:
-        return f"{product.name} is out of stock now. Remove it from your cart or request a quote."
+        return _("%(product)s is out of stock now. Remove it from your cart or request a quote.", product=product.name)
     if settings.get("stock.display") == "number":
-        return (f"{product.name}: only {available.normalize():f} {unit} left, you ordered "
-                f"{quantity.normalize():f}. Change the quantity in your cart.")
-    return f"{product.name}: not enough in stock for {quantity.normalize():f} {unit}. Order fewer or request a quote."
+        return _("%(product)s: only %(left)s %(unit)s left, you ordered %(quantity)s. Change the quantity in your "
+                 "cart.", product=product.name, left=f"{available.normalize():f}", unit=unit,
+                 quantity=f"{quantity.normalize():f}")
+    return _("%(product)s: not enough in stock for %(quantity)s %(unit)s. Order fewer or request a quote.",
+             product=product.name, quantity=f"{quantity.normalize():f}", unit=unit)
 
 
 # --- reading the cart ------------------------------------------------------------------------------
@@ -116,9 +119,10 @@ class CartLine:
     def problem(self) -> str | None:
         """Why this line cannot be ordered as it is; None when it can."""
         if not self.visible:
-            return f"{self.product.name} is no longer available. Remove it to continue."
+            return _("%(product)s is no longer available. Remove it to continue.", product=self.product.name)
         if self.price is None:
-            return f"{self.product.name} has no price for you yet: request a quote, or remove it to order the rest."
+            return _("%(product)s has no price for you yet: request a quote, or remove it to order the rest.",
+                     product=self.product.name)
         return order_quantities.problem(self.product, self.quantity) or shortage(
             self.product, self.quantity, self.stock.available if self.stock is not None else None)
 
@@ -224,7 +228,7 @@ def add(actor: Actor, company: Company, product_id, quantity: Decimal, *, source
         audit.record("cart.added", item, company_id=company.id, actor=actor, product=product.sku,
                      quantity=quantity, source=source)
         return item
-    raise CartError("The cart was being changed elsewhere at the same moment. Try again.")
+    raise CartError(_("The cart was being changed elsewhere at the same moment. Try again."))
 
 
 def add_many(actor: Actor, company: Company, wanted: list[tuple[Product, Decimal]], *,
@@ -255,7 +259,7 @@ def add_many(actor: Actor, company: Company, wanted: list[tuple[Product, Decimal
         db.session.flush()
     except IntegrityError:
         db.session.rollback()
-        raise CartError("Your cart was being changed elsewhere at the same moment. Try again.") from None
+        raise CartError(_("Your cart was being changed elsewhere at the same moment. Try again.")) from None
     for (product, quantity), problem in zip(wanted, outcome, strict=True):
         if problem is None:
             audit.record("cart.added", existing[product.id], company_id=company.id, actor=actor, product=product.sku,

@@ -20,6 +20,7 @@ from sqlalchemy import Select, and_, case, column, func, literal, null, select, 
 from sqlalchemy.orm import joinedload
 
 from portal.extensions import db
+from portal.i18n import N_
 from portal.models import (
     Category,
     PriceTier,
@@ -36,7 +37,8 @@ from portal.services.visibility import Viewer, unseen_clause, visible, visible_c
 
 #: sort key -> label; "relevance" (the default) is by name when nothing is searched, so a search typed
 #: on any page is ranked by how well products match
-SORTS = {"relevance": "Best match", "name": "Name", "price": "Price, lowest first", "newest": "Newest first"}
+SORTS = {"relevance": N_("Best match"), "name": N_("Name"), "price": N_("Price, lowest first"),
+         "newest": N_("Newest first")}
 PAGE_SIZES = (24, 48, 96)
 
 

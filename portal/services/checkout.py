@@ -18,11 +18,13 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
+from flask_babel import gettext as _
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from portal import settings
 from portal.extensions import db
+from portal.i18n import N_
 from portal.models import Address, AddressKind, Company, Membership, OrderStatus, SalesOrder
 from portal.money import money
 from portal.services import (
@@ -57,8 +59,8 @@ class PricesChanged(CheckoutError):
     """Prices or quantities changed after the review: the new review must be shown before placing."""
 
     def __init__(self, review: Review):
-        super().__init__("Your order changed since you reviewed it (its prices, or the cart in another window). "
-                         "Check it below and place it again.")
+        super().__init__(_("Your order changed since you reviewed it (its prices, or the cart in another window). "
+                           "Check it below and place it again."))
         self.review = review
 
 
@@ -91,9 +93,10 @@ class CreditCheck:
         return self.checked and self.order_total > self.available
 
     def refusal(self) -> str:
-        return (f"This order of {money(self.order_total, self.currency)} is more than your available credit of "
-                f"{money(self.available, self.currency)} (credit limit {money(self.limit, self.currency)}). "
-                "Pay open invoices or order less; ask us if your limit should be higher.")
+        return _("This order of %(total)s is more than your available credit of %(available)s (credit limit "
+                 "%(limit)s). Pay open invoices or order less; ask us if your limit should be higher.",
+                 total=money(self.order_total, self.currency), available=money(self.available, self.currency),
+                 limit=money(self.limit, self.currency))
 
 
 @dataclass
@@ -143,45 +146,55 @@ def _role(actor: Actor, company: Company):
     return membership.role if membership is not None else None
 
 
-def _address(company: Company, choice: str, new: AddressData | None, kind: AddressKind,
-             label: str) -> Address | AddressData | None:
+#: what is said about a missing or wrong address, per kind: fill in a new one, a problem of the new one,
+#: choose one, choose one of the address book
+_ADDRESS_TEXTS = {
+    AddressKind.shipping: (N_("Fill in the new delivery address."), N_("New delivery address: %(problem)s"),
+                           N_("Choose a delivery address."), N_("Choose a delivery address from your address book.")),
+    AddressKind.billing: (N_("Fill in the new billing address."), N_("New billing address: %(problem)s"),
+                          N_("Choose a billing address."), N_("Choose a billing address from your address book.")),
+}
+
+
+def _address(company: Company, choice: str, new: AddressData | None, kind: AddressKind) -> Address | AddressData | None:
+    fill, wrong, choose, from_book = _ADDRESS_TEXTS[kind]
     if choice == NEW:
         if new is None:
-            raise CheckoutError(f"Fill in the new {label} address.", field=kind.value)
+            raise CheckoutError(_(fill), field=kind.value)
         try:
             addresses.check(new)  # the address book's rules (it is saved there when the order is placed)
         except AddressError as error:
-            raise CheckoutError(f"New {label} address: {error}", field=kind.value) from None
+            raise CheckoutError(_(wrong, problem=str(error)), field=kind.value) from None
         return new
     try:
         address_id = int(choice)
     except (TypeError, ValueError):
-        raise CheckoutError(f"Choose a {label} address.", field=kind.value) from None
+        raise CheckoutError(_(choose), field=kind.value) from None
     address = db.session.execute(select(Address).where(
         Address.id == address_id, Address.company_id == company.id, addresses.IN_BOOK)).scalar_one_or_none()
     if address is None:
-        raise CheckoutError(f"Choose a {label} address from your address book.", field=kind.value)
+        raise CheckoutError(_(from_book), field=kind.value)
     return address
 
 
 def check_details(company: Company, details: Details) -> tuple[Address | AddressData, Address | AddressData]:
     """The chosen addresses; CheckoutError for anything missing or wrong."""
-    shipping = _address(company, details.shipping, details.new_shipping, AddressKind.shipping, "delivery")
+    shipping = _address(company, details.shipping, details.new_shipping, AddressKind.shipping)
     if details.billing in (SAME, ""):
         billing = shipping
     else:
-        billing = _address(company, details.billing, details.new_billing, AddressKind.billing, "billing")
+        billing = _address(company, details.billing, details.new_billing, AddressKind.billing)
     if len(details.customer_reference or "") > 80:
-        raise CheckoutError("Keep your reference (PO number) under 80 characters.", field="customer_reference")
+        raise CheckoutError(_("Keep your reference (PO number) under 80 characters."), field="customer_reference")
     if len(details.notes or "") > 2000:
-        raise CheckoutError("Keep the notes under 2000 characters.", field="notes")
+        raise CheckoutError(_("Keep the notes under 2000 characters."), field="notes")
     wanted = details.requested_delivery_date
     if wanted is not None:
         today = clock.today()
         if wanted < today:
-            raise CheckoutError("The requested delivery date is in the past.", field="requested_delivery_date")
+            raise CheckoutError(_("The requested delivery date is in the past."), field="requested_delivery_date")
         if wanted > today + timedelta(days=MAX_DAYS_AHEAD):
-            raise CheckoutError("Request a delivery date within a year.", field="requested_delivery_date")
+            raise CheckoutError(_("Request a delivery date within a year."), field="requested_delivery_date")
     return shipping, billing
 
 
@@ -196,19 +209,19 @@ def review(actor: Actor, company: Company, details: Details) -> Review:
     result = Review(current, details, shipping, billing, credit_check(company, current.total, current.currency),
                     settings.get("shop.credit_check"), customer, problems=current.problems)
     if current.is_empty:
-        result.problems.append("Your cart is empty.")
+        result.problems.append(_("Your cart is empty."))
     return result
 
 
 def place(actor: Actor, company: Company, details: Details, checkout_key: str, reviewed: str) -> Placed:
     """Place the reviewed cart as an order (the caller commits; on any error it rolls back)."""
     if not _KEY.match(checkout_key or ""):
-        raise CheckoutError("This checkout form is out of date. Review your order again.")
+        raise CheckoutError(_("This checkout form is out of date. Review your order again."))
     _lock(company)
     existing = _placed_with(checkout_key)
     if existing is not None:
         if existing.company_id != company.id:
-            raise CheckoutError("This checkout form is out of date. Review your order again.")
+            raise CheckoutError(_("This checkout form is out of date. Review your order again."))
         return Placed(existing, again=True)
     result = review(actor, company, details)
     if result.problems:
@@ -224,7 +237,7 @@ def place(actor: Actor, company: Company, details: Details, checkout_key: str, r
         db.session.rollback()
         existing = _placed_with(checkout_key)
         if existing is None or existing.company_id != company.id:
-            raise CheckoutError("This order could not be placed. Review it and try again.") from None
+            raise CheckoutError(_("This order could not be placed. Review it and try again.")) from None
         return Placed(existing, again=True)
     _reserve(result.cart)
     cart.empty(actor, company)
@@ -283,7 +296,7 @@ def _reserve(current: cart.Cart) -> None:
         if not stock_reservation.reserve(line.product.id, line.quantity):
             left = stock_reservation.available(line.product.id)
             raise CheckoutError(cart.shortage(line.product, line.quantity, left)
-                                or f"{line.product.name} cannot be reserved now. Try again.")
+                                or _("%(product)s cannot be reserved now. Try again.", product=line.product.name))
 
 
 def _tell(actor: Actor, company: Company, order: SalesOrder) -> None:

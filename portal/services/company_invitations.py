@@ -13,12 +13,14 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from email_validator import EmailNotValidError, validate_email
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from portal.extensions import db
 from portal.models import CompanyInvitation, InvitationState, Membership, Role, TokenPurpose, User, UserKind
 from portal.models.base import utcnow
+from portal.money import day
 from portal.services import audit, mailer, passwords, sign_in, staff_notices, tokens
 from portal.services.actor import Actor
 from portal.services.errors import CompanyUsersError, RuleError
@@ -35,22 +37,22 @@ class JoinError(RuleError):
 def _clean(name: str | None, email: str | None) -> tuple[str, str]:
     name, email = (name or "").strip(), (email or "").strip().lower()
     if not name:
-        raise CompanyUsersError("Enter your colleague's name.")
+        raise CompanyUsersError(_("Enter your colleague's name."))
     if len(name) > 120:
-        raise CompanyUsersError("The name can be at most 120 characters.")
+        raise CompanyUsersError(_("The name can be at most 120 characters."))
     if not email:
-        raise CompanyUsersError("Enter your colleague's email address.")
+        raise CompanyUsersError(_("Enter your colleague's email address."))
     try:
         validate_email(email, check_deliverability=False)
     except EmailNotValidError:
-        raise CompanyUsersError("Enter a valid email address.") from None
+        raise CompanyUsersError(_("Enter a valid email address.")) from None
     return name, email
 
 
 def _role(role_id: int | None) -> Role:
     role = db.session.get(Role, role_id) if role_id else None
     if role is None:
-        raise CompanyUsersError("Choose a role.")
+        raise CompanyUsersError(_("Choose a role."))
     return role
 
 
@@ -100,14 +102,15 @@ def invite_colleague(company, *, name: str, email: str, role_id: int, invited_by
     name, email = _clean(name, email)
     role = _role(role_id)
     if not company.portal_access:
-        raise CompanyUsersError(f"{company.name} does not have portal access at the moment, so nobody can be "
-                                "invited. Contact us to have it switched on.")
+        raise CompanyUsersError(_("%(company)s does not have portal access at the moment, so nobody can be invited. "
+                                  "Contact us to have it switched on.", company=company.name))
     for _attempt in range(2):
         try:
             return _invite(company, name, email, role, invited_by)
         except _Raced:
             continue
-    raise CompanyUsersError(f"{email} was being invited by someone else at the same moment. Try again.")
+    raise CompanyUsersError(_("%(email)s was being invited by someone else at the same moment. Try again.",
+                              email=email))
 
 
 class _Raced(Exception):
@@ -117,14 +120,16 @@ class _Raced(Exception):
 def _invite(company, name: str, email: str, role: Role, invited_by: Actor) -> CompanyInvitation:
     member = _member(company, email)
     if member is not None and sign_in.may_sign_in(member.user):
-        raise CompanyUsersError(f"{member.user.name} ({email}) already has access to {company.name}.")
+        raise CompanyUsersError(_("%(name)s (%(email)s) already has access to %(company)s.", name=member.user.name,
+                                  email=email, company=company.name))
     if member is not None and member.user.invitation_state == InvitationState.revoked:
-        raise CompanyUsersError(f"The portal access of {member.user.name} ({email}) was switched off by us. "
-                                "Contact us to have it switched on again.")
+        raise CompanyUsersError(_("The portal access of %(name)s (%(email)s) was switched off by us. Contact us to "
+                                  "have it switched on again.", name=member.user.name, email=email))
     invitation = open_invitation(company, email)
     if invitation is not None and not expired(invitation):
-        raise CompanyUsersError(f"{email} was invited to {company.name} on {invitation.sent_dt:%d %b %Y} and has "
-                                "not accepted yet. Use Resend in the list of invitations to send it again.")
+        raise CompanyUsersError(_("%(email)s was invited to %(company)s on %(date)s and has not accepted yet. Use "
+                                  "Resend in the list of invitations to send it again.", email=email,
+                                  company=company.name, date=day(invitation.sent_dt)))
     if invitation is None:
         invitation = CompanyInvitation(company=company, email=email, open_email=email)
         db.session.add(invitation)
@@ -160,7 +165,7 @@ def _send(invitation: CompanyInvitation, by: Actor) -> None:
 def resend(invitation: CompanyInvitation, *, by: Actor) -> None:
     """Send an open invitation again with a fresh 14-day link (the previous link stops working)."""
     if invitation.open_email is None:
-        raise CompanyUsersError("This invitation was accepted or withdrawn already.")
+        raise CompanyUsersError(_("This invitation was accepted or withdrawn already."))
     _send(invitation, by)
     audit.record("company_invitation.resent", invitation, company_id=invitation.company_id, actor=by,
                  email=invitation.email)
@@ -169,7 +174,7 @@ def resend(invitation: CompanyInvitation, *, by: Actor) -> None:
 def withdraw(invitation: CompanyInvitation, *, by: Actor) -> None:
     """Withdraw an open invitation: its link stops working at once."""
     if invitation.open_email is None:
-        raise CompanyUsersError("This invitation was accepted or withdrawn already.")
+        raise CompanyUsersError(_("This invitation was accepted or withdrawn already."))
     invitation.open_email, invitation.withdrawn_dt = None, utcnow()
     tokens.revoke(invitation.token_id)
     audit.record("company_invitation.withdrawn", invitation, company_id=invitation.company_id, actor=by,
@@ -218,14 +223,14 @@ def accept(raw: str, *, by: Actor, password: str | None = None, name: str | None
     invitation, user = invited.invitation, invited.account
     company = invitation.company
     if user is not None and not user.is_contact:
-        raise JoinError(f"{invitation.email} belongs to an account that cannot join a customer company, so this "
-                        "invitation cannot be accepted. Contact us if you need access.")
+        raise JoinError(_("%(email)s belongs to an account that cannot join a customer company, so this invitation "
+                          "cannot be accepted. Contact us if you need access.", email=invitation.email))
     if not company.portal_access:
-        raise JoinError(f"{company.name} does not have portal access at the moment. Contact us.")
+        raise JoinError(_("%(company)s does not have portal access at the moment. Contact us.", company=company.name))
     if invited.needs_password:
         name = (name or invitation.name).strip()
         if not name or len(name) > 120:
-            raise JoinError("Enter your name (at most 120 characters).")
+            raise JoinError(_("Enter your name (at most 120 characters)."))
         passwords.require_strong(password, user or User(email=invitation.email, name=name))
     tokens.redeem(TokenPurpose.company_invitation, raw)
     new = user is None
@@ -243,8 +248,8 @@ def accept(raw: str, *, by: Actor, password: str | None = None, name: str | None
         _join(user, company, invitation.role)
     except IntegrityError:
         db.session.rollback()
-        raise JoinError(f"{invitation.email} was being set up elsewhere at the same moment. Open the link "
-                        "from the email again.") from None
+        raise JoinError(_("%(email)s was being set up elsewhere at the same moment. Open the link from the email "
+                          "again.", email=invitation.email)) from None
     invitation.open_email, invitation.accepted_dt, invitation.accepted_by_id = None, utcnow(), user.id
     _tell(invitation, user, by, new)
     return Joined(user, new, invited.needs_password)

@@ -6,6 +6,7 @@ last company signs them out, it does not revoke them (only staff do that).
 """
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from portal.extensions import db
@@ -68,7 +69,7 @@ def _other_admins(membership: Membership) -> int:
 def _role(role_id: int) -> Role:
     role = db.session.get(Role, role_id) if role_id else None
     if role is None:
-        raise CompanyUsersError("Choose a role.")
+        raise CompanyUsersError(_("Choose a role."))
     return role
 
 
@@ -83,14 +84,15 @@ def change_role(membership: Membership, role_id: int, *, by: Actor) -> Role:
     """Give a member another role; never one's own, never the last admin away."""
     role = _role(role_id)
     if membership.user_id == by.user_id:
-        raise CompanyUsersError("You cannot change your own role. Ask another admin of your company.")
+        raise CompanyUsersError(_("You cannot change your own role. Ask another admin of your company."))
     if not membership.is_active:
-        raise CompanyUsersError(f"{membership.user.name} no longer has access. Invite them again first.")
+        raise CompanyUsersError(_("%(name)s no longer has access. Invite them again first.",
+                                  name=membership.user.name))
     if role.id == membership.role_id:
         return role
     if manages_users(membership.role) and not manages_users(role) and _other_admins(membership) == 0:
-        raise CompanyUsersError(f"{membership.user.name} is the last admin of {membership.company.name}. "
-                                "Make someone else an admin first.")
+        raise CompanyUsersError(_("%(name)s is the last admin of %(company)s. Make someone else an admin first.",
+                                  name=membership.user.name, company=membership.company.name))
     old = membership.role.name
     membership.role_id = role.id
     db.session.flush()
@@ -104,12 +106,12 @@ def remove_access(membership: Membership, *, by: Actor) -> bool:
     """End a member's access to this company; returns True when that left them no company to use, so
     they were signed out (their sessions end and their sign-in links are withdrawn)."""
     if membership.user_id == by.user_id:
-        raise CompanyUsersError("You cannot remove your own access. Ask another admin of your company.")
+        raise CompanyUsersError(_("You cannot remove your own access. Ask another admin of your company."))
     if not membership.is_active:
-        raise CompanyUsersError(f"{membership.user.name} has no access to remove.")
+        raise CompanyUsersError(_("%(name)s has no access to remove.", name=membership.user.name))
     if manages_users(membership.role) and _other_admins(membership) == 0:
-        raise CompanyUsersError(f"{membership.user.name} is the last admin of {membership.company.name}. "
-                                "Make someone else an admin first.")
+        raise CompanyUsersError(_("%(name)s is the last admin of %(company)s. Make someone else an admin first.",
+                                  name=membership.user.name, company=membership.company.name))
     membership.is_active = False
     db.session.flush()
     user = membership.user

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from decimal import Decimal
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -36,13 +37,12 @@ from portal.models import (
     ShipmentStatus,
     User,
 )
-from portal.money import money
+from portal.money import Shown, day_shown, money, money_shown
 from portal.services import mailer, preferences
 from portal.services.receivables import ISSUED_INVOICE
 
 #: shipment states in which the goods have left us
 DISPATCHED = (ShipmentStatus.shipped, ShipmentStatus.in_transit)
-DATE_FORMAT = "%d %b %Y"
 
 
 # --- who hears about it ---------------------------------------------------------------------------
@@ -93,9 +93,10 @@ def invoice_saved(invoice: Invoice, before: InvoiceStatus | None) -> list[Outbox
 
 
 def invoice_context(invoice: Invoice) -> dict:
-    return {"invoice_number": invoice.number, "total": money(invoice.total, invoice.currency),
-            "due_date": invoice.due_date.strftime(DATE_FORMAT) if invoice.due_date else "",
-            "balance_due": money(invoice.balance_due, invoice.currency),
+    """Money and dates are worded in each recipient's language when their email is written (money.Shown)."""
+    return {"invoice_number": invoice.number, "total": money_shown(invoice.total, invoice.currency),
+            "due_date": day_shown(invoice.due_date) if invoice.due_date else "",
+            "balance_due": money_shown(invoice.balance_due, invoice.currency),
             "link": mailer.external_url("invoices.detail", invoice_id=invoice.id)}
 
 
@@ -107,15 +108,29 @@ def payments_received(payments: Sequence[Payment], event_key: str) -> list[Outbo
         return []
     company, currency = payments[0].company, payments[0].currency
     amount = sum((p.amount for p in payments), Decimal(0))
-    lines = [f"Receipt {p.number}: {money(p.amount, p.currency)}"
-             + (f" on invoice {p.invoice.number}" if p.invoice is not None else " on account")
-             + (f" (invoice {p.invoice.number} is now paid)" if p.invoice is not None
-                and p.invoice.status == InvoiceStatus.paid else "")
-             for p in payments]
+    lines = [(p.number, p.amount, p.currency, p.invoice.number if p.invoice is not None else None,
+              p.invoice is not None and p.invoice.status == InvoiceStatus.paid) for p in payments]
     link = (mailer.external_url("invoices.receipt", payment_id=payments[0].id) if len(payments) == 1
             else mailer.external_url("invoices.receipts"))
     return notify("payment_receipt", f"payment_receipt:{event_key}", company, feature="invoices",
-                  permission="invoices.view", amount=money(amount, currency), receipts="\n".join(lines), link=link)
+                  permission="invoices.view", amount=money_shown(amount, currency), receipts=Shown(_receipt_lines, lines),
+                  link=link)
+
+
+def _receipt_lines(lines) -> str:
+    """One line per receipt, in the reader's language."""
+    worded = []
+    for number, amount, currency, invoice_number, paid in lines:
+        shown = money(amount, currency)
+        if invoice_number is None:
+            worded.append(_("Receipt %(number)s: %(amount)s on account", number=number, amount=shown))
+        elif paid:
+            worded.append(_("Receipt %(number)s: %(amount)s on invoice %(invoice)s (invoice %(invoice)s is now paid)",
+                            number=number, amount=shown, invoice=invoice_number))
+        else:
+            worded.append(_("Receipt %(number)s: %(amount)s on invoice %(invoice)s", number=number, amount=shown,
+                            invoice=invoice_number))
+    return "\n".join(worded)
 
 
 def order_status_changed(order: SalesOrder, before: OrderStatus | None) -> list[OutboxEmail]:
@@ -123,7 +138,8 @@ def order_status_changed(order: SalesOrder, before: OrderStatus | None) -> list[
     if order.status != OrderStatus.confirmed or before == OrderStatus.confirmed:
         return []
     return notify("order_confirmed", f"order_confirmed:{order.id}", order.company, feature="orders",
-                  permission="orders.view", order_number=order.number, total=money(order.total, order.currency),
+                  permission="orders.view", order_number=order.number,
+                  total=money_shown(order.total, order.currency),
                   customer_reference=order.customer_reference or "",
                   link=mailer.external_url("orders.detail", order_id=order.id))
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from portal.extensions import db
@@ -28,7 +29,7 @@ from portal.models import (
     SalesOrder,
     Shipment,
 )
-from portal.money import money
+from portal.money import day, money
 from portal.services import price_display, receivables
 
 #: when two entries share a moment, the deal's natural order decides
@@ -93,25 +94,30 @@ def _quote_entries(order: SalesOrder) -> list[Entry]:
     if quote is None:
         return []
     link = ("quotations.detail", {"quote_id": quote.id})
-    label = quote.number or f"Request #{quote.id}"
-    entries = [Entry(_utc(quote.issued_dt or quote.created_dt), "quote_sent", f"Quote {label} sent",
+    label = quote.number or _("Request #%(id)s", id=quote.id)
+    entries = [Entry(_utc(quote.issued_dt or quote.created_dt), "quote_sent", _("Quote %(label)s sent", label=label),
                      " · ".join(part for part in (quote.title, price_display.show_price(quote.total, quote.currency))
                                 if part), link)]
     if quote.accepted_dt is not None:
-        signed = f"Signed by {quote.accepted_name}" if quote.accepted_name else ""
-        entries.append(Entry(_utc(quote.accepted_dt), "quote_accepted", f"Quote {label} accepted", signed, link))
+        signed = _("Signed by %(name)s", name=quote.accepted_name) if quote.accepted_name else ""
+        entries.append(Entry(_utc(quote.accepted_dt), "quote_accepted", _("Quote %(label)s accepted", label=label),
+                             signed, link))
     return entries
 
 
 def _order_entries(order: SalesOrder) -> list[Entry]:
     by = order.placed_by.name if order.placed_by else ""
-    entries = [Entry(_utc(order.placed_dt), "order_placed", f"Order {order.number} placed",
-                     f"By {by} · {price_display.show_price(order.total, order.currency)}" if by
-                     else price_display.show_price(order.total, order.currency))]
+    total = price_display.show_price(order.total, order.currency)
+    entries = [Entry(_utc(order.placed_dt), "order_placed", _("Order %(number)s placed", number=order.number),
+                     _("By %(name)s · %(total)s", name=by, total=total) if by else total)]
     for approval in order.approvals:
-        verb = "Approved" if approval.decision == ApprovalDecision.approved else "Rejected"
-        who = f" by {approval.decided_by.name}" if approval.decided_by else ""
-        entries.append(Entry(_utc(approval.decided_dt), "approval", f"{verb}{who}", approval.comment or "",
+        approved = approval.decision == ApprovalDecision.approved
+        if approval.decided_by:
+            name = approval.decided_by.name
+            title = _("Approved by %(name)s", name=name) if approved else _("Rejected by %(name)s", name=name)
+        else:
+            title = _("Approved") if approved else _("Rejected")
+        entries.append(Entry(_utc(approval.decided_dt), "approval", title, approval.comment or "",
                              seq=approval.id))
     return entries
 
@@ -122,13 +128,16 @@ def _shipment_entries(order: SalesOrder) -> list[Entry]:
             Shipment.order_id == order.id, Shipment.company_id == order.company_id)).scalars():
         link = ("shipments.detail", {"shipment_id": shipment.id})
         tracking = ", ".join(part for part in (
-            shipment.carrier, f"tracking number {shipment.tracking_number}" if shipment.tracking_number else "")
+            shipment.carrier,
+            _("tracking number %(number)s", number=shipment.tracking_number) if shipment.tracking_number else "")
             if part)
         entries.append(Entry(_utc(shipment.shipped_dt or shipment.created_dt), "shipment",
-                             f"Shipment {shipment.number}", tracking, link, status=shipment.status.value,
+                             _("Shipment %(number)s", number=shipment.number), tracking, link,
+                             status=shipment.status.value,
                              seq=shipment.id))
         if shipment.delivered_dt is not None:
-            entries.append(Entry(_utc(shipment.delivered_dt), "delivered", f"Shipment {shipment.number} delivered",
+            entries.append(Entry(_utc(shipment.delivered_dt), "delivered",
+                                 _("Shipment %(number)s delivered", number=shipment.number),
                                  tracking, link, seq=shipment.id))
     return entries
 
@@ -139,20 +148,24 @@ def _money_entries(order: SalesOrder) -> list[Entry]:
     if not invoices:
         return []
     ids = [invoice.id for invoice in invoices]
-    entries = [Entry(_on(invoice.issue_date, invoice.created_dt), "invoice", f"Invoice {invoice.number} issued",
-                     f"{money(invoice.total, invoice.currency)}, due {invoice.due_date.strftime('%d %b %Y')}",
+    entries = [Entry(_on(invoice.issue_date, invoice.created_dt), "invoice",
+                     _("Invoice %(number)s issued", number=invoice.number),
+                     _("%(total)s, due %(date)s", total=money(invoice.total, invoice.currency),
+                       date=day(invoice.due_date)),
                      ("invoices.detail", {"invoice_id": invoice.id}), date_only=True, status=invoice.status.value,
                      seq=invoice.id) for invoice in invoices]
     numbers = {invoice.id: invoice.number for invoice in invoices}
     for payment in db.session.execute(select(Payment).where(
             Payment.invoice_id.in_(ids), Payment.company_id == order.company_id)).scalars():
         entries.append(Entry(_on(payment.received_date, payment.created_dt), "payment",
-                             f"Payment received, receipt {payment.number}",
-                             f"{money(payment.amount, payment.currency)} on invoice {numbers[payment.invoice_id]}",
+                             _("Payment received, receipt %(number)s", number=payment.number),
+                             _("%(amount)s on invoice %(invoice)s", amount=money(payment.amount, payment.currency),
+                               invoice=numbers[payment.invoice_id]),
                              ("invoices.receipt", {"payment_id": payment.id}), date_only=True, seq=payment.id))
     for note in db.session.execute(receivables.visible_credit_notes(select(CreditNote).where(
             CreditNote.invoice_id.in_(ids), CreditNote.company_id == order.company_id))).scalars():
-        entries.append(Entry(_on(note.issue_date, note.created_dt), "credit_note", f"Credit note {note.number}",
+        entries.append(Entry(_on(note.issue_date, note.created_dt), "credit_note",
+                             _("Credit note %(number)s", number=note.number),
                              " · ".join(part for part in (money(note.total, note.currency), note.reason) if part),
                              ("invoices.credit_note", {"credit_note_id": note.id}), date_only=True,
                              status=note.status.value, seq=note.id))
@@ -160,7 +173,8 @@ def _money_entries(order: SalesOrder) -> list[Entry]:
 
 
 def _return_entries(order: SalesOrder, linked: bool) -> list[Entry]:
-    return [Entry(_utc(request.created_dt), "return", f"Return {request.number} requested", request.reason or "",
+    return [Entry(_utc(request.created_dt), "return", _("Return %(number)s requested", number=request.number),
+                  request.reason or "",
                   ("returns.detail", {"return_id": request.id}) if linked else None,
                   status=request.status.value, seq=request.id)
             for request in db.session.execute(select(ReturnRequest).where(

@@ -3,7 +3,10 @@ from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
 
+from flask_babel import gettext as _
+
 from portal.models import Product
+from portal.money import number
 from portal.services.errors import RuleError
 
 #: more than anyone orders in one line; keeps typing mistakes (an extra zero or five) out of the cart
@@ -20,13 +23,13 @@ def parse(text) -> Decimal:
     try:
         value = Decimal(raw)
     except InvalidOperation:
-        raise QuantityError(f"“{raw[:20]}” is not a quantity: enter a number, e.g. 12.") from None
+        raise QuantityError(_("“%(text)s” is not a quantity: enter a number, e.g. 12.", text=raw[:20])) from None
     if not value.is_finite() or value <= 0:
-        raise QuantityError("Enter a quantity above zero.")
+        raise QuantityError(_("Enter a quantity above zero."))
     if value != value.quantize(Decimal("0.001")):
-        raise QuantityError("Enter the quantity with at most 3 decimals.")
+        raise QuantityError(_("Enter the quantity with at most 3 decimals."))
     if value > MAX_QUANTITY:
-        raise QuantityError(f"Enter a quantity of at most {MAX_QUANTITY:,}.")
+        raise QuantityError(_("Enter a quantity of at most %(most)s.", most=number(MAX_QUANTITY)))
     return value
 
 
@@ -38,13 +41,15 @@ def problem(product: Product, quantity: Decimal) -> str | None:
     """Why this quantity cannot be ordered (minimum, steps), in words; None when it can."""
     minimum = product.min_order_qty or Decimal(1)
     step = product.order_increment or Decimal(1)
-    unit = product.unit or "pcs"
+    unit = product.unit or _("pcs")
     if quantity < minimum:
-        return f"{product.name}: the minimum order is {_plain(minimum)} {unit}."
+        return _("%(product)s: the minimum order is %(minimum)s %(unit)s.", product=product.name,
+                 minimum=_plain(minimum), unit=unit)
     if step > 0 and (quantity - minimum) % step != 0:
         below = minimum + ((quantity - minimum) // step) * step
-        return (f"{product.name} is sold in steps of {_plain(step)} {unit} from {_plain(minimum)}: "
-                f"order {_plain(below)} or {_plain(below + step)}.")
+        return _("%(product)s is sold in steps of %(step)s %(unit)s from %(minimum)s: order %(below)s or %(above)s.",
+                 product=product.name, step=_plain(step), unit=unit, minimum=_plain(minimum), below=_plain(below),
+                 above=_plain(below + step))
     return None
 
 

@@ -14,10 +14,12 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
+from flask_babel import gettext
 from sqlalchemy import ColumnElement, Select, and_, or_, select
 from sqlalchemy.orm import aliased, joinedload
 
 from portal.extensions import db
+from portal.i18n import N_
 from portal.models import OrderStatus, Product, SalesOrder, SalesOrderLine, User
 from portal.services import price_display
 
@@ -29,11 +31,11 @@ MAX_PAGE = 10_000
 
 #: sort key -> (label, ORDER BY); every one ends in the id so equal values page stably
 SORTS: dict[str, tuple[str, tuple]] = {
-    "newest": ("Newest first", (SalesOrder.placed_dt.desc(), SalesOrder.id.desc())),
-    "oldest": ("Oldest first", (SalesOrder.placed_dt.asc(), SalesOrder.id.asc())),
-    "total_desc": ("Total, highest first", (SalesOrder.total.desc(), SalesOrder.id.desc())),
-    "total_asc": ("Total, lowest first", (SalesOrder.total.asc(), SalesOrder.id.asc())),
-    "number": ("Order number", (SalesOrder.number.asc(), SalesOrder.id.asc())),
+    "newest": (N_("Newest first"), (SalesOrder.placed_dt.desc(), SalesOrder.id.desc())),
+    "oldest": (N_("Oldest first"), (SalesOrder.placed_dt.asc(), SalesOrder.id.asc())),
+    "total_desc": (N_("Total, highest first"), (SalesOrder.total.desc(), SalesOrder.id.desc())),
+    "total_asc": (N_("Total, lowest first"), (SalesOrder.total.asc(), SalesOrder.id.asc())),
+    "number": (N_("Order number"), (SalesOrder.number.asc(), SalesOrder.id.asc())),
 }
 DEFAULT_SORT = "newest"
 #: sorts that would tell the order of hidden amounts
@@ -67,7 +69,7 @@ class Criteria:
 
 
 def sort_options(prices_hidden: bool) -> dict[str, str]:
-    return {key: label for key, (label, _) in SORTS.items() if not (prices_hidden and key in PRICE_SORTS)}
+    return {key: gettext(label) for key, (label, _) in SORTS.items() if not (prices_hidden and key in PRICE_SORTS)}
 
 
 def _date(raw: str, label: str, problems: list[str]) -> date | None:
@@ -79,7 +81,8 @@ def _date(raw: str, label: str, problems: list[str]) -> date | None:
             raise ValueError(raw)
         return date.fromisoformat(raw)
     except ValueError:
-        problems.append(f"“{label}” must be a date like 2026-03-31; the list is not filtered by date.")
+        problems.append(gettext("“%(label)s” must be a date like 2026-03-31; the list is not filtered by date.",
+                                label=label))
         return None
 
 
@@ -88,12 +91,12 @@ def parse(args: Mapping[str, str], prices_hidden: bool = False) -> Criteria:
     problems: list[str] = []
     status_text = (args.get("status") or "").strip()
     status = OrderStatus(status_text) if status_text in OrderStatus.__members__ else None
-    date_from = _date(args.get("from") or "", "From", problems)
-    date_to = _date(args.get("to") or "", "To", problems)
+    date_from = _date(args.get("from") or "", gettext("From"), problems)
+    date_to = _date(args.get("to") or "", gettext("To"), problems)
     if problems:
         date_from = date_to = None
     elif date_from and date_to and date_from > date_to:
-        problems.append("“From” is after “To”; the list is not filtered by date.")
+        problems.append(gettext("“From” is after “To”; the list is not filtered by date."))
         date_from = date_to = None
     sort = (args.get("sort") or "").strip()
     if sort not in sort_options(prices_hidden):

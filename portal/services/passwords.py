@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from flask_babel import gettext as _
+
 from portal.models import InvitationState, OutboxEmail, TokenPurpose, User
 from portal.services import audit, mailer, sessions, sign_in, tokens
 from portal.services.actor import Actor
@@ -44,18 +46,18 @@ def weaknesses(password: str, *, email: str = "", name: str = "") -> list[str]:
     password = password or ""
     problems = []
     if len(password) < MIN_LENGTH:
-        problems.append(f"Use at least {MIN_LENGTH} characters.")
+        problems.append(_("Use at least %(count)s characters.", count=MIN_LENGTH))
     if len(password) > MAX_LENGTH:
-        problems.append(f"Use at most {MAX_LENGTH} characters.")
+        problems.append(_("Use at most %(count)s characters.", count=MAX_LENGTH))
     if password and len(set(password)) == 1:
-        problems.append("Don't use one character repeated.")
+        problems.append(_("Don't use one character repeated."))
     folded = "".join(password.lower().split())
     personal = {email.lower(), email.lower().split("@")[0], "".join(name.lower().split())} - {""}
     if folded in personal:
-        problems.append("Don't use your email address or name as your password.")
+        problems.append(_("Don't use your email address or name as your password."))
     elif folded in COMMON_PASSWORDS:
-        problems.append("That password is too common. Choose something harder to guess, "
-                        "for example three or four unrelated words.")
+        problems.append(_("That password is too common. Choose something harder to guess, "
+                          "for example three or four unrelated words."))
     return problems
 
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
+from flask_babel import gettext as _
 from sqlalchemy import select, update
 
 from portal.extensions import db
@@ -29,6 +30,7 @@ from portal.models import (
 from portal.services import audit, clock, customer_notices, payments, receivables
 from portal.services.actor import Actor
 from portal.services.errors import RuleError
+from portal.web import status_label
 
 #: no 0/O, 1/I/L, U: a reference read out over the phone or typed from paper stays unambiguous
 REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -88,25 +90,27 @@ def check_shares(company: Company, shares: Sequence[Share]) -> None:
     """Every invoice the company's, open, in one currency; every amount more than zero, in cents, at most its
     balance due. Raises PayError naming the invoice."""
     if not shares:
-        raise PayError("Choose at least one open invoice to pay.")
+        raise PayError(_("Choose at least one open invoice to pay."))
     currencies = {s.invoice.currency for s in shares}
     if len(currencies) > 1:
-        raise PayError("Pay invoices of one currency at a time (" + ", ".join(sorted(currencies)) + ").")
+        raise PayError(_("Pay invoices of one currency at a time (%(currencies)s).",
+                         currencies=", ".join(sorted(currencies))))
     for share in shares:
         invoice, amount = share.invoice, share.amount
         if invoice.company_id != company.id:
-            raise PayError("One of the invoices is not your company's.")
+            raise PayError(_("One of the invoices is not your company's."))
         if not receivables.is_open(invoice):
-            raise PayError(f"{invoice.number} is {invoice.status.replace('_', ' ')}: there is nothing to pay on it.")
+            raise PayError(_("%(number)s is %(status)s: there is nothing to pay on it.", number=invoice.number,
+                             status=status_label(invoice.status).lower()))
         if amount is None:
-            raise PayError(f"Enter the amount to pay on {invoice.number} as a number, e.g. 120.50.")
+            raise PayError(_("Enter the amount to pay on %(number)s as a number, e.g. 120.50.", number=invoice.number))
         if amount <= 0:
-            raise PayError(f"The amount for {invoice.number} must be more than zero.")
+            raise PayError(_("The amount for %(number)s must be more than zero.", number=invoice.number))
         if amount != amount.quantize(CENT):
-            raise PayError(f"The amount for {invoice.number} has more than two decimals.")
+            raise PayError(_("The amount for %(number)s has more than two decimals.", number=invoice.number))
         if amount > invoice.balance_due:
-            raise PayError(f"The amount for {invoice.number} is more than its balance due "
-                           f"({invoice.balance_due} {invoice.currency}).")
+            raise PayError(_("The amount for %(number)s is more than its balance due (%(balance)s %(currency)s).",
+                             number=invoice.number, balance=invoice.balance_due, currency=invoice.currency))
 
 
 def create(company: Company, shares: Sequence[Share], provider: str, *, by: Actor) -> PaymentRequest:

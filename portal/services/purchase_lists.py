@@ -17,12 +17,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from flask_babel import gettext as _
 from sqlalchemy import Select, case, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from portal.extensions import db
 from portal.models import Company, ListSharing, Product, PurchaseList, PurchaseListItem, User
+from portal.money import number
 from portal.services import audit, cart, order_quantities
 from portal.services.actor import Actor
 from portal.services.errors import RuleError
@@ -143,9 +145,9 @@ def editable(actor: Actor, company: Company) -> list[PurchaseList]:
 def _clean_name(name: str | None) -> str:
     name = " ".join((name or "").split())
     if not name:
-        raise ListError("Give the list a name, e.g. the project it is for.", field="name")
+        raise ListError(_("Give the list a name, e.g. the project it is for."), field="name")
     if len(name) > NAME_MAX:
-        raise ListError(f"A list name has at most {NAME_MAX} characters.", field="name")
+        raise ListError(_("A list name has at most %(limit)s characters.", limit=NAME_MAX), field="name")
     return name
 
 
@@ -153,7 +155,7 @@ def parse_sharing(value) -> ListSharing:
     try:
         return ListSharing(value or ListSharing.private.value)
     except ValueError:
-        raise ListError("Choose who may see the list.", field="sharing") from None
+        raise ListError(_("Choose who may see the list."), field="sharing") from None
 
 
 def create(actor: Actor, company: Company, name: str | None, sharing: ListSharing = ListSharing.private,
@@ -206,7 +208,7 @@ def target(actor: Actor, company: Company, list_id, new_name: str | None, *, may
 def _clean_note(note: str | None) -> str:
     note = " ".join((note or "").split())
     if len(note) > NOTE_MAX:
-        raise ListError(f"A note has at most {NOTE_MAX} characters.", field="note")
+        raise ListError(_("A note has at most %(limit)s characters.", limit=NOTE_MAX), field="note")
     return note
 
 
@@ -237,7 +239,8 @@ def add_products(actor: Actor, plist: PurchaseList, wanted: list[tuple[Product, 
     for product, quantity in merged.values():
         item = existing.get(product.id)
         if (item.quantity if item is not None else 0) + quantity > order_quantities.MAX_QUANTITY:
-            raise ListError(f"{product.name}: at most {order_quantities.MAX_QUANTITY:,} on one line.")
+            raise ListError(_("%(product)s: at most %(most)s on one line.", product=product.name,
+                              most=number(order_quantities.MAX_QUANTITY)))
         if item is not None:
             _add_quantity(item, quantity, note)
         elif lines >= MAX_LINES:
@@ -252,7 +255,7 @@ def add_products(actor: Actor, plist: PurchaseList, wanted: list[tuple[Product, 
         db.session.flush()
     except IntegrityError:  # the same product put on the list at the same moment (another tab, a colleague)
         db.session.rollback()
-        raise ListError("The list was being changed elsewhere at the same moment. Try again.") from None
+        raise ListError(_("The list was being changed elsewhere at the same moment. Try again.")) from None
     if result.added:
         audit.record("purchase_list.lines_added", plist, company_id=plist.company_id, actor=actor,
                      products=[p.sku for p in result.added])

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from portal.extensions import db
@@ -59,11 +60,12 @@ def parse_text(text: str) -> list[Request]:
 def parse_csv(data: bytes) -> list[Request]:
     """A CSV file with the SKU in the first column and the quantity in the second (a header row is skipped)."""
     if len(data) > MAX_FILE_BYTES:
-        raise QuickOrderError(f"The file is larger than {MAX_FILE_BYTES // 1024} KB. Split it into smaller files.")
+        raise QuickOrderError(_("The file is larger than %(size)s KB. Split it into smaller files.",
+                                size=MAX_FILE_BYTES // 1024))
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise QuickOrderError("The file is not a text (CSV) file in UTF-8. Save it as CSV and try again.") from None
+        raise QuickOrderError(_("The file is not a text (CSV) file in UTF-8. Save it as CSV and try again.")) from None
     dialect = csv.excel
     try:
         dialect = csv.Sniffer().sniff(text[:2048], delimiters=",;\t")
@@ -82,9 +84,9 @@ def parse_csv(data: bytes) -> list[Request]:
 
 def _limited(requests: list[Request]) -> list[Request]:
     if not requests:
-        raise QuickOrderError("Enter at least one line: a SKU and a quantity, e.g. “BOLT-M8 100”.")
+        raise QuickOrderError(_("Enter at least one line: a SKU and a quantity, e.g. “BOLT-M8 100”."))
     if len(requests) > MAX_LINES:
-        raise QuickOrderError(f"At most {MAX_LINES} lines at once, please.")
+        raise QuickOrderError(_("At most %(count)s lines at once, please.", count=MAX_LINES))
     return requests
 
 
@@ -98,7 +100,7 @@ def add_to_cart(actor: Actor, company: Company, requests: list[Request]) -> Outc
     for request in requests:
         product = visible.get(ids_by_sku.get(request.sku.upper(), -1))
         if product is None:
-            outcome.problems.append((request.line_no, f"“{request.sku[:40]}”: no product with this SKU."))
+            outcome.problems.append((request.line_no, _("“%(sku)s”: no product with this SKU.", sku=request.sku[:40])))
             continue
         try:
             quantity = order_quantities.parse(request.quantity_text or "")
@@ -119,7 +121,7 @@ def reorder(actor: Actor, company: Company, order: SalesOrder) -> Outcome:
     for line in order.lines:
         product = visible.get(line.product_id) if line.product_id is not None else None
         if product is None:
-            outcome.problems.append((None, f"{line.description}: no longer available."))
+            outcome.problems.append((None, _("%(item)s: no longer available.", item=line.description)))
         else:
             wanted.append((product, Decimal(line.quantity)))
     _add(actor, company, wanted, [None] * len(wanted), outcome, f"reorder {order.number}")

@@ -23,6 +23,7 @@ import re
 from dataclasses import dataclass
 from typing import NamedTuple
 
+from flask_babel import gettext as _
 from sqlalchemy import or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -117,17 +118,17 @@ def check(quote: Quote, signing: Signing) -> tuple[str, str, frozenset[int]]:
     """The name (as typed), the email and the chosen optional lines; AcceptError for bad input."""
     name, email = signing.name or "", (signing.email or "").strip()
     if not name.strip():
-        raise AcceptError("Type your full name: it is your signature.")
+        raise AcceptError(_("Type your full name: it is your signature."))
     if len(name) > NAME_LIMIT:
-        raise AcceptError(f"Keep your name under {NAME_LIMIT} characters.")
+        raise AcceptError(_("Keep your name under %(limit)s characters.", limit=NAME_LIMIT))
     if len(email) > 254 or not _EMAIL.match(email):
-        raise AcceptError("Enter a valid email address: we send the signed quote there.")
+        raise AcceptError(_("Enter a valid email address: we send the signed quote there."))
     if not signing.consent:
-        raise AcceptError("Tick the box to agree that your typed name is your electronic signature.")
+        raise AcceptError(_("Tick the box to agree that your typed name is your electronic signature."))
     chosen = quote_pages.chosen_options(quote, signing.options)
     if len(chosen) != len(set(signing.options)):
-        raise AcceptError("One of the optional lines you chose is not part of this quote. Reload the page and "
-                          "choose again.")
+        raise AcceptError(_("One of the optional lines you chose is not part of this quote. Reload the page and "
+                            "choose again."))
     return name, email, chosen
 
 

@@ -8,10 +8,13 @@ Functions add to the session: callers commit.
 """
 from __future__ import annotations
 
+from flask_babel import gettext as _
+
 from portal.extensions import db
 from portal.models import AccessToken, Quote, QuoteMessage, QuoteStatus
 from portal.services import audit, clock, mailer, portal_events, quote_shares, staff_notices
 from portal.services.actor import Actor
+from portal.web import status_label
 
 #: statuses in which a client may still answer
 OPEN = (QuoteStatus.sent, QuoteStatus.changes_requested)
@@ -31,17 +34,18 @@ def _author(by: Actor, link: AccessToken | None) -> tuple[str, str]:
 
 def _check_open(quote: Quote) -> None:
     if quote.status not in OPEN:
-        raise AnswerError(f"This quote is {quote.status.replace('_', ' ')}: it cannot be answered any more.")
+        raise AnswerError(_("This quote is %(status)s: it cannot be answered any more.",
+                            status=status_label(quote.status).lower()))
     if quote.valid_until is not None and quote.valid_until < clock.today():
-        raise AnswerError("This quote is no longer valid. Ask us for a new one.")
+        raise AnswerError(_("This quote is no longer valid. Ask us for a new one."))
 
 
 def _clean(body: str, *, required: bool) -> str:
     body = (body or "").strip()
     if required and not body:
-        raise AnswerError("Write what you would like us to change.")
+        raise AnswerError(_("Write what you would like us to change."))
     if len(body) > MESSAGE_LIMIT:
-        raise AnswerError(f"Keep the message under {MESSAGE_LIMIT} characters.")
+        raise AnswerError(_("Keep the message under %(limit)s characters.", limit=MESSAGE_LIMIT))
     return body
 
 

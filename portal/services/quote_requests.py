@@ -5,6 +5,8 @@ sees no amounts until staff send the quote. The cart is emptied: its content is 
 """
 from __future__ import annotations
 
+from flask_babel import gettext as _
+
 from portal.extensions import db
 from portal.models import Company, Quote, QuoteLine, QuoteStatus
 from portal.services import audit, cart, mailer, staff_notices
@@ -22,11 +24,11 @@ class QuoteRequestError(RuleError):
 def request_quote(actor: Actor, company: Company, note: str) -> Quote:
     note = (note or "").strip()
     if len(note) > MAX_NOTE:
-        raise QuoteRequestError(f"Keep the message under {MAX_NOTE} characters.")
+        raise QuoteRequestError(_("Keep the message under %(limit)s characters.", limit=MAX_NOTE))
     current = cart.load(actor, company)
     lines = [ln for ln in current.lines if ln.visible]
     if not lines:
-        raise QuoteRequestError("Your cart is empty: add the products you want a quote for first.")
+        raise QuoteRequestError(_("Your cart is empty: add the products you want a quote for first."))
     who = actor.user.name if actor.user is not None else company.name
     quote = Quote(company_id=company.id, contact_id=actor.user_id if actor.user and actor.user.is_contact else None,
                   status=QuoteStatus.requested, currency=current.currency, title=f"Quote request from {who}",

@@ -197,8 +197,9 @@ class Ageing:
         return sum(self.amounts[1:], ZERO)
 
     def rows(self) -> list[tuple[str, str, Decimal]]:
-        """(key, label, amount) per bucket, least overdue first; the label in the reader's language."""
-        return [(key, gettext(label), amount) for (key, label, _), amount in zip(AGEING_BUCKETS, self.amounts, strict=True)]
+        """(key, label, amount) per bucket, least overdue first."""
+        return [(key, gettext(label), amount)
+                for (key, label, _), amount in zip(AGEING_BUCKETS, self.amounts, strict=True)]
 
     @classmethod
     def nothing(cls, currency: str) -> Ageing:

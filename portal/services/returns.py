@@ -17,11 +17,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select, update
 from werkzeug.datastructures import FileStorage
 
 from portal import settings
 from portal.extensions import db
+from portal.i18n import N_
 from portal.models import (
     OrderStatus,
     ReturnAttachment,
@@ -32,14 +34,15 @@ from portal.models import (
     SalesOrderLine,
     Shipment,
 )
+from portal.money import day, number
 from portal.services import audit, clock, mailer, portal_events, staff_notices, uploads
 from portal.services.actor import Actor
 from portal.services.errors import RuleError
 from portal.services.uploads import CheckedFile
 
 #: why a line comes back, as offered on /returns/new
-REASONS = (("damaged", "Damaged"), ("wrong_item", "Wrong item"), ("not_needed", "Not needed"),
-           ("other", "Other (say why)"))
+REASONS = (("damaged", N_("Damaged")), ("wrong_item", N_("Wrong item")), ("not_needed", N_("Not needed")),
+           ("other", N_("Other (say why)")))
 MAX_FILES = 5
 NOTE_LIMIT = 2_000
 REASON_TEXT_LIMIT = 255
@@ -95,13 +98,14 @@ def window_closes(order: SalesOrder) -> datetime | None:
 def refusal(order: SalesOrder) -> str | None:
     """Why the order cannot be returned now (None: it can)."""
     if order.status != OrderStatus.delivered:
-        return f"Order {order.number} is not delivered yet: only delivered goods can be returned."
+        return _("Order %(number)s is not delivered yet: only delivered goods can be returned.", number=order.number)
     closes = window_closes(order)
     if closes is not None and clock.now() > _aware(closes):
-        return (f"The return window for order {order.number} closed on {closes:%d %b %Y}: returns are accepted "
-                f"within {window_days()} days of delivery. Open a support ticket if something is wrong.")
+        return _("The return window for order %(number)s closed on %(date)s: returns are accepted within %(days)s "
+                 "days of delivery. Open a support ticket if something is wrong.", number=order.number,
+                 date=day(closes), days=window_days())
     if not any(r.remaining > 0 for r in returnable_lines(order)):
-        return f"Everything delivered on order {order.number} is already on a return request."
+        return _("Everything delivered on order %(number)s is already on a return request.", number=order.number)
     return None
 
 
@@ -137,7 +141,7 @@ def returnable_lines(order: SalesOrder) -> list[Returnable]:
 def check_files(files: Iterable[FileStorage]) -> list[CheckedFile]:
     """The chosen photos and documents checked by content (nothing stored yet)."""
     try:
-        return uploads.check_attachments(files, MAX_FILES, f"Attach at most {MAX_FILES} files.")
+        return uploads.check_attachments(files, MAX_FILES, _("Attach at most %(count)s files.", count=MAX_FILES))
     except uploads.UploadError as exc:
         raise ReturnError(str(exc)) from exc
 
@@ -146,9 +150,9 @@ def _quantity(raw: str, description: str) -> Decimal:
     try:
         value = Decimal((raw or "0").strip() or "0")
     except InvalidOperation:
-        raise ReturnError(f"Enter the quantity of {description} as a number.") from None
+        raise ReturnError(_("Enter the quantity of %(item)s as a number.", item=description)) from None
     if not value.is_finite() or value < 0 or value != value.quantize(Decimal("0.001")):
-        raise ReturnError(f"Enter the quantity of {description} as a number of 0 or more.")
+        raise ReturnError(_("Enter the quantity of %(item)s as a number of 0 or more.", item=description))
     return value
 
 
@@ -165,20 +169,21 @@ def _wanted(order: SalesOrder, choices: Iterable[LineChoice]) -> list[tuple[Sale
     for choice in choices:
         line = lines.get(choice.order_line_id)
         if line is None:
-            raise ReturnError("Choose lines of this order.")
+            raise ReturnError(_("Choose lines of this order."))
         quantity = _quantity(choice.quantity, line.description)
         if quantity == 0:
             continue
         if choice.reason_code not in dict(REASONS):
-            raise ReturnError(f"Choose why {line.description} comes back.")
+            raise ReturnError(_("Choose why %(item)s comes back.", item=line.description))
         text = (choice.reason_text or "").strip()
         if choice.reason_code == "other" and not text:
-            raise ReturnError(f"Say why {line.description} comes back.")
+            raise ReturnError(_("Say why %(item)s comes back.", item=line.description))
         if len(text) > REASON_TEXT_LIMIT:
-            raise ReturnError(f"Keep the reason for {line.description} under {REASON_TEXT_LIMIT} characters.")
+            raise ReturnError(_("Keep the reason for %(item)s under %(limit)s characters.", item=line.description,
+                                limit=REASON_TEXT_LIMIT))
         wanted.append((line, quantity, choice.reason_code, text))
     if not wanted:
-        raise ReturnError("Enter a quantity to return for at least one line.")
+        raise ReturnError(_("Enter a quantity to return for at least one line."))
     return wanted
 
 
@@ -188,7 +193,7 @@ def request_return(order: SalesOrder, choices: Iterable[LineChoice], *, by: Acto
     nothing changed, when the window closed or a quantity is more than may still be returned."""
     note = (note or "").strip()
     if len(note) > NOTE_LIMIT:
-        raise ReturnError(f"Keep the note under {NOTE_LIMIT:,} characters.")
+        raise ReturnError(_("Keep the note under %(limit)s characters.", limit=number(NOTE_LIMIT)))
     _lock(order)
     db.session.refresh(order)
     problem = refusal(order)
@@ -196,11 +201,11 @@ def request_return(order: SalesOrder, choices: Iterable[LineChoice], *, by: Acto
         raise ReturnError(problem)
     wanted = _wanted(order, choices)
     remaining = {r.line.id: r.remaining for r in returnable_lines(order)}
-    for line, quantity, _, _ in wanted:
+    for line, quantity, _code, _text in wanted:
         if quantity > remaining[line.id]:
             left = remaining[line.id].normalize()
-            raise ReturnError(f"At most {left:f} of {line.description} can still be returned "
-                              f"(delivered less what is already on a return request).")
+            raise ReturnError(_("At most %(quantity)s of %(item)s can still be returned (delivered less what is "
+                                "already on a return request).", quantity=f"{left:f}", item=line.description))
     request = ReturnRequest(company_id=order.company_id, order_id=order.id, requested_by_id=by.user_id,
                             acting_rep_id=by.acting_rep_id, status=ReturnStatus.requested, reason=note)
     for line, quantity, code, text in wanted:

@@ -6,6 +6,7 @@ grant is recorded, so a permission staff later take away from a role stays away.
 """
 from __future__ import annotations
 
+from flask_babel import gettext
 from sqlalchemy import select
 
 from portal import settings
@@ -63,12 +64,13 @@ def listed() -> list[Role]:
 
 
 def abilities(role: Role, company: Company | None = None) -> list[str]:
-    """What contacts with this role may do now: the wording of its permissions, for the core and the
-    enabled features for this kind of company (customer, supplier) only — never what is switched off."""
+    """What contacts with this role may do now, in the reader's language: the wording of its permissions, for
+    the core and the enabled features for this kind of company (customer, supplier) only — never what is
+    switched off."""
     enabled = settings.enabled_features()
     audiences = {"customer", "supplier"} if company is None else (
         {"customer"} if company.is_customer else set()) | ({"supplier"} if company.is_supplier else set())
     granted = None if role.all_permissions else set(role.permissions or [])
-    return [label for feature in registry()
+    return [gettext(label) for feature in registry()
             if enabled.get(feature.key) and (feature.always_on or feature.audience in audiences)
             for key, label in feature.permissions.items() if granted is None or key in granted]

@@ -113,11 +113,11 @@ def parse_range(start_text: str | None, end_text: str | None, today: date | None
     start = _parse_date(start_text, "from", "start", default_start)
     end = _parse_date(end_text, "to", "end", default_end)
     if start > end:
-        raise StatementRangeError("The start date is after the end date. Choose a start on or before the end.",
-                                  field="from")
+        raise StatementRangeError(gettext("The start date is after the end date. Choose a start on or before "
+                                          "the end."), field="from")
     if end > _years_after(start, MAX_YEARS):
-        raise StatementRangeError(f"A statement covers at most {MAX_YEARS} years. Choose a shorter range.",
-                                  field="from")
+        raise StatementRangeError(gettext("A statement covers at most %(years)s years. Choose a shorter range.",
+                                          years=MAX_YEARS), field="from")
     return start, end
 
 
@@ -125,8 +125,11 @@ def _parse_date(text: str | None, field: str, name: str, default: date) -> date:
     text = (text or "").strip()
     if not text:
         return default
-    problem = StatementRangeError(f"The {name} date “{text[:20]}” is not a date. Use the form YYYY-MM-DD, "
-                                  "for example 2026-01-31.", field=field)
+    message = (gettext("The start date “%(text)s” is not a date. Use the form YYYY-MM-DD, for example 2026-01-31.",
+                       text=text[:20]) if name == "start" else
+               gettext("The end date “%(text)s” is not a date. Use the form YYYY-MM-DD, for example 2026-01-31.",
+                       text=text[:20]))
+    problem = StatementRangeError(message, field=field)
     if len(text) != 10:  # fromisoformat also takes 20260131 and week dates: not what the form sends
         raise problem
     try:

@@ -13,10 +13,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from flask_babel import gettext as _
 from sqlalchemy import Select, or_
 from werkzeug.datastructures import FileStorage
 
 from portal.extensions import db
+from portal.i18n import N_
 from portal.models import (
     Ticket,
     TicketAttachment,
@@ -25,13 +27,15 @@ from portal.models import (
     TicketStatus,
     User,
 )
+from portal.money import number
 from portal.services import audit, mailer, portal_events, staff_notices, uploads
 from portal.services.actor import Actor
 from portal.services.uploads import CheckedFile
 
 #: what a ticket is about, as offered on /tickets/new
-CATEGORIES = (("order", "An order or delivery"), ("invoice", "An invoice or payment"),
-              ("product", "A product question"), ("account", "My account or the portal"), ("other", "Something else"))
+CATEGORIES = (("order", N_("An order or delivery")), ("invoice", N_("An invoice or payment")),
+              ("product", N_("A product question")), ("account", N_("My account or the portal")),
+              ("other", N_("Something else")))
 #: open = staff's turn; the statuses a customer can still reply to without reopening
 ACTIVE = (TicketStatus.open, TicketStatus.waiting_on_customer)
 MAX_FILES = 5
@@ -54,7 +58,8 @@ def visible(query: Select, user: User, sees_all: bool) -> Select:
 def check_files(files: Iterable[FileStorage]) -> list[CheckedFile]:
     """The chosen files checked by content (nothing stored yet); TicketError names the file refused."""
     try:
-        return uploads.check_attachments(files, MAX_FILES, f"Attach at most {MAX_FILES} files to one message.")
+        return uploads.check_attachments(files, MAX_FILES, _("Attach at most %(count)s files to one message.",
+                                                             count=MAX_FILES))
     except uploads.UploadError as exc:
         raise TicketError(str(exc)) from exc
 
@@ -62,9 +67,9 @@ def check_files(files: Iterable[FileStorage]) -> list[CheckedFile]:
 def _clean_body(body: str | None) -> str:
     body = (body or "").strip()
     if not body:
-        raise TicketError("Write a message.")
+        raise TicketError(_("Write a message."))
     if len(body) > BODY_LIMIT:
-        raise TicketError(f"The message is too long: at most {BODY_LIMIT:,} characters.")
+        raise TicketError(_("The message is too long: at most %(limit)s characters.", limit=number(BODY_LIMIT)))
     return body
 
 
@@ -98,13 +103,13 @@ def open_ticket(company, *, subject: str, category: str, priority: str, body: st
     """A customer's new ticket with its first message and files; staff hear (event ticket_opened)."""
     subject = (subject or "").strip()
     if not subject:
-        raise TicketError("Give the ticket a subject.")
+        raise TicketError(_("Give the ticket a subject."))
     if len(subject) > SUBJECT_LIMIT:
-        raise TicketError(f"The subject is too long: at most {SUBJECT_LIMIT} characters.")
+        raise TicketError(_("The subject is too long: at most %(limit)s characters.", limit=SUBJECT_LIMIT))
     if category not in dict(CATEGORIES):
-        raise TicketError("Choose what the ticket is about.")
+        raise TicketError(_("Choose what the ticket is about."))
     if priority not in TicketPriority.__members__:
-        raise TicketError("Choose a priority: low, normal or high.")
+        raise TicketError(_("Choose a priority: low, normal or high."))
     body = _clean_body(body)
     ticket = Ticket(company_id=company.id, opened_by_id=by.user_id, subject=subject, category=category,
                     priority=TicketPriority(priority), regarding=regarding or None, shared=shared,
@@ -135,7 +140,7 @@ def customer_reply(ticket: Ticket, body: str, *, by: Actor, files: Iterable[Chec
 def close(ticket: Ticket, *, by: Actor) -> None:
     """The customer closes the ticket (nothing more to do)."""
     if ticket.status == TicketStatus.closed:
-        raise TicketError("This ticket is closed already.")
+        raise TicketError(_("This ticket is closed already."))
     ticket.status = TicketStatus.closed
     audit.record("ticket.closed", ticket, actor=by, number=ticket.number)
     _event("ticket_closed", ticket, by)

@@ -17,10 +17,12 @@ import unicodedata
 from dataclasses import dataclass
 
 from flask import Response, current_app, send_file
+from flask_babel import gettext as _
 from PIL import Image, UnidentifiedImageError
 from werkzeug.datastructures import FileStorage
 from werkzeug.exceptions import NotFound
 
+from portal.i18n import N_
 from portal.services import storage
 
 #: raster formats a browser only ever draws: format -> (Content-Type, extension)
@@ -52,15 +54,29 @@ DOCUMENT = {"pdf": ("application/pdf", ".pdf"), "text": ("text/plain", ".txt"), 
 FORMATS = {**RASTER, **DOCUMENT}
 
 KINDS = {
-    "image": Kind("an image (PNG, JPEG, GIF or WebP)", frozenset(RASTER), 2 * 1024 * 1024),
-    "product_picture": Kind("a PNG, JPEG, GIF or WebP picture", frozenset(RASTER), 5 * 1024 * 1024),
-    "document": Kind("a PDF, PNG, JPEG, plain text or CSV file", frozenset({"pdf", "png", "jpeg", "text", "csv"}),
+    "image": Kind(N_("an image (PNG, JPEG, GIF or WebP)"), frozenset(RASTER), 2 * 1024 * 1024),
+    "product_picture": Kind(N_("a PNG, JPEG, GIF or WebP picture"), frozenset(RASTER), 5 * 1024 * 1024),
+    "document": Kind(N_("a PDF, PNG, JPEG, plain text or CSV file"), frozenset({"pdf", "png", "jpeg", "text", "csv"}),
                      5 * 1024 * 1024),
 }
 
 
 class UploadError(ValueError):
-    """The file is refused; the message completes "The file …" / "Logo …"."""
+    """The file is refused; the message completes "The file …" / "Logo …". `reason` (too_large, wrong_kind,
+    web_code, unreadable) and `spec` let check_attachments say it in a whole sentence of the reader's language."""
+
+    def __init__(self, message: str, reason: str | None = None, spec: Kind | None = None):
+        super().__init__(message)
+        self.reason, self.spec = reason, spec
+
+
+#: the whole sentence about a refused attachment, per reason (%(name)s the file, %(kind)s what it must be)
+ATTACHMENT_REFUSALS = {
+    "too_large": N_("The file %(name)s is too large: at most %(mb)s MB."),
+    "wrong_kind": N_("The file %(name)s must be %(kind)s."),
+    "web_code": N_("The file %(name)s must be %(kind)s (this file also contains web page code)."),
+    "unreadable": N_("The file %(name)s must be %(kind)s (this file cannot be read as one)."),
+}
 
 
 def sniff(data: bytes) -> str | None:
@@ -98,12 +114,12 @@ def check(file: FileStorage, kind: str = "image") -> tuple[bytes, str]:
     spec = KINDS[kind]
     data = file.stream.read(spec.max_bytes + 1)
     if len(data) > spec.max_bytes:
-        raise UploadError(f"is too large: at most {spec.max_bytes // (1024 * 1024)} MB")
+        raise UploadError(f"is too large: at most {spec.max_bytes // (1024 * 1024)} MB", "too_large", spec)
     fmt = sniff_document(data, file.filename or "") if kind == "document" else sniff(data)
     if fmt not in spec.formats:
-        raise UploadError(f"must be {spec.label}")
+        raise UploadError(f"must be {spec.label}", "wrong_kind", spec)
     if contains_markup(data):
-        raise UploadError(f"must be {spec.label} (this file also contains web page code)")
+        raise UploadError(f"must be {spec.label} (this file also contains web page code)", "web_code", spec)
     if fmt in RASTER:
         _check_decodes(data, fmt, spec)
     return data, fmt
@@ -130,9 +146,17 @@ def check_attachments(files, most: int, too_many: str) -> list[CheckedFile]:
         try:
             data, fmt = check(file, "document")
         except UploadError as exc:
-            raise UploadError(f"The file {shown} {exc}.") from exc
+            raise UploadError(_refusal(shown, exc)) from exc
         checked.append(CheckedFile(data, fmt, safe_filename(file.filename, fmt)))
     return checked
+
+
+def _refusal(shown: str, exc: UploadError) -> str:
+    """"The file <name> …." about a refused attachment, in the reader's language."""
+    if exc.reason not in ATTACHMENT_REFUSALS or exc.spec is None:
+        return f"The file {shown} {exc}."
+    return _(ATTACHMENT_REFUSALS[exc.reason], name=shown, mb=exc.spec.max_bytes // (1024 * 1024),
+             kind=_(exc.spec.label))
 
 
 def keep(data: bytes, fmt: str) -> str:
@@ -167,12 +191,12 @@ def _check_decodes(data: bytes, fmt: str, spec: Kind) -> None:
     try:
         with Image.open(io.BytesIO(data)) as image:
             if image.format != PILLOW_FORMATS[fmt] or image.width * image.height > spec.max_pixels:
-                raise UploadError(f"must be {spec.label}")
+                raise UploadError(f"must be {spec.label}", "wrong_kind", spec)
             image.verify()
     except UploadError:
         raise
     except (UnidentifiedImageError, Image.DecompressionBombError, OSError, SyntaxError, ValueError) as exc:
-        raise UploadError(f"must be {spec.label} (this file cannot be read as one)") from exc
+        raise UploadError(f"must be {spec.label} (this file cannot be read as one)", "unreadable", spec) from exc
 
 
 def serve(stored_name: str, max_age: int = 300, private: bool = False) -> Response:

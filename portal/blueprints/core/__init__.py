@@ -10,6 +10,7 @@ from flask_babel import lazy_gettext as _l
 from portal.blueprints.core import isolation
 from portal.blueprints.core.blocks import credit_position
 from portal.contract import ActivityKind, Block, EmailKind, Feature, IsolationArg
+from portal.i18n import N_
 
 bp = Blueprint("core", __name__)
 
@@ -23,9 +24,9 @@ feature = Feature(
     url_prefix="",
     always_on=True,
     permissions={
-        "dashboard.view": "See the dashboard",
-        "company.users.manage": "Invite colleagues, change their roles, remove access",
-        "account.addresses.manage": "Edit the company's address book",
+        "dashboard.view": N_("See the dashboard"),
+        "company.users.manage": N_("Invite colleagues, change their roles, remove access"),
+        "account.addresses.manage": N_("Edit the company's address book"),
     },
     grants={
         "Admin": {"dashboard.view", "company.users.manage", "account.addresses.manage"},

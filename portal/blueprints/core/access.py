@@ -3,7 +3,7 @@ from flask import flash, make_response, redirect, render_template, request, url_
 from flask_babel import gettext as _
 
 from portal.blueprints.core import bp
-from portal.blueprints.core.auth import TOO_MANY_FROM_ADDRESS, begin_session, home_for, link_limit
+from portal.blueprints.core.auth import begin_session, home_for, link_limit, too_many_from_address
 from portal.blueprints.core.forms import ConfirmForm, EmailForm, NewPasswordForm
 from portal.extensions import db, limiter
 from portal.i18n import N_
@@ -68,7 +68,7 @@ def accept_invitation(token: str):
             db.session.rollback()
             _password_errors(form, error)
         else:
-            return _start_or_explain(user, "Welcome! Your password is set and you are signed in.",
+            return _start_or_explain(user, _("Welcome! Your password is set and you are signed in."),
                                      sign_in.INVITATION)
     return page("core/accept_invitation.html", form=form, user=invitation.user, company=company)
 
@@ -91,7 +91,7 @@ def _ask_for_link(purpose: TokenPurpose, request_template: str, what: str, minut
 
 @bp.route("/login/link", methods=["GET", "POST"])
 @public
-@limiter.limit(link_limit, methods=["POST"], error_message=TOO_MANY_FROM_ADDRESS)
+@limiter.limit(link_limit, methods=["POST"], error_message=too_many_from_address)
 def request_magic_link():
     return _ask_for_link(TokenPurpose.magic_link, "core/magic_link_request.html", N_("sign-in link"),
                          int(sign_in.MAGIC_LINK_TTL.total_seconds() // 60))
@@ -122,7 +122,7 @@ def magic_link(token: str):
 
 @bp.route("/password/reset", methods=["GET", "POST"])
 @public
-@limiter.limit(link_limit, methods=["POST"], error_message=TOO_MANY_FROM_ADDRESS)
+@limiter.limit(link_limit, methods=["POST"], error_message=too_many_from_address)
 def request_password_reset():
     return _ask_for_link(TokenPurpose.password_reset, "core/reset_request.html", N_("password reset link"),
                          int(passwords.RESET_TTL.total_seconds() // 60))
@@ -145,6 +145,6 @@ def reset_password(token: str):
             db.session.rollback()
             _password_errors(form, error)
         else:
-            return _start_or_explain(user, "Your password is changed and you are signed in. "
-                                           "Any other device was signed out.", sign_in.RESET)
+            return _start_or_explain(user, _("Your password is changed and you are signed in. "
+                                             "Any other device was signed out."), sign_in.RESET)
     return page("core/reset_password.html", form=form, user=reset.user)

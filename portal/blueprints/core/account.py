@@ -147,7 +147,7 @@ def account_notifications():
     user = current_user._get_current_object()
     form = NotificationsForm()
     groups = preferences.offered_by_feature()
-    form.kinds.choices = [choice for _, prefs in groups for choice in prefs.items()]
+    form.kinds.choices = [(kind, _(wording)) for _feature, prefs in groups for kind, wording in prefs.items()]
     if not form.is_submitted():
         form.kinds.data = [kind for kind, on in accounts.notification_prefs(user).items() if on]
     if form.validate_on_submit():

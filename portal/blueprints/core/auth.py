@@ -14,15 +14,25 @@ from portal import login_session
 from portal.blueprints.core import bp
 from portal.blueprints.core.forms import LoginForm
 from portal.extensions import limiter
+from portal.i18n import N_
 from portal.models import User
 from portal.permissions import active_memberships, current_actor, public
 from portal.services import sign_in
 from portal.services.redirects import safe_next
 from portal.services.sign_in import authenticate
 
-TOO_MANY_FROM_ADDRESS = "Too many attempts from your network. Wait a minute and try again."
-TOO_MANY_FOR_EMAIL = ("Too many attempts for this email address. Wait a minute and try again, "
-                      "or sign in with a link sent to your email address.")
+TOO_MANY_FROM_ADDRESS = N_("Too many attempts from your network. Wait a minute and try again.")
+TOO_MANY_FOR_EMAIL = N_("Too many attempts for this email address. Wait a minute and try again, or sign in with a "
+                        "link sent to your email address.")
+
+
+def too_many_from_address() -> str:
+    """The rate limit's message, in the reader's language (Flask-Limiter calls it when it refuses)."""
+    return _(TOO_MANY_FROM_ADDRESS)
+
+
+def too_many_for_email() -> str:
+    return _(TOO_MANY_FOR_EMAIL)
 
 
 def _login_limit():
@@ -69,9 +79,9 @@ def begin_session(user: User, how: str) -> None:
 
 @bp.route("/login", methods=["GET", "POST"])
 @public
-@limiter.limit(_login_limit, methods=["POST"], error_message=TOO_MANY_FROM_ADDRESS)
+@limiter.limit(_login_limit, methods=["POST"], error_message=too_many_from_address)
 @limiter.limit(_login_email_limit, key_func=submitted_email, methods=["POST"], deduct_when=failed_attempt,
-               error_message=TOO_MANY_FOR_EMAIL)
+               error_message=too_many_for_email)
 def login():
     if current_user.is_authenticated:
         return redirect(home_for(current_user))

@@ -13,6 +13,8 @@ from portal.blueprints.core.company_users import MANAGE, role_choices
 from portal.blueprints.core.forms import ConfirmForm, JoinForm, NewPasswordForm
 from portal.extensions import db, limiter
 from portal.forms import PortalForm
+from portal.i18n import N_
+from portal.i18n import lazy_text as _l
 from portal.models import CompanyInvitation, TokenPurpose
 from portal.permissions import acting, current_actor, public, require_permission
 from portal.services import company_invitations, sign_in
@@ -20,8 +22,13 @@ from portal.services.errors import CompanyUsersError
 from portal.services.passwords import PasswordError
 from portal.services.tokens import TokenError
 
-TOO_MANY_INVITATIONS = ("You have sent many invitations in a short time. Wait a while and try again, or contact us "
-                        "if you need to invite more people at once.")
+TOO_MANY_INVITATIONS = N_("You have sent many invitations in a short time. Wait a while and try again, or contact "
+                          "us if you need to invite more people at once.")
+
+
+def too_many_invitations() -> str:
+    """The rate limit's message, in the reader's language."""
+    return _(TOO_MANY_INVITATIONS)
 
 
 def invitation_limit() -> str:
@@ -39,16 +46,17 @@ def _sent(response) -> bool:
 
 #: invitations and resends share one limit per person: each sends an email to any address typed
 limit_invitations = limiter.shared_limit(invitation_limit, scope="colleague-invitations", key_func=_inviter,
-                                         methods=["POST"], deduct_when=_sent, error_message=TOO_MANY_INVITATIONS)
+                                         methods=["POST"], deduct_when=_sent, error_message=too_many_invitations)
 
 
 class InviteForm(PortalForm):
-    name = StringField("Name", validators=[DataRequired(message="Enter your colleague's name."), Length(max=120)])
-    email = EmailField("Email", validators=[DataRequired(message="Enter your colleague's email address."),
-                                            Email(message="Enter a valid email address.",
-                                                  check_deliverability=False), Length(max=254)])
-    role = SelectField("Role", coerce=int, validate_choice=True)
-    submit = SubmitField("Send invitation")
+    name = StringField(_l("Name"), validators=[DataRequired(message=_l("Enter your colleague's name.")),
+                                               Length(max=120)])
+    email = EmailField(_l("Email"), validators=[DataRequired(message=_l("Enter your colleague's email address.")),
+                                                Email(message=_l("Enter a valid email address."),
+                                                      check_deliverability=False), Length(max=254)])
+    role = SelectField(_l("Role"), coerce=int, validate_choice=True)
+    submit = SubmitField(_l("Send invitation"))
 
 
 @bp.route("/company/users/invite", methods=["GET", "POST"])

@@ -1,6 +1,7 @@
 """The customer's own admin manages the company's users (always the acting company's only)."""
 from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import SelectField, SubmitField
@@ -21,8 +22,8 @@ def role_choices() -> list[tuple[int, str]]:
 
 
 class RoleForm(PortalForm):
-    role = SelectField("Role", coerce=int, validate_choice=True)
-    submit = SubmitField("Change role")
+    role = SelectField(_l("Role"), coerce=int, validate_choice=True)
+    submit = SubmitField(_l("Change role"))
 
 
 def _member_or_404(user_id: int) -> Membership:

@@ -6,21 +6,22 @@ from portal.admin_views.finance import views as finance_views
 from portal.blueprints.invoices import isolation
 from portal.blueprints.invoices.blocks import ageing_summary, outstanding, recent_invoices
 from portal.contract import ActivityKind, Block, EmailKind, Feature, NavEntry, NumberKind, SettingSpec
+from portal.i18n import N_
 
 bp = Blueprint("invoices", __name__)
 _INVOICE = ("recipient_name", "company_name", "invoice_number", "total", "due_date", "link")
 
 feature = Feature(
     key="invoices",
-    label="Invoices",
+    label=N_("Invoices"),
     description="Customers see their invoices, balances due, receipts and credit notes",
-    summary="see your invoices, receipts and credit notes",
+    summary=_l("see your invoices, receipts and credit notes"),
     blueprint=bp,
     url_prefix="/invoices",
     nav=(NavEntry("invoices.index", _l("Invoices"), permission="invoices.view"),),
-    permissions={"invoices.view": "See the company's invoices, credit notes and receipts",
-                 "invoices.statement": "See the company's statement of account and the ageing of what it owes",
-                 "invoices.pay": "Pay the company's invoices (Pay Now)"},
+    permissions={"invoices.view": N_("See the company's invoices, credit notes and receipts"),
+                 "invoices.statement": N_("See the company's statement of account and the ageing of what it owes"),
+                 "invoices.pay": N_("Pay the company's invoices (Pay Now)")},
     grants={"Admin": {"invoices.view", "invoices.statement", "invoices.pay"}, "Buyer": {"invoices.view"},
             "Viewer": {"invoices.view"}, "Finance": {"invoices.view", "invoices.statement", "invoices.pay"}},
     settings={
@@ -51,15 +52,15 @@ feature = Feature(
                      area="wide")),
     emails={
         "invoice_issued": EmailKind("New invoice", "invoices/email/issued", pref="invoice_issued",
-                                    pref_label="New invoices", placeholders=_INVOICE),
+                                    pref_label=N_("New invoices"), placeholders=_INVOICE),
         "payment_receipt": EmailKind("Payment received (receipt)", "invoices/email/payment_receipt",
-                                     pref="payment_receipt", pref_label="Payments we received (receipts)",
+                                     pref="payment_receipt", pref_label=N_("Payments we received (receipts)"),
                                      placeholders=("recipient_name", "company_name", "receipts", "amount", "link")),
         "invoice_due_soon": EmailKind("Invoice due soon", "invoices/email/due_soon", pref="invoice_due_soon",
-                                      pref_label="Reminders a few days before an invoice is due",
+                                      pref_label=N_("Reminders a few days before an invoice is due"),
                                       placeholders=(*_INVOICE, "balance_due", "days")),
         "invoice_overdue": EmailKind("Invoice overdue", "invoices/email/overdue", pref="invoice_overdue",
-                                     pref_label="Reminders about overdue invoices",
+                                     pref_label=N_("Reminders about overdue invoices"),
                                      placeholders=(*_INVOICE, "balance_due", "days")),
     },
     events={"payment_requested": "A customer will pay invoices by bank transfer (confirm it when it arrives)",

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from wtforms import RadioField
@@ -9,23 +10,26 @@ from wtforms import RadioField
 from portal.blueprints.invoices import bp
 from portal.extensions import db
 from portal.forms import PortalForm
+from portal.i18n import N_
+from portal.i18n import lazy_text as _l
 from portal.models import PaymentRequest, PaymentRequestItem, PaymentRequestStatus
 from portal.permissions import acting, current_actor, require_permission, scoped
 from portal.routing import parse_id
 from portal.services import payment_providers, payment_requests, portal_address, receivables
 from portal.services.payment_providers import bank_transfer
 from portal.services.payment_requests import PayError, Share
+from portal.web import status_label
 
-NO_PROVIDER = "Paying online is not set up yet. Please pay by the means on your invoice."
+NO_PROVIDER = N_("Paying online is not set up yet. Please pay by the means on your invoice.")
 
 
 class PayForm(PortalForm):
-    provider = RadioField("Pay by", choices=(), validate_choice=True)
+    provider = RadioField(_l("Pay by"), choices=(), validate_choice=True)
 
 
 def _pay_form() -> PayForm:
     form = PayForm()
-    form.provider.choices = [(p.key, p.label) for p in payment_providers.available()]
+    form.provider.choices = [(p.key, _(p.label)) for p in payment_providers.available()]
     if not form.provider.data and form.provider.choices:
         form.provider.data = form.provider.choices[0][0]
     return form
@@ -45,7 +49,7 @@ def _chosen_invoices(values: list[str]):
 def _review(form: PayForm, shares: list[Share], typed: dict[int, str] | None = None):
     return render_template("invoices/pay.html", form=form, shares=shares, typed=typed or {},
                            currency=shares[0].invoice.currency if shares else acting().company.currency,
-                           total=sum((s.amount or 0 for s in shares), 0), no_provider=NO_PROVIDER)
+                           total=sum((s.amount or 0 for s in shares), 0), no_provider=_(NO_PROVIDER))
 
 
 @bp.route("/pay", methods=["GET"])
@@ -55,7 +59,7 @@ def pay():
     invoices = _chosen_invoices(request.args.getlist("invoice"))
     settled = [inv.number for inv in invoices if not receivables.is_open(inv) or inv.balance_due <= 0]
     if settled:
-        flash(f"Nothing is owed on {', '.join(settled)}: left out.", "info")
+        flash(_("Nothing is owed on %(numbers)s: left out.", numbers=", ".join(settled)), "info")
     shares = [Share(inv, inv.balance_due) for inv in invoices if inv.number not in settled]
     try:
         if shares:
@@ -80,8 +84,8 @@ def start_payment():
         return _review(form, shares, typed)
 
     if not form.validate_on_submit():
-        return again(NO_PROVIDER if not form.provider.choices else
-                     " ".join(e for errors in form.errors.values() for e in errors) or "Please try again.")
+        return again(_(NO_PROVIDER) if not form.provider.choices else
+                     " ".join(str(e) for errors in form.errors.values() for e in errors) or _("Please try again."))
     provider = payment_providers.get(form.provider.data)
     try:
         payment_request = payment_requests.create(acting().company, shares, provider.key, by=current_actor())
@@ -117,14 +121,16 @@ def cancel_payment(payment_request_id: int):
     """The customer will not transfer the money after all: the bank transfer request is cancelled (if pending)."""
     payment = _own_request(payment_request_id)
     if not PortalForm().validate_on_submit():
-        flash("Nothing was cancelled: reload the page and try again.", "error")
+        flash(_("Nothing was cancelled: reload the page and try again."), "error")
     elif payment.provider != bank_transfer.PROVIDER.key:
         # a card checkout may still be paid in another tab: it ends by itself (paid or expired at Stripe)
-        flash("A card payment cannot be cancelled here; if you did not pay it, it expires by itself.", "info")
+        flash(_("A card payment cannot be cancelled here; if you did not pay it, it expires by itself."), "info")
     elif payment_requests.close(payment, PaymentRequestStatus.cancelled, by=current_actor()):
         db.session.commit()
-        flash(f"Payment {payment.reference} cancelled. Please do not transfer the money for it.", "success")
+        flash(_("Payment %(reference)s cancelled. Please do not transfer the money for it.",
+                reference=payment.reference), "success")
     else:
         db.session.rollback()
-        flash(f"Payment {payment.reference} is {payment.status.value} already: nothing changed.", "info")
+        flash(_("Payment %(reference)s is %(status)s already: nothing changed.", reference=payment.reference,
+                status=status_label(payment.status).lower()), "info")
     return redirect(url_for(".payment_request", payment_request_id=payment.id))

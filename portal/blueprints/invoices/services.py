@@ -9,11 +9,12 @@ from datetime import date
 
 from sqlalchemy import Select
 
+from portal.i18n import N_
 from portal.models import Invoice, InvoiceStatus
 from portal.services import receivables
 
 #: filter key -> label, in the order the tabs show them
-INVOICE_FILTERS = {"all": "All", "open": "Open", "overdue": "Overdue", "paid": "Paid"}
+INVOICE_FILTERS = {"all": N_("All"), "open": N_("Open"), "overdue": N_("Overdue"), "paid": N_("Paid")}
 
 
 def filter_invoices(query: Select, status: str, search: str, today: date | None = None) -> Select:

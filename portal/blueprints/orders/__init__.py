@@ -6,25 +6,26 @@ from portal.admin_views.sales import order_views
 from portal.blueprints.orders.blocks import lifetime_figures, open_orders, recent_orders
 from portal.blueprints.orders.isolation import make_order
 from portal.contract import ActivityKind, Block, EmailKind, Feature, NavEntry, NumberKind
+from portal.i18n import N_
 
 bp = Blueprint("orders", __name__)
 
 feature = Feature(
     key="orders",
-    label="Orders",
+    label=N_("Orders"),
     description="Customers see their order history, order lines and status",
-    summary="follow your orders",
+    summary=_l("follow your orders"),
     blueprint=bp,
     url_prefix="/orders",
     nav=(NavEntry("orders.index", _l("Orders"), permission="orders.view"),),
-    permissions={"orders.view": "See the company's orders"},
+    permissions={"orders.view": N_("See the company's orders")},
     grants={role: {"orders.view"} for role in ("Admin", "Buyer", "Viewer", "Finance")},
     admin_views=order_views,
     dashboard=(Block("orders/_open_orders.html", open_orders, permission="orders.view", area="stats"),
                Block("orders/_lifetime.html", lifetime_figures, permission="orders.view", area="stats"),
                Block("orders/_recent_orders.html", recent_orders, permission="orders.view")),
     emails={"order_confirmed": EmailKind("Order confirmed", "orders/email/confirmed", pref="order_confirmed",
-                                         pref_label="Orders we confirmed", placeholders=(
+                                         pref_label=N_("Orders we confirmed"), placeholders=(
                                              "recipient_name", "company_name", "order_number", "total",
                                              "customer_reference", "link"))},
     numbers={"sales_order": NumberKind("SO")},

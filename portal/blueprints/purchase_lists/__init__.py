@@ -15,6 +15,7 @@ from flask_babel import lazy_gettext as _l
 
 from portal.blueprints.purchase_lists.isolation import make_purchase_list
 from portal.contract import Feature, NavEntry, SettingSpec
+from portal.i18n import N_
 
 bp = Blueprint("purchase_lists", __name__)
 
@@ -29,8 +30,8 @@ feature = Feature(
     # no `summary`: invitations promise "order online" through the shop already
     nav=(NavEntry("purchase_lists.index", _l("Lists"), permission="lists.view"),),
     permissions={
-        "lists.view": "See the purchase lists colleagues share and the frequently ordered products",
-        "lists.use": "Make purchase lists, change them and put them in the cart",
+        "lists.view": N_("See the purchase lists colleagues share and the frequently ordered products"),
+        "lists.use": N_("Make purchase lists, change them and put them in the cart"),
     },
     grants={
         "Admin": {"lists.view", "lists.use"},

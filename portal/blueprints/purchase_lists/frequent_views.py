@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask import abort, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 
 from portal import settings
 from portal.blueprints.purchase_lists import bp
@@ -34,7 +35,7 @@ def frequent():
 @require_permission("lists.use")
 def frequent_to_cart():
     if not can("shop.order"):
-        abort(403, description="Your role does not allow ordering. Ask your company's portal admin.")
+        abort(403, description=_("Your role does not allow ordering. Ask your company's portal admin."))
     ordering.require_cart_open()
     lines = _frequent()
     if request.form.get("which") == "selected":

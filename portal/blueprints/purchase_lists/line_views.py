@@ -41,7 +41,7 @@ def _changes(form) -> tuple[dict[int, tuple], dict[str, str]]:
 
 def _to_cart(access, which: str):
     if not can("shop.order"):
-        abort(403, description="Your role does not allow ordering. Ask your company's portal admin.")
+        abort(403, description=_("Your role does not allow ordering. Ask your company's portal admin."))
     ordering.require_cart_open()
     selected = request.form.getlist("item_id") if which == "selected" else None
     if selected == []:
@@ -59,13 +59,13 @@ def _edit(access, verb: str, item_id: str):
         if errors:
             return detail(access.plist.id, errors=errors, form=request.form), 400
         purchase_lists.update_lines(access, changes)
-        message = "Your changes are saved."
+        message = _("Your changes are saved.")
     elif verb in ("up", "down"):
         purchase_lists.move_line(access, item_id, -1 if verb == "up" else 1)
-        message = "The line is moved."
+        message = _("The line is moved.")
     elif verb == "remove":
         purchase_lists.remove_line(access, item_id)
-        message = "The line is removed from the list."
+        message = _("The line is removed from the list.")
     else:
         abort(400)
     db.session.commit()

@@ -72,14 +72,14 @@ def _manage(list_id: int, change, message: str):
 @bp.post("/<int:list_id>/rename")
 @require_permission("lists.use")
 def rename(list_id: int):
-    return _manage(list_id, lambda a: purchase_lists.rename(a, request.form.get("name")), "The list is renamed.")
+    return _manage(list_id, lambda a: purchase_lists.rename(a, request.form.get("name")), _("The list is renamed."))
 
 
 @bp.post("/<int:list_id>/sharing")
 @require_permission("lists.use")
 def share(list_id: int):
     return _manage(list_id, lambda a: purchase_lists.set_sharing(
-        a, purchase_lists.parse_sharing(request.form.get("sharing"))), "Who may see the list is changed.")
+        a, purchase_lists.parse_sharing(request.form.get("sharing"))), _("Who may see the list is changed."))
 
 
 @bp.post("/<int:list_id>/delete")

@@ -21,18 +21,18 @@ def _target():
                                  request.form.get("new_name"), may_use=may_use())
 
 
-def _done(added: purchase_lists.Added, what: str):
+def _done(added: purchase_lists.Added, what):
     db.session.commit()
     plist = added.plist
     link = url_for("purchase_lists.detail", list_id=plist.id)
     if added.added:
-        flash(f"{what} on the list “{plist.name}”.", "success")
+        flash(what(plist.name), "success")
     for problem in added.left_out:
         flash(_("Not added: %(problem)s", problem=problem), "error")
     return link
 
 
-def _add(build, what: str, on_error: str):
+def _add(build, what, on_error: str):
     """Run an add: 404 for what the person may not see, 403 for a list they may not change, the form's
     mistakes as a message on the page they came from."""
     try:
@@ -59,7 +59,8 @@ def add_product():
         return purchase_lists.add_product(current_actor(), company(), _target(), request.form.get("product_id"),
                                           quantity, request.form.get("note", ""))
 
-    return _add(build, "The product is", url_for("purchase_lists.index"))
+    return _add(build, lambda name: _("The product is on the list “%(list)s”.", list=name),
+                url_for("purchase_lists.index"))
 
 
 @bp.post("/from-cart")
@@ -67,16 +68,17 @@ def add_product():
 def add_cart():
     """Everything in the person's cart that can still be ordered, with the cart's quantities."""
     if not can("shop.order"):
-        abort(403, description="Your role does not use a cart. Ask your company's portal admin.")
+        abort(403, description=_("Your role does not use a cart. Ask your company's portal admin."))
 
     def build():
         current = cart.load(current_actor(), company())
         wanted = [(line.product, line.quantity) for line in current.lines if line.visible]
         if not wanted:
-            raise purchase_lists.ListError("Your cart has nothing to put on a list.")
+            raise purchase_lists.ListError(_("Your cart has nothing to put on a list."))
         return purchase_lists.add_products(current_actor(), _target(), wanted)
 
-    return _add(build, "The products of your cart are", url_for("shop.cart"))
+    return _add(build, lambda name: _("The products of your cart are on the list “%(list)s”.", list=name),
+                url_for("shop.cart"))
 
 
 @bp.post("/from-order/<int:order_id>")
@@ -86,7 +88,7 @@ def add_order(order_id: int):
     order = db.one_or_404(scoped(select(SalesOrder), SalesOrder).where(SalesOrder.id == order_id)
                           .options(selectinload(SalesOrder.lines)))
     if not can("orders.view"):
-        abort(403, description="Your role does not show the company's orders.")
+        abort(403, description=_("Your role does not show the company's orders."))
 
     def build():
         visible = cart.visible_products(company(), [ln.product_id for ln in order.lines if ln.product_id])
@@ -98,10 +100,11 @@ def add_order(order_id: int):
             else:
                 wanted.append((product, line.quantity))
         if not wanted:
-            raise purchase_lists.ListError("None of this order's products can be ordered any more.")
+            raise purchase_lists.ListError(_("None of this order's products can be ordered any more."))
         added = purchase_lists.add_products(current_actor(), _target(), wanted)
         added.left_out[:0] = missing
         return added
 
-    return _add(build, f"The products of order {order.number} are",
+    return _add(build, lambda name: _("The products of order %(number)s are on the list “%(list)s”.",
+                                      number=order.number, list=name),
                 url_for("orders.detail", order_id=order.id))

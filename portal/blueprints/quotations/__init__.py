@@ -5,6 +5,7 @@ from flask_babel import lazy_gettext as _l
 from portal.admin_views.sales import quote_views
 from portal.blueprints.quotations.isolation import make_quote
 from portal.contract import ActivityKind, EmailKind, Feature, NavEntry, NumberKind, SettingSpec
+from portal.i18n import N_
 
 bp = Blueprint("quotations", __name__)
 
@@ -12,12 +13,12 @@ feature = Feature(
     key="quotations",
     label="Quotations",
     description="Customers see the quotes sent to them and the conversation about each",
-    summary="see the quotes we send you",
+    summary=_l("see the quotes we send you"),
     blueprint=bp,
     url_prefix="/quotes",
     nav=(NavEntry("quotations.index", _l("Quotes"), permission="quotes.view"),),
-    permissions={"quotes.view": "See the company's quotes, download them and ask for changes",
-                 "quotes.accept": "Accept or decline the company's quotes"},
+    permissions={"quotes.view": N_("See the company's quotes, download them and ask for changes"),
+                 "quotes.accept": N_("Accept or decline the company's quotes")},
     grants={"Admin": {"quotes.view", "quotes.accept"}, "Buyer": {"quotes.view", "quotes.accept"},
             "Viewer": {"quotes.view"}, "Finance": {"quotes.view"}},
     admin_views=quote_views,

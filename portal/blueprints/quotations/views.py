@@ -68,7 +68,7 @@ def _may_decline() -> bool:
 def _answer(quote: Quote, form, answer, done: str, back: str, link=None):
     """Run one of the client's answers; a problem is a message on the page, nothing changes."""
     if not form.validate_on_submit():
-        flash(" ".join(e for errors in form.errors.values() for e in errors) or _("Please try again."), "error")
+        flash(" ".join(str(e) for errors in form.errors.values() for e in errors) or _("Please try again."), "error")
         return redirect(back)
     try:
         answer(quote, form, current_actor(), link)
@@ -77,7 +77,7 @@ def _answer(quote: Quote, form, answer, done: str, back: str, link=None):
         flash(str(exc), "error")
     else:
         db.session.commit()
-        flash(done, "success")
+        flash(_(done), "success")
     return redirect(back)
 
 
@@ -89,8 +89,8 @@ def _decline(quote, form, actor, link):
     quote_answers.decline(quote, form.reason.data, by=actor, link=link)
 
 
-CHANGES_SENT = "Your message is sent. We will get back to you with a revised quote."
-DECLINED = "You declined the quote. Thank you for letting us know."
+CHANGES_SENT = N_("Your message is sent. We will get back to you with a revised quote.")
+DECLINED = N_("You declined the quote. Thank you for letting us know.")
 
 
 @bp.route("/<int:quote_id>/changes", methods=["POST"])
@@ -130,9 +130,10 @@ def _accept(quote: Quote, render_page, back: str, link=None):
         return render_page(form, chosen), 200
 
     if not form.validate_on_submit():
-        return again(" ".join(e for errors in form.errors.values() for e in errors) or "Please try again.")
+        return again(" ".join(str(e) for errors in form.errors.values() for e in errors) or _("Please try again."))
     if len(options) != len(posted):
-        return again("One of the optional lines you chose is not part of this quote. Reload the page and choose again.")
+        return again(_("One of the optional lines you chose is not part of this quote. Reload the page and choose "
+                       "again."))
     revision = form.revision.data
     signing = quote_acceptance.Signing(form.name.data or "", form.email.data or "", bool(form.consent.data), options,
                                        int(revision) if _is_number(revision) else None)

@@ -11,6 +11,7 @@ from portal.admin_views.returns import return_views
 from portal.blueprints.returns.blocks import open_returns
 from portal.blueprints.returns.isolation import make_attachment, make_return
 from portal.contract import ActivityKind, Block, EmailKind, Feature, NavEntry, NumberKind, SettingSpec
+from portal.i18n import N_
 
 bp = Blueprint("returns", __name__)
 
@@ -20,13 +21,13 @@ feature = Feature(
     key="returns",
     label="Returns",
     description="Customers request returns of delivered goods and follow them until they are credited",
-    summary="return delivered goods",
+    summary=_l("return delivered goods"),
     blueprint=bp,
     url_prefix="/returns",
     requires=frozenset({"orders"}),
-    nav=(NavEntry("returns.index", "Returns", permission="returns.view"),),
-    permissions={"returns.view": "See the company's return requests",
-                 "returns.request": "Request returns of delivered goods"},
+    nav=(NavEntry("returns.index", _l("Returns"), permission="returns.view"),),
+    permissions={"returns.view": N_("See the company's return requests"),
+                 "returns.request": N_("Request returns of delivered goods")},
     grants={"Admin": {"returns.view", "returns.request"}, "Buyer": {"returns.view", "returns.request"},
             "Viewer": {"returns.view"}, "Finance": {"returns.view"}},
     settings={"window_days": SettingSpec(30, "Return window (days after delivery)", type="int", minimum=0,

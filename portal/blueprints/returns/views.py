@@ -1,11 +1,13 @@
 """Return pages: the list, a new request (choose a delivered order, then lines), a return with its slip and
 files. The rules are portal.services.returns'; these views parse, call and render."""
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
 from portal.blueprints.returns import bp
 from portal.extensions import db
+from portal.i18n import N_
 from portal.models import (
     OrderStatus,
     ReturnAttachment,
@@ -20,7 +22,7 @@ from portal.routing import parse_id
 from portal.services import return_handling, return_slips, returns, uploads
 from portal.settings import is_enabled
 
-NOTHING_SENT = "Nothing was sent."
+NOTHING_SENT = N_("Nothing was sent.")
 #: delivered orders offered on /returns/new (newest first)
 OFFERED_ORDERS = 30
 
@@ -36,7 +38,8 @@ def return_offer(order: SalesOrder) -> str | None:
 
 @bp.app_template_global()
 def return_reason_label(code: str | None) -> str:
-    return dict(returns.REASONS).get(code or "", "")
+    label = dict(returns.REASONS).get(code or "")
+    return _(label) if label else ""
 
 
 def _order_or_404(order_id: int | None) -> SalesOrder:
@@ -105,11 +108,12 @@ def create():
                                          files=files)
     except returns.ReturnError as exc:
         db.session.rollback()
-        flash(f"{exc} {NOTHING_SENT}", "error")
+        flash(f"{exc} {_(NOTHING_SENT)}", "error")
         order = _order_or_404(order.id)
         return _form_page(order, 400, request.form)
     db.session.commit()
-    flash(f"Return {created.number} is requested. We will email you when we have looked at it.", "success")
+    flash(_("Return %(number)s is requested. We will email you when we have looked at it.", number=created.number),
+          "success")
     return redirect(url_for(".detail", return_id=created.id))
 
 

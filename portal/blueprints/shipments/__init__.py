@@ -5,6 +5,7 @@ from flask_babel import lazy_gettext as _l
 from portal.admin_views.fulfilment import shipment_views
 from portal.blueprints.shipments.isolation import make_shipment
 from portal.contract import ActivityKind, EmailKind, Feature, IsolationArg, NavEntry, NumberKind
+from portal.i18n import N_
 
 bp = Blueprint("shipments", __name__)
 _SHIPMENT = ("recipient_name", "company_name", "shipment_number", "order_number", "carrier", "tracking_number",
@@ -12,22 +13,22 @@ _SHIPMENT = ("recipient_name", "company_name", "shipment_number", "order_number"
 
 feature = Feature(
     key="shipments",
-    label="Shipments",
+    label=N_("Shipments"),
     description="Customers track the shipments of their orders",
-    summary="track your shipments",
+    summary=_l("track your shipments"),
     blueprint=bp,
     url_prefix="/shipments",
     requires=frozenset({"orders"}),
     nav=(NavEntry("shipments.index", _l("Shipments"), permission="shipments.view"),),
-    permissions={"shipments.view": "Track the company's shipments"},
+    permissions={"shipments.view": N_("Track the company's shipments")},
     grants={role: {"shipments.view"} for role in ("Admin", "Buyer", "Viewer", "Finance")},
     admin_views=shipment_views,
     emails={
         "shipment_dispatched": EmailKind("Shipment dispatched", "shipments/email/dispatched",
-                                         pref="shipment_dispatched", pref_label="Shipments on their way",
+                                         pref="shipment_dispatched", pref_label=N_("Shipments on their way"),
                                          placeholders=_SHIPMENT),
         "shipment_delivered": EmailKind("Shipment delivered", "shipments/email/delivered",
-                                        pref="shipment_delivered", pref_label="Shipments delivered",
+                                        pref="shipment_delivered", pref_label=N_("Shipments delivered"),
                                         placeholders=_SHIPMENT),
     },
     numbers={"shipment": NumberKind("SH")},

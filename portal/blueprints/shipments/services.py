@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
+from flask_babel import gettext as _
 from sqlalchemy import Select
 
 from portal.models import Shipment, ShipmentEvent
@@ -28,4 +29,4 @@ def tracking_link(shipment: Shipment) -> str | None:
 
 
 def carrier_label(shipment: Shipment) -> str:
-    return f"Track with {shipment.carrier}" if shipment.carrier else "Track this shipment"
+    return _("Track with %(carrier)s", carrier=shipment.carrier) if shipment.carrier else _("Track this shipment")

@@ -9,6 +9,7 @@ from flask_babel import lazy_gettext as _l
 from portal.admin_views.order_requests import ordering_views
 from portal.blueprints.shop.isolation import make_product, make_product_image
 from portal.contract import ActivityKind, Block, EmailKind, Feature, NavEntry, SettingSpec
+from portal.i18n import N_
 from portal.services.approvals import waiting_count
 
 bp = Blueprint("shop", __name__)
@@ -17,7 +18,7 @@ feature = Feature(
     key="shop",
     label="Shop",
     description="Customers browse the catalog at their own prices and stock, and order online",
-    summary="browse the catalog at your prices and order online",
+    summary=_l("browse the catalog at your prices and order online"),
     blueprint=bp,
     url_prefix="/shop",
     requires=frozenset({"orders"}),  # placed orders are followed on the Orders pages
@@ -25,11 +26,11 @@ feature = Feature(
          NavEntry("shop.cart", _l("Cart"), permission="shop.order"),
          NavEntry("shop.approvals", _l("Approvals"), permission="shop.approve"),),
     permissions={
-        "shop.browse": "Browse the catalog at the company's prices",
-        "shop.order": "Use the cart and place orders",
-        "shop.quote": "Request a quote from the cart",
-        "shop.approve": "Approve or reject orders waiting for approval",
-        "shop.approval_rules": "Set which of the company's orders wait for approval",
+        "shop.browse": N_("Browse the catalog at the company's prices"),
+        "shop.order": N_("Use the cart and place orders"),
+        "shop.quote": N_("Request a quote from the cart"),
+        "shop.approve": N_("Approve or reject orders waiting for approval"),
+        "shop.approval_rules": N_("Set which of the company's orders wait for approval"),
     },
     grants={
         "Admin": {"shop.browse", "shop.order", "shop.quote", "shop.approve", "shop.approval_rules"},

@@ -29,7 +29,7 @@ def approval_queue():
 def decide(order_id: int):
     order = db.one_or_404(scoped(select(SalesOrder), SalesOrder).where(SalesOrder.id == order_id))
     if not approvals.may_approve(current_user, order.company):
-        abort(403, description="Orders are approved by the customer's own approvers.")
+        abort(403, description=_("Orders are approved by the customer's own approvers."))
     decision = {"approve": ApprovalDecision.approved, "reject": ApprovalDecision.rejected}.get(
         request.form.get("decision", ""))
     if decision is None:
@@ -55,7 +55,7 @@ def approval_rules():
     error = None
     if request.method == "POST":
         if not may_edit:
-            abort(403, description="The customer's own admin sets its approval rules.")
+            abort(403, description=_("The customer's own admin sets its approval rules."))
         raw = request.form.get("approval_above", "").strip().replace(",", ".")
         try:
             above = Decimal(raw) if raw else None
@@ -63,7 +63,7 @@ def approval_rules():
                 raise InvalidOperation
             approvals.set_rules(company, above, request.form.get("approval_for_buyers") == "on", by=current_actor())
         except InvalidOperation:
-            error = "Enter the amount as a number with at most 2 decimals, e.g. 2500, or leave it empty."
+            error = _("Enter the amount as a number with at most 2 decimals, e.g. 2500, or leave it empty.")
         except ApprovalError as problem:
             error = str(problem)
         if error is None:

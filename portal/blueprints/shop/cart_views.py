@@ -86,7 +86,7 @@ def cart_remove():
 @require_permission("shop.quote")
 def request_quote():
     if not ordering.quotes_allowed():
-        abort(403, description="Quote requests are switched off at the moment. Contact us for a quote.")
+        abort(403, description=_("Quote requests are switched off at the moment. Contact us for a quote."))
     try:
         quote = quote_requests.request_quote(current_actor(), ordering.company(), request.form.get("note", ""))
     except RuleError as error:

@@ -36,7 +36,7 @@ def details_from_form() -> Details:
     try:
         wanted = date.fromisoformat(raw_date) if raw_date else None
     except ValueError:
-        raise CheckoutError("Enter the delivery date as a date, e.g. 2026-12-24.",
+        raise CheckoutError(_("Enter the delivery date as a date, e.g. 2026-12-24."),
                             field="requested_delivery_date") from None
     return Details(
         shipping=request.form.get("shipping", ""), billing=request.form.get("billing", checkout.SAME),

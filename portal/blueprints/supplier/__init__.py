@@ -11,6 +11,7 @@ from portal.blueprints.supplier import isolation
 from portal.blueprints.supplier.blocks import bills_due
 from portal.blueprints.supplier.services import open_purchase_orders
 from portal.contract import ActivityKind, Block, EmailKind, Feature, NavEntry, NumberKind
+from portal.i18n import N_
 from portal.services import purchase_order_responses as responses
 
 bp = Blueprint("supplier", __name__)
@@ -21,13 +22,13 @@ feature = Feature(
     key="supplier",
     label="Supplier documents",
     description="Supplier contacts see our purchase orders and the state of their bills",
-    summary="see our purchase orders and the state of your bills",
+    summary=_l("see our purchase orders and the state of your bills"),
     blueprint=bp,
     url_prefix="/supplier",
     audience="supplier",
     nav=(NavEntry("supplier.purchase_orders", _l("Purchase orders & bills"), permission="supplier.view"),),
-    permissions={"supplier.view": "Suppliers: see our purchase orders and their bills",
-                 "supplier.respond": "Suppliers: acknowledge purchase orders, propose delivery dates, add notes"},
+    permissions={"supplier.view": N_("Suppliers: see our purchase orders and their bills"),
+                 "supplier.respond": N_("Suppliers: acknowledge purchase orders, propose delivery dates, add notes")},
     grants={"Admin": {"supplier.view", "supplier.respond"}, "Buyer": {"supplier.view", "supplier.respond"},
             "Viewer": {"supplier.view"}, "Finance": {"supplier.view"}},
     admin_views=purchasing_views,

@@ -10,6 +10,7 @@ from portal.admin_views.service import ticket_views
 from portal.blueprints.tickets.blocks import open_tickets
 from portal.blueprints.tickets.isolation import make_attachment, make_ticket
 from portal.contract import ActivityKind, Block, EmailKind, Feature, NavEntry, NumberKind
+from portal.i18n import N_
 
 bp = Blueprint("tickets", __name__)
 
@@ -20,9 +21,9 @@ feature = Feature(
     blueprint=bp,
     url_prefix="/tickets",
     nav=(NavEntry("tickets.index", _l("Support"), permission="tickets.open"),),
-    permissions={"tickets.open": "Open support tickets; see one's own and the company's shared tickets, reply "
-                                 "and close them",
-                 "tickets.view_all": "See every support ticket of the company, also those not shared"},
+    permissions={"tickets.open": N_("Open support tickets; see one's own and the company's shared tickets, reply "
+                                    "and close them"),
+                 "tickets.view_all": N_("See every support ticket of the company, also those not shared")},
     grants={"Admin": {"tickets.open", "tickets.view_all"}, "Buyer": {"tickets.open"},
             "Viewer": {"tickets.open"}, "Finance": {"tickets.open"}},
     admin_views=ticket_views,

@@ -2,20 +2,23 @@
 from __future__ import annotations
 
 from flask import url_for
+from flask_babel import gettext
 from sqlalchemy import select
 
 from portal import settings
 from portal.blueprints.quotations.services import visible_quotes
 from portal.extensions import db
+from portal.i18n import N_
 from portal.models import Invoice, Quote, SalesOrder, Shipment
 from portal.permissions import can, scoped
 
-#: regarding kind -> (model, feature, permission, label, endpoint, URL argument)
+#: regarding kind -> (model, feature, permission, label with the document's number, endpoint, URL argument)
 DOCUMENTS = {
-    "sales_order": (SalesOrder, "orders", "orders.view", "Order", "orders.detail", "order_id"),
-    "invoice": (Invoice, "invoices", "invoices.view", "Invoice", "invoices.detail", "invoice_id"),
-    "shipment": (Shipment, "shipments", "shipments.view", "Shipment", "shipments.detail", "shipment_id"),
-    "quote": (Quote, "quotations", "quotes.view", "Quote", "quotations.detail", "quote_id"),
+    "sales_order": (SalesOrder, "orders", "orders.view", N_("Order %(number)s"), "orders.detail", "order_id"),
+    "invoice": (Invoice, "invoices", "invoices.view", N_("Invoice %(number)s"), "invoices.detail", "invoice_id"),
+    "shipment": (Shipment, "shipments", "shipments.view", N_("Shipment %(number)s"), "shipments.detail",
+                 "shipment_id"),
+    "quote": (Quote, "quotations", "quotes.view", N_("Quote %(number)s"), "quotations.detail", "quote_id"),
 }
 PER_KIND = 50
 
@@ -27,7 +30,7 @@ def _offered(kind: str) -> bool:
 
 def regarding_choices() -> list[tuple[str, str]]:
     """("", "Nothing in particular") and the acting company's latest documents the user may open."""
-    choices = [("", "Nothing in particular")]
+    choices = [("", gettext("Nothing in particular"))]
     for kind, (model, _, _, label, _, _) in DOCUMENTS.items():
         if not _offered(kind):
             continue
@@ -35,7 +38,7 @@ def regarding_choices() -> list[tuple[str, str]]:
         query = visible_quotes(query) if model is Quote else query.order_by(model.id.desc())
         for doc in db.session.execute(query.limit(PER_KIND)).scalars():
             if doc.number:
-                choices.append((f"{kind}:{doc.id}", f"{label} {doc.number}"))
+                choices.append((f"{kind}:{doc.id}", gettext(label, number=doc.number)))
     return choices
 
 
@@ -48,4 +51,4 @@ def regarding_link(regarding: str | None) -> tuple[str, str | None] | None:
     doc = db.session.execute(scoped(select(model), model).where(model.id == int(ident))).scalar_one_or_none()
     if doc is None:
         return None
-    return f"{label} {doc.number}", url_for(endpoint, **{arg: doc.id}) if _offered(kind) else None
+    return gettext(label, number=doc.number), url_for(endpoint, **{arg: doc.id}) if _offered(kind) else None

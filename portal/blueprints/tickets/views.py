@@ -43,7 +43,7 @@ def index():
 
 
 def _errors(form) -> str:
-    return " ".join(e for errors in form.errors.values() for e in errors)
+    return " ".join(str(e) for errors in form.errors.values() for e in errors)
 
 
 @bp.route("/new", methods=["GET", "POST"])

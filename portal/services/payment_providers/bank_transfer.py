@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from portal import settings
+from portal.i18n import N_
 from portal.models import PaymentMethod, PaymentRequest
 from portal.services import mailer, staff_notices
 from portal.services.payment_providers.base import ReturnUrls, Started, summary
@@ -25,7 +26,7 @@ def bank_details() -> BankDetails:
 
 class BankTransfer:
     key = "bank_transfer"
-    label = "Bank transfer"
+    label = N_("Bank transfer")
     method = PaymentMethod.bank_transfer
 
     def available(self) -> bool:

@@ -13,9 +13,11 @@ from decimal import Decimal
 
 import stripe
 from flask import current_app
+from flask_babel import gettext
 
 from portal import settings
 from portal.extensions import db
+from portal.i18n import N_
 from portal.models import PaymentMethod, PaymentRequest, PaymentRequestStatus
 from portal.services import mailer, payment_requests, staff_notices
 from portal.services.actor import Actor
@@ -50,7 +52,7 @@ def minor_units(amount: Decimal) -> int:
 
 class StripeCheckout:
     key = "stripe"
-    label = "Card (Stripe)"
+    label = N_("Card (Stripe)")
     method = PaymentMethod.card
 
     def available(self) -> bool:
@@ -77,8 +79,8 @@ class StripeCheckout:
             session = client().v1.checkout.sessions.create(params=params)
         except stripe.StripeError as exc:
             log.warning("Stripe refused a checkout session for %s: %s", request.reference, type(exc).__name__)
-            raise ProviderError("Card payments are not available right now. Try again later or pay by bank "
-                                "transfer.") from exc
+            raise ProviderError(gettext("Card payments are not available right now. Try again later or pay by "
+                                        "bank transfer.")) from exc
         request.provider_session_id = session.id
         return Started(redirect_url=session.url, session_id=session.id)
 
