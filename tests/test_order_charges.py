@@ -132,6 +132,7 @@ def test_staff_add_charges_the_customer_approves_one_rejects_one_and_only_the_ap
     assert len(notices) == 2
     assert any("approved the charge" in n and "Pallet delivery to site" in n for n in notices)
     assert any("rejected the charge" in n and "The driver came two hours early." in n for n in notices)
+    assert any(f"/admin/order-charge/details/?id={freight.id}" in n for n in notices)
     assert count(db, Notification, Notification.user_id == staff.id,
                  Notification.kind.in_(("charge_approved", "charge_rejected"))) == 2
 

@@ -11,7 +11,7 @@ rejects them, approved ones are billed on the order's next invoice, once.
 - Billing: creating an invoice for the order adds a line per billable charge not yet invoiced and marks
   it invoiced on that invoice (locked, so two invoices at once never bill it twice). Proposed charges that
   still wait for the customer are left for a later invoice; rejected ones are never billed. Deleting the
-  invoice gives its charges back.
+  invoice gives its charges back. Deciding and billing lock the order row, so parallel requests take turns.
 - Money: a charge's ``total`` is its amount with tax at its rate (rounded per charge). The order's own
   stored total stays what was ordered (and so do the lifetime "total sales" figures); the customer's order
   page shows approved charges as "Charges" beside it, and available credit counts billable charges with
@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from flask_babel import gettext as _
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import ColumnElement, select, update
 
 from portal.extensions import db
 from portal.i18n import N_
@@ -155,9 +155,10 @@ def decide(charge: OrderCharge, approve: bool, comment: str, *, by: Actor) -> Or
     """The customer approves or rejects one proposed charge (found with `find`). Refused when it is
     decided already (a second submit, a colleague first) or a rejection has no comment."""
     order = charge.order
-    # locked and read again: of two decisions at once (a double click, two colleagues) the second sees the first
+    # of two decisions at once (a double click, two colleagues) the second waits here, then sees the first
+    _lock(order)
     db.session.execute(select(OrderCharge).where(OrderCharge.id == charge.id)
-                       .with_for_update().execution_options(populate_existing=True)).scalar_one()
+                       .execution_options(populate_existing=True)).scalar_one()
     if charge.status != ChargeStatus.proposed:
         raise ChargeError(_("This charge was already %(decision)s. Nothing was changed.",
                             decision=_("approved") if charge.status != ChargeStatus.rejected else _("rejected")))
@@ -182,20 +183,28 @@ def decide(charge: OrderCharge, approve: bool, comment: str, *, by: Actor) -> Or
     return charge
 
 
+def _lock(order: SalesOrder) -> None:
+    """Hold the order row until commit: PostgreSQL locks the row, SQLite takes the write lock. Deciding and
+    billing the order's charges wait for each other and then read what the other committed."""
+    db.session.execute(update(SalesOrder).where(SalesOrder.id == order.id).values(id=SalesOrder.id)
+                       .execution_options(synchronize_session=False))
+
+
 # --- billing ------------------------------------------------------------------------------------------------
 
 def bill(invoice: Invoice) -> tuple[list[OrderCharge], list[OrderCharge]]:
     """A new invoice for an order: its billable charges not yet invoiced become lines of it, marked
-    invoiced (locked against a second invoice at the same moment). Returns (billed, still waiting for
+    invoiced (the order locked against a second invoice at the same moment). Returns (billed, still waiting for
     the customer)."""
     order = invoice.order
     if order is None:
         return [], []
     company = order.company
+    _lock(order)  # a second invoice (or a decision) at the same moment waits, then reads what this one did
     charges = list(db.session.execute(
         select(OrderCharge).where(OrderCharge.order_id == order.id, OrderCharge.invoice_id.is_(None),
                                   OrderCharge.status.in_((ChargeStatus.proposed, ChargeStatus.approved)))
-        .order_by(OrderCharge.id).with_for_update().execution_options(populate_existing=True)).scalars())
+        .order_by(OrderCharge.id).execution_options(populate_existing=True)).scalars())
     billed, waiting = [], []
     for charge in charges:
         if not counts_as_approved(charge, company):
