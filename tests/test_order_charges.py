@@ -181,11 +181,17 @@ def test_staff_change_a_proposed_charge_but_not_a_decided_one(admin, testapp, lo
 
 def test_a_proposed_charge_can_be_removed_and_the_company_setting_is_on_the_company_screen(admin, db, acme):
     add_charge(admin, acme.order).follow()
+    add_charge(admin, acme.other_order, description="Other company's freight").follow()
     charge = charge_of(db, "Pallet delivery to site")
-    listing = admin.get(f"/admin/order-charge/for-order/?id={acme.order.id}").follow()
+    # the sales order list links each order to its charges
+    orders = admin.get("/admin/sales-order/")
+    link = next(a["href"] for a in orders.html.select("a[href*='/admin/order-charge/for-order/']")
+                if a["href"].endswith(f"id={acme.order.id}"))
+    listing = admin.get(link).follow()
+    assert "Pallet delivery to site" in listing.text and "Other company" not in listing.text
     form = next(f for f in listing.forms.values() if f.action.endswith("/delete/") and f["id"].value == str(charge.id))
     form.submit().follow()
-    assert count(db, OrderCharge) == 0
+    assert count(db, OrderCharge) == 1
     submit_edit(admin, "company", acme.id, show_charges_on_portal=False).follow()
     db.session.expire_all()
     assert db.session.get(Company, acme.id).show_charges_on_portal is False
