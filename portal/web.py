@@ -31,8 +31,8 @@ STATUS_WORDS = (
     N_("Accepted"), N_("Acknowledged"), N_("Applied"), N_("Approved"), N_("Cancelled"),
     N_("Changes requested"), N_("Closed"), N_("Confirmed"), N_("Credited"), N_("Declined"), N_("Delivered"),
     N_("Disputed"), N_("Draft"), N_("Exception"), N_("Expired"), N_("Failed"), N_("Held"), N_("In transit"),
-    N_("Issued"), N_("Open"), N_("Paid"), N_("Partially paid"), N_("Partially shipped"), N_("Pending"),
-    N_("Pending approval"), N_("Preparing"), N_("Queued"), N_("Ready for billing"), N_("Received"),
+    N_("Invoiced"), N_("Issued"), N_("Open"), N_("Paid"), N_("Partially paid"), N_("Partially shipped"), N_("Pending"),
+    N_("Pending approval"), N_("Preparing"), N_("Proposed"), N_("Queued"), N_("Ready for billing"), N_("Received"),
     N_("Rejected"), N_("Requested"), N_("Resolved"), N_("Sending"), N_("Sent"), N_("Shipped"),
     N_("Submitted"), N_("Void"), N_("Waiting on customer"),
     # payment methods (receipts)

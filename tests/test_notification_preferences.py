@@ -48,7 +48,7 @@ def contact(app_with_bulletins):
 
 
 #: what the built-in features offer with every feature on, in declared order
-BUILT_IN = ["order_confirmed", "shipment_dispatched", "shipment_delivered", "invoice_issued", "payment_receipt",
+BUILT_IN = ["order_confirmed", "charges_proposed", "shipment_dispatched", "shipment_delivered", "invoice_issued", "payment_receipt",
             "invoice_due_soon", "invoice_overdue"]
 
 
@@ -141,7 +141,7 @@ def test_with_the_feature_off_its_preferences_are_not_offered_and_are_kept(app_w
 def test_the_customer_emails_are_listed_under_their_features_and_leave_with_them(app_with_bulletins, contact):
     client = sign_in(app_with_bulletins, contact[1])
     listed = sections(client.get("/account/notifications"))
-    assert listed["Orders"] == ["order_confirmed"]
+    assert listed["Orders"] == ["order_confirmed", "charges_proposed"]
     assert listed["Shipments"] == ["shipment_dispatched", "shipment_delivered"]
     assert listed["Invoices"] == ["invoice_issued", "payment_receipt", "invoice_due_soon", "invoice_overdue"]
     with app_with_bulletins.app_context():
@@ -149,7 +149,7 @@ def test_the_customer_emails_are_listed_under_their_features_and_leave_with_them
     listed = sections(client.get("/account/notifications"))
     assert "Shipments" not in listed
     assert "shipment_delivered" not in [pref for prefs in listed.values() for pref in prefs]
-    assert listed["Orders"] == ["order_confirmed"]
+    assert listed["Orders"] == ["order_confirmed", "charges_proposed"]
 
 
 def test_an_unknown_preference_is_refused_and_nothing_changes(app_with_bulletins, contact):

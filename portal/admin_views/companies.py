@@ -55,15 +55,21 @@ class CompanyAdmin(WelcomesNewAccess, StaffModelView):
     column_filters = ("is_customer", "is_supplier", "portal_access", "currency", "price_tier", "created_dt")
     column_sortable_list = ("code", "name", "currency", "credit_limit", "created_dt")
     column_labels = {"portal_access": "Allow customer portal", "is_customer": "Customer", "is_supplier": "Supplier",
-                     "payment_terms_days": "Payment terms (days)", "discount_percent": "Discount %"}
+                     "payment_terms_days": "Payment terms (days)", "discount_percent": "Discount %",
+                     "show_charges_on_portal": "Show charges on customer portal"}
     column_descriptions = {"portal_access": "Contacts of this company may sign in only while this is on."}
     form_columns = ("code", "name", "is_customer", "is_supplier", "portal_access", "email", "phone", "tax_number",
                     "currency", "credit_limit", "payment_terms_days", "price_tier", "discount_percent",
-                    "sales_reps", "notes")
+                    "show_charges_on_portal", "sales_reps", "notes")
     form_args = {"currency": CURRENCY_ARGS, "code": {"description": "Account code, e.g. C-1001"},
                  "portal_access": {"description": "Contacts of this company may sign in only while this is on. "
                                                   "Switching it off signs out contacts who have no other company "
                                                   "with access."},
+                 "show_charges_on_portal": {"description": "Extra charges staff add to an order (freight, "
+                                                           "surcharges, waiting time) are shown on the order for "
+                                                           "the customer to approve or reject; only approved ones "
+                                                           "are invoiced. Off: charges stay internal and are "
+                                                           "invoiced as approved."},
                  "sales_reps": {"query_factory": reps, "label": "Sales reps", "validators": [known_choices],
                                 "description": "Reps with \"allocated customers only\" access act only for the "
                                                "customers allocated to them."}}

@@ -2,6 +2,7 @@
 # ruff: noqa: RUF012  (Flask-Admin views are configured with class-level dicts and lists)
 from __future__ import annotations
 
+from flask import flash
 from markupsafe import Markup
 from wtforms.validators import Optional
 
@@ -11,7 +12,15 @@ from portal.admin_views.filters import OverdueFilter, company_filter
 from portal.admin_views.formatting import currency_of
 from portal.admin_views.payment_requests import PaymentRequestAdmin
 from portal.models import CreditNote, CreditNoteLine, Invoice, InvoiceLine, Payment, PaymentRequest
-from portal.services import credit_notes, customer_notices, documents, invoicing, payments, receivables
+from portal.services import (
+    credit_notes,
+    customer_notices,
+    documents,
+    invoicing,
+    order_charges,
+    payments,
+    receivables,
+)
 from portal.web import money
 
 FINANCE = "Finance"
@@ -47,11 +56,22 @@ class InvoiceAdmin(DocumentAdmin):
         with obey(form):
             invoicing.check_dates(model)
             documents.same_company(model)
+        if is_created:  # the order's approved extra charges become lines of its next invoice, once
+            billed, waiting = order_charges.bill(model)
+            if billed:
+                flash(f"{len(billed)} extra charge(s) of order {model.order.number} were added as lines.", "info")
+            if waiting:
+                flash(f"{len(waiting)} extra charge(s) of order {model.order.number} still wait for the "
+                      "customer's approval and were not invoiced.", "warning")
         super().on_model_change(form, model, is_created)
         status_chosen = is_created or form.status.data != form.status.object_data
         with obey(form):
             invoicing.check_settlement(model, status_chosen)
         customer_notices.invoice_saved(model, None if is_created else form.status.object_data)
+
+    def on_model_delete(self, model):
+        order_charges.release(model)
+        super().on_model_delete(model)
 
 
 class PaymentAdmin(StaffModelView):

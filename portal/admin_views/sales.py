@@ -10,12 +10,14 @@ from sqlalchemy import select
 from portal.admin_views.base import LINE_COLUMNS, StaffModelView, line_inline, obey
 from portal.admin_views.documents import DocumentAdmin
 from portal.admin_views.filters import company_filter
+from portal.admin_views.order_charges import OrderChargeAdmin
 from portal.admin_views.quote_builder import QuoteBuilderScreen
 from portal.admin_views.quote_conversation import QuoteConversation
 from portal.admin_views.quote_engagement import QuoteEngagementView
 from portal.admin_views.quote_sharing import QuoteSharing
 from portal.extensions import db
 from portal.models import (
+    OrderCharge,
     Quote,
     QuoteMessage,
     QuoteStatus,
@@ -115,6 +117,8 @@ class SalesOrderAdmin(DocumentAdmin):
                     "requested_delivery_date")
     form_args = {"placed_by": {"query_factory": portal_users}}
     inline_models = (line_inline(SalesOrderLine, form_columns=("id", *LINE_COLUMNS, "quantity_shipped")),)
+    column_extra_row_actions = [EndpointLinkRowAction("fa fa-plus-square", "admin_order_charge.for_order",
+                                                      title="Extra charges")]
 
     def on_model_change(self, form, model, is_created):
         with obey(form):
@@ -137,5 +141,6 @@ def quote_views():
 
 def order_views():
     """Declared by the orders feature."""
-    return [SalesOrderAdmin(SalesOrder, "Sales orders", SALES)]
+    return [SalesOrderAdmin(SalesOrder, "Sales orders", SALES),
+            OrderChargeAdmin(OrderCharge, "Order charges", SALES)]
 

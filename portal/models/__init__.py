@@ -77,8 +77,11 @@ from portal.models.purchasing import (  # noqa: F401
 from portal.models.sales import (  # noqa: F401
     ApprovalDecision,
     CartItem,
+    ChargeKind,
+    ChargeStatus,
     ListSharing,
     OrderApproval,
+    OrderCharge,
     OrderStatus,
     PurchaseList,
     PurchaseListItem,

@@ -37,6 +37,9 @@ class Company(Model):
     approval_above: Mapped[Decimal | None] = mapped_column(MONEY)
     #: ... and every order placed by a Buyer waits for approval
     approval_for_buyers: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    #: extra charges on orders are shown on the portal for the customer to approve or reject;
+    #: off: they stay internal and count as approved (portal.services.order_charges)
+    show_charges_on_portal: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_dt: Mapped[datetime] = created_column()
 
     price_tier: Mapped[PriceTier | None] = relationship()  # noqa: F821

@@ -193,6 +193,8 @@ class SalesOrder(DocumentTotals, Model):
                                                        order_by="SalesOrderLine.position")
     approvals: Mapped[list[OrderApproval]] = relationship(back_populates="order", cascade="all, delete-orphan",
                                                           order_by="OrderApproval.decided_dt")
+    charges: Mapped[list[OrderCharge]] = relationship(back_populates="order", cascade="all, delete-orphan",
+                                                      order_by="OrderCharge.id")
 
     def __str__(self) -> str:
         return self.number
@@ -224,6 +226,55 @@ class OrderApproval(Model):
 
     order: Mapped[SalesOrder] = relationship(back_populates="approvals")
     decided_by: Mapped[User | None] = relationship()  # noqa: F821
+
+
+class ChargeKind(enum.StrEnum):
+    freight = "freight"
+    surcharge = "surcharge"
+    waiting_time = "waiting_time"
+    other = "other"
+
+
+class ChargeStatus(enum.StrEnum):
+    #: added by staff; waits for the customer when the company sees charges on the portal
+    proposed = "proposed"
+    approved = "approved"
+    rejected = "rejected"
+    #: on an invoice (invoice_id): never billed again
+    invoiced = "invoiced"
+
+
+class OrderCharge(Model):
+    """An extra charge staff add to an order (freight, a surcharge, waiting time), which the customer
+    approves or rejects when the company sees charges on the portal (portal.services.order_charges)."""
+
+    __tablename__ = "order_charge"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("sales_order.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[ChargeKind] = mapped_column(Enum(ChargeKind, native_enum=False, length=16), default=ChargeKind.other)
+    description: Mapped[str] = mapped_column(String(255))
+    #: net, in the order's currency; taxed like a line at tax_rate
+    amount: Mapped[Decimal] = mapped_column(MONEY)
+    tax_rate: Mapped[Decimal] = mapped_column(PERCENT, default=Decimal("21.00"))
+    #: amount with its tax (services.order_charges keeps it): what it adds to the customer's total
+    total: Mapped[Decimal] = mapped_column(MONEY, default=Decimal("0.00"))
+    status: Mapped[ChargeStatus] = mapped_column(Enum(ChargeStatus, native_enum=False, length=16),
+                                                 default=ChargeStatus.proposed)
+    customer_comment: Mapped[str] = mapped_column(Text, default="", server_default="")
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    decided_dt: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    #: the invoice it was billed on
+    invoice_id: Mapped[int | None] = mapped_column(ForeignKey("invoice.id", ondelete="SET NULL"), index=True)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    created_dt: Mapped[datetime] = created_column()
+
+    order: Mapped[SalesOrder] = relationship(back_populates="charges")
+    decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])  # noqa: F821
+    created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])  # noqa: F821
+    invoice: Mapped[Invoice | None] = relationship()  # noqa: F821
+
+    def __str__(self) -> str:
+        return f"{self.description} ({self.amount})"
 
 
 class CartItem(Model):

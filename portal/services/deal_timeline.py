@@ -1,6 +1,7 @@
 """One deal, start to end, on its order's page: the quote it came from and its acceptance, the order,
 its approvals, shipments with their tracking status, invoices, the payments and credit notes on them,
-and return requests — in time order, each linked to its page when the user may open it.
+return requests, and the customer's decisions on extra charges (when the company sees charges; they come
+loaded with the order) — in time order, each linked to its page when the user may open it.
 
 What the user may see comes in as a `Sight` (the orders page makes it from the feature toggles and
 the role's permissions): a part of a feature that is off, or that the user has no permission for,
@@ -21,6 +22,7 @@ from sqlalchemy import select
 from portal.extensions import db
 from portal.models import (
     ApprovalDecision,
+    ChargeStatus,
     CreditNote,
     Invoice,
     Payment,
@@ -35,7 +37,7 @@ from portal.services import price_display, receivables
 #: when two entries share a moment, the deal's natural order decides
 RANK = {kind: rank for rank, kind in enumerate((
     "quote_sent", "quote_accepted", "order_placed", "approval", "shipment", "delivered", "invoice", "payment",
-    "credit_note", "return"))}
+    "credit_note", "return", "charge"))}
 #: quotes the customer never sees (portal.blueprints.quotations.services.HIDDEN says the same)
 HIDDEN_QUOTE_STATUSES = ("draft",)
 
@@ -52,6 +54,8 @@ class Sight:
     invoices: bool = False
     returns: bool = False
     return_links: bool = False
+    #: the company sees extra charges on the portal: their decisions are on the timeline
+    charges: bool = False
 
 
 @dataclass(frozen=True)
@@ -181,6 +185,21 @@ def _return_entries(order: SalesOrder, linked: bool) -> list[Entry]:
                 ReturnRequest.order_id == order.id, ReturnRequest.company_id == order.company_id)).scalars()]
 
 
+def _charge_entries(order: SalesOrder) -> list[Entry]:
+    """The customer's decisions on extra charges (order.charges, loaded with the order)."""
+    entries = []
+    for charge in order.charges:
+        if charge.decided_dt is None:
+            continue
+        verb = "rejected" if charge.status == ChargeStatus.rejected else "approved"
+        who = f" by {charge.decided_by.name}" if charge.decided_by else ""
+        detail = " · ".join(part for part in (price_display.show_price(charge.total, order.currency),
+                                              charge.customer_comment) if part)
+        entries.append(Entry(_utc(charge.decided_dt), "charge", f"Charge \"{charge.description}\" {verb}{who}",
+                             detail, status=verb, seq=charge.id))
+    return entries
+
+
 def for_order(order: SalesOrder, sight: Sight) -> list[Entry]:
     """The deal of `order` in time order, oldest first, with what `sight` lets the user see."""
     entries = _order_entries(order)
@@ -192,4 +211,6 @@ def for_order(order: SalesOrder, sight: Sight) -> list[Entry]:
         entries += _money_entries(order)
     if sight.returns:
         entries += _return_entries(order, sight.return_links)
+    if sight.charges:
+        entries += _charge_entries(order)
     return sorted(entries, key=lambda entry: entry.sort_key)

@@ -9,6 +9,7 @@ and text; its HTML part is then the text in the branded layout.
 from __future__ import annotations
 
 import logging
+from urllib.parse import quote
 
 from flask import current_app, has_request_context, url_for
 from jinja2 import TemplateError, TemplateNotFound
@@ -65,7 +66,10 @@ def link_base() -> str:
 
 
 def _path_for(endpoint: str, values: dict) -> str:
-    return current_app.url_map.bind("localhost", script_name="/").build(endpoint, values)
+    values = dict(values)
+    anchor = values.pop("_anchor", None)
+    path = current_app.url_map.bind("localhost", script_name="/").build(endpoint, values)
+    return path + ("#" + quote(str(anchor), safe="") if anchor else "")
 
 
 #: what every email may use besides its own placeholders

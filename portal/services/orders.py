@@ -1,6 +1,7 @@
 """Sales orders the customer is still waiting for, and what of them is not invoiced yet.
 
 The one owner of "open order": the dashboard, the back-office home and the credit position import it.
+An order's value counts its billable extra charges (portal.services.order_charges) beside its own total.
 """
 from __future__ import annotations
 
@@ -9,7 +10,8 @@ from decimal import Decimal
 from sqlalchemy import ColumnElement, case, func, select
 
 from portal.extensions import db
-from portal.models import Company, Invoice, OrderStatus, SalesOrder
+from portal.models import Company, Invoice, OrderCharge, OrderStatus, SalesOrder
+from portal.services.order_charges import billable_clause
 from portal.services.receivables import ISSUED_INVOICE
 
 #: placed and not yet fully shipped (or cancelled, or rejected)
@@ -28,13 +30,18 @@ def open_order_count(company: Company) -> int:
 
 def open_orders_value(company: Company) -> Decimal:
     """What open orders (in the company's currency) are worth beyond what is already invoiced for them:
-    an invoiced order is owed on its invoice, so counting it here too would count it twice."""
+    an invoiced order is owed on its invoice, so counting it here too would count it twice. An order is
+    worth its total and its billable charges (approved, or every charge not rejected while the company
+    does not see charges), with tax, invoiced or not: its invoices carry both."""
     # per open order (found through the company/status index), its invoices through the order index:
     # the cost follows the open orders, not the company's history
     invoiced = (select(func.coalesce(func.sum(Invoice.total), 0))
                 .where(Invoice.order_id == SalesOrder.id, Invoice.status.in_(ISSUED_INVOICE))
                 .correlate(SalesOrder).scalar_subquery())
-    remaining = SalesOrder.total - invoiced
+    charged = (select(func.coalesce(func.sum(OrderCharge.total), 0))
+               .where(OrderCharge.order_id == SalesOrder.id, billable_clause(bool(company.show_charges_on_portal)))
+               .correlate(SalesOrder).scalar_subquery())
+    remaining = SalesOrder.total + charged - invoiced
     value = db.session.execute(
         select(func.sum(case((remaining > 0, remaining), else_=0)))
         .where(SalesOrder.company_id == company.id, SalesOrder.currency == company.currency, open_clause())

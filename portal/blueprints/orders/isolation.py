@@ -4,7 +4,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from portal.extensions import db
-from portal.models import Company, SalesOrder, SalesOrderLine
+from portal.models import Company, OrderCharge, SalesOrder, SalesOrderLine
 
 
 def make_order(company: Company) -> int:
@@ -15,3 +15,13 @@ def make_order(company: Company) -> int:
     db.session.add(order)
     db.session.flush()
     return order.id
+
+
+def make_charge(company: Company) -> int:
+    """A proposed charge on a new order of the company, which sees charges on the portal."""
+    company.show_charges_on_portal = True
+    charge = OrderCharge(order_id=make_order(company), description="Freight", amount=Decimal("25.00"),
+                         total=Decimal("30.25"))
+    db.session.add(charge)
+    db.session.flush()
+    return charge.id

@@ -3,12 +3,20 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
 from portal import settings
-from portal.blueprints.orders import bp
+from portal.blueprints.orders import bp, charge_views
 from portal.extensions import db
 from portal.features import registry
-from portal.models import OrderApproval, OrderStatus, SalesOrder, SalesOrderLine, Shipment
+from portal.models import OrderApproval, OrderCharge, OrderStatus, SalesOrder, SalesOrderLine, Shipment
 from portal.permissions import acting, can, require_permission, scoped
-from portal.services import clock, csv_files, deal_timeline, order_cancellation, order_search, price_display
+from portal.services import (
+    clock,
+    csv_files,
+    deal_timeline,
+    order_cancellation,
+    order_charges,
+    order_search,
+    price_display,
+)
 from portal.settings import is_enabled
 
 
@@ -46,13 +54,17 @@ def detail(order_id: int):
         .options(selectinload(SalesOrder.lines).joinedload(SalesOrderLine.product),
                  joinedload(SalesOrder.placed_by), joinedload(SalesOrder.acting_rep),
                  joinedload(SalesOrder.shipping_address), joinedload(SalesOrder.billing_address),
-                 selectinload(SalesOrder.approvals).joinedload(OrderApproval.decided_by))
+                 selectinload(SalesOrder.approvals).joinedload(OrderApproval.decided_by),
+                 selectinload(SalesOrder.charges).joinedload(OrderCharge.decided_by))
     )
+    charges = order_charges.for_customer(order)
     return render_template("orders/detail.html", order=order, shipments=_shipments_of(order),
-                           shop=_shop_actions(order), timeline=deal_timeline.for_order(order, _deal_sight()))
+                           shop=_shop_actions(order), timeline=deal_timeline.for_order(order, _deal_sight(order)),
+                           charges=charges, charge_sums=order_charges.sums(order, charges),
+                           may_decide_charges=can(charge_views.DECIDE))
 
 
-def _deal_sight() -> deal_timeline.Sight:
+def _deal_sight(order: SalesOrder) -> deal_timeline.Sight:
     """What of the deal the user sees on the timeline: a feature that is on and its view permission."""
     has_returns = "returns" in registry()
     returns = is_enabled("returns") and can("returns.view") if has_returns else True
@@ -60,7 +72,8 @@ def _deal_sight() -> deal_timeline.Sight:
                                shipments=is_enabled("shipments") and can("shipments.view"),
                                invoices=is_enabled("invoices") and can("invoices.view"),
                                returns=returns,
-                               return_links=returns and has_returns and "returns.detail" in current_app.view_functions)
+                               return_links=returns and has_returns and "returns.detail" in current_app.view_functions,
+                               charges=order_charges.shown_to_customer(order.company))
 
 
 def _shop_actions(order: SalesOrder) -> dict:
