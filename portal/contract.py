@@ -127,6 +127,9 @@ class Feature:
     emails: dict[str, EmailKind] = field(default_factory=dict)
     #: staff notification events it raises: key -> what happened ("order_placed": "A customer placed an order")
     events: dict[str, str] = field(default_factory=dict)
+    #: in-app notifications it gives portal users (portal.services.portal_notices): key -> what happened
+    #: ("order_approved": "Order approved"); shown and written only while the feature is on
+    notices: dict[str, str] = field(default_factory=dict)
     numbers: dict[str, NumberKind] = field(default_factory=dict)
     #: URL argument -> IsolationArg (or just the make function) for the tenant-isolation matrix
     isolation: dict[str, IsolationArg | Callable] = field(default_factory=dict)

@@ -73,6 +73,13 @@ class FeatureRegistry:
     def events(self) -> dict[str, str]:
         return {k: v for f in self for k, v in f.events.items()}
 
+    def notice_kinds(self) -> dict[str, str]:
+        return {k: v for f in self for k, v in f.notices.items()}
+
+    def enabled_notice_kinds(self, enabled: dict[str, bool]) -> list[str]:
+        """The portal notification kinds of the core and the enabled features."""
+        return [k for f in self if f.always_on or enabled.get(f.key) for k in f.notices]
+
     def number_kinds(self) -> dict[str, NumberKind]:
         return {k: v for f in self for k, v in f.numbers.items()}
 
@@ -94,7 +101,8 @@ class FeatureRegistry:
                 raise ValueError(f"feature {feature.key!r} grants permission(s) it does not declare: "
                                  f"{sorted(undeclared)}")
         for what, names in (("permission", lambda f: f.permissions), ("email kind", lambda f: f.emails),
-                            ("staff event", lambda f: f.events), ("document number kind", lambda f: f.numbers),
+                            ("staff event", lambda f: f.events),
+                            ("portal notice", lambda f: f.notices), ("document number kind", lambda f: f.numbers),
                             ("isolation argument", lambda f: f.isolation)):
             _refuse_doubles(self, what, names)
         _refuse_doubles(self, "document number prefix", lambda f: [n.prefix for n in f.numbers.values()])

@@ -76,4 +76,5 @@ from portal.blueprints.core import (  # noqa: F401
     company_users,
     dashboard,
     health,
+    notifications,
 )

@@ -6,6 +6,7 @@ from portal.admin_views.finance import views as finance_views
 from portal.blueprints.invoices import isolation
 from portal.blueprints.invoices.blocks import ageing_summary, outstanding, recent_invoices
 from portal.contract import Block, EmailKind, Feature, NavEntry, NumberKind, SettingSpec
+from portal.i18n import N_
 
 bp = Blueprint("invoices", __name__)
 _INVOICE = ("recipient_name", "company_name", "invoice_number", "total", "due_date", "link")
@@ -49,6 +50,8 @@ feature = Feature(
                Block("invoices/_recent_invoices.html", recent_invoices, permission="invoices.view"),
                Block("invoices/_ageing.html", ageing_summary, permission="invoices.statement",
                      area="wide")),
+    notices={"invoice_issued": N_("New invoice"), "payment_receipt": N_("Payment received"),
+             "invoice_due_soon": N_("Invoice due soon"), "invoice_overdue": N_("Invoice overdue")},
     emails={
         "invoice_issued": EmailKind("New invoice", "invoices/email/issued", pref="invoice_issued",
                                     pref_label="New invoices", placeholders=_INVOICE),

@@ -6,6 +6,7 @@ from portal.admin_views.sales import order_views
 from portal.blueprints.orders.blocks import lifetime_figures, open_orders, recent_orders
 from portal.blueprints.orders.isolation import make_order
 from portal.contract import Block, EmailKind, Feature, NavEntry, NumberKind
+from portal.i18n import N_
 
 bp = Blueprint("orders", __name__)
 
@@ -23,6 +24,7 @@ feature = Feature(
     dashboard=(Block("orders/_open_orders.html", open_orders, permission="orders.view", area="stats"),
                Block("orders/_lifetime.html", lifetime_figures, permission="orders.view", area="stats"),
                Block("orders/_recent_orders.html", recent_orders, permission="orders.view")),
+    notices={"order_confirmed": N_("Order confirmed")},
     emails={"order_confirmed": EmailKind("Order confirmed", "orders/email/confirmed", pref="order_confirmed",
                                          pref_label="Orders we confirmed", placeholders=(
                                              "recipient_name", "company_name", "order_number", "total",

@@ -5,6 +5,7 @@ from flask_babel import lazy_gettext as _l
 from portal.admin_views.sales import quote_views
 from portal.blueprints.quotations.isolation import make_quote
 from portal.contract import EmailKind, Feature, NavEntry, NumberKind, SettingSpec
+from portal.i18n import N_
 
 bp = Blueprint("quotations", __name__)
 
@@ -26,6 +27,7 @@ feature = Feature(
         help="An accepted quote waits as “ready for billing” for finance, and its page shows the client "
              "whether payment is pending, paid or under review")},
     numbers={"quote": NumberKind("Q")},
+    notices={"quote_accepted": N_("Quote accepted")},
     emails={
         "quote_shared": EmailKind("Quote shared by link", "quotations/email/shared", placeholders=(
             "recipient_name", "quote_number", "quote_title", "message", "link", "valid_until", "sender_name",

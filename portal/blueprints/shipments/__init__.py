@@ -5,6 +5,7 @@ from flask_babel import lazy_gettext as _l
 from portal.admin_views.fulfilment import shipment_views
 from portal.blueprints.shipments.isolation import make_shipment
 from portal.contract import EmailKind, Feature, IsolationArg, NavEntry, NumberKind
+from portal.i18n import N_
 
 bp = Blueprint("shipments", __name__)
 _SHIPMENT = ("recipient_name", "company_name", "shipment_number", "order_number", "carrier", "tracking_number",
@@ -22,6 +23,7 @@ feature = Feature(
     permissions={"shipments.view": "Track the company's shipments"},
     grants={role: {"shipments.view"} for role in ("Admin", "Buyer", "Viewer", "Finance")},
     admin_views=shipment_views,
+    notices={"shipment_dispatched": N_("Shipment on its way"), "shipment_delivered": N_("Shipment delivered")},
     emails={
         "shipment_dispatched": EmailKind("Shipment dispatched", "shipments/email/dispatched",
                                          pref="shipment_dispatched", pref_label="Shipments on their way",

@@ -9,6 +9,7 @@ from flask_babel import lazy_gettext as _l
 from portal.admin_views.order_requests import ordering_views
 from portal.blueprints.shop.isolation import make_product, make_product_image
 from portal.contract import Block, EmailKind, Feature, NavEntry, SettingSpec
+from portal.i18n import N_
 from portal.services.approvals import waiting_count
 
 bp = Blueprint("shop", __name__)
@@ -44,6 +45,7 @@ feature = Feature(
     },
     admin_views=ordering_views,
     dashboard=(Block("shop/approval_block.html", waiting_count, permission="shop.approve", area="stats"),),
+    notices={"order_approved": N_("Order approved"), "order_rejected": N_("Order rejected")},
     emails={
         "order_confirmation": EmailKind("Order confirmation", "shop/checkout_confirmation_email",
                                         placeholders=("recipient_name", "order_number", "company_name", "link")),
