@@ -37,11 +37,6 @@ DATE_FORMAT = "%d %b %Y"
 
 # --- who hears about it ---------------------------------------------------------------------------
 
-#: the company's contacts who may use the portal now, whose role has a permission and who want a preference
-recipients = portal_notices.contacts
-first_time = portal_notices.first_time
-
-
 def notify(kind: str, event_key: str, company: Company, *, permission: str, title: str, link_path: str,
            **context) -> list[OutboxEmail]:
     """Tell one event of a company to the contacts who may see it, and email those who want it, once (see the
