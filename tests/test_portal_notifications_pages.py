@@ -169,3 +169,11 @@ def test_paging_reads_one_row_past_the_page(db, make, acme, testapp, login, coun
         bert.get("/notifications")
     assert not [s for s in counter.statements if "count(" in s.lower() and "notification" in s.lower()
                 and "membership" not in s.lower()]
+
+
+def test_a_supplier_contact_has_no_bell_and_no_notification_centre(db, make, testapp, login):
+    supplier = make.supplier(name="Baltic Steel")
+    sven = client_of(testapp, login, make.contact(supplier, role="Admin", email="sven@baltic.example"))
+    home = sven.get("/").maybe_follow()
+    assert home.status_int == 200 and home.html.select_one("#notification-bell") is None
+    assert sven.get("/notifications", expect_errors=True).status_int == 404

@@ -31,7 +31,7 @@ def unread_here() -> int:
     if not current_user.is_authenticated or current_user.is_staff:
         return 0
     act = acting()
-    if act.company is None:
+    if act.company is None or not act.company.is_customer:
         return 0
     if current_user.is_contact:
         return unread_by_company().get(act.company_id, 0)
@@ -47,11 +47,12 @@ def notice_label(kind: str) -> str:
 
 
 def _company_id() -> int:
-    """The company whose notifications are shown: the one acted for (a rep without one picks a customer)."""
+    """The company whose notifications are shown: the customer acted for (a rep without one picks a customer;
+    suppliers are told nothing here)."""
     act = acting()
-    if act.company is None:
-        if current_user.is_rep:
-            abort(redirect(url_for("core.choose_customer", next=request.full_path.rstrip("?"))))
+    if act.company is None and current_user.is_rep:
+        abort(redirect(url_for("core.choose_customer", next=request.full_path.rstrip("?"))))
+    if act.company is None or not act.company.is_customer:
         abort(404)
     return act.company_id
 
