@@ -177,3 +177,12 @@ def test_a_supplier_contact_has_no_bell_and_no_notification_centre(db, make, tes
     home = sven.get("/").maybe_follow()
     assert home.status_int == 200 and home.html.select_one("#notification-bell") is None
     assert sven.get("/notifications", expect_errors=True).status_int == 404
+
+
+def test_the_centre_speaks_the_users_language(db, make, acme, testapp, login):
+    order, = confirmed(db, make, acme)
+    acme.bert.language = "nl"
+    db.session.commit()
+    page = client_of(testapp, login, acme.bert).get("/notifications")
+    assert f"Bestelling bevestigd : {order.number}" in page.html.select_one("li.notification a").get_text(" ", strip=True)
+    assert "Alles als gelezen markeren" in page.text and "1 ongelezen over Acme Tools." in page.text
