@@ -111,6 +111,8 @@ def test_a_contact_of_two_companies_sees_each_companys_while_acting_for_it(db, m
     beta_row = db.session.execute(select(Notification).filter_by(user_id=acme.anna.id, company_id=beta.id)
                                   .limit(1)).scalar_one()
     assert anna.get(f"/notifications/open?id={beta_row.id}", expect_errors=True).status_int == 404
+    options = {o["value"]: o.get_text(strip=True) for o in page.html.select("#company-switch option")}
+    assert options == {str(acme.id): "Acme Tools", str(beta.id): "Beta Parts (2 unread)"}  # where news waits
     switch = page.forms[next(k for k, f in page.forms.items() if f.action == "/company/switch")]
     switch["company_id"] = str(beta.id)
     switch.submit()
