@@ -5,10 +5,12 @@ that may not see the subject; reps hear about their customers' quotes and approv
 The pages (bell, list, mark read) are tests/test_portal_notifications_pages.py."""
 from __future__ import annotations
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from portal import settings
 from portal.models import (
@@ -16,6 +18,7 @@ from portal.models import (
     InvoiceStatus,
     Notification,
     OrderStatus,
+    OutboxEmail,
     RepAccess,
     ReturnRequest,
     ShipmentStatus,
@@ -215,3 +218,32 @@ def test_a_link_that_is_not_a_portal_path_of_this_site_is_never_stored(db, make,
 def test_an_undeclared_kind_is_refused(db, acme):
     with pytest.raises(KeyError):
         portal_notices.notify_company("something_else", "x:1", acme, permission="orders.view", title="x", page=None)
+
+
+def test_the_same_event_told_by_two_workers_at_once_is_told_once(app, committed_db, make):
+    """A repeated webhook and a staff save reporting one delivery at the same moment: one notification and
+    one email per person (the event key is claimed by one transaction; the other waits, then does nothing)."""
+    company = make.company(name="Twin Parcels BV")
+    make.contact(company, role="Buyer", email="ben@twin.example")
+    shipment = make.shipment(company, status=ShipmentStatus.in_transit)
+    model, shipment_id = type(shipment), shipment.id  # read here: the threads use sessions of their own
+    start = threading.Barrier(2)
+
+    def report() -> int:
+        with app.app_context():
+            start.wait(timeout=30)
+            try:
+                found = committed_db.session.get(model, shipment_id)
+                emails = customer_notices.shipment_status_changed(found, ShipmentStatus.in_transit,
+                                                                  ShipmentStatus.delivered)
+                committed_db.session.commit()
+                return len(emails)
+            finally:
+                committed_db.session.remove()
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        results = [f.result(timeout=60) for f in [pool.submit(report) for _ in range(2)]]
+    assert sorted(results) == [0, 1]
+    assert told(committed_db, "shipment_delivered") == ["ben@twin.example"]
+    assert committed_db.session.execute(select(func.count()).select_from(OutboxEmail)
+                                        .filter_by(kind="shipment_delivered")).scalar_one() == 1
