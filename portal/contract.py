@@ -146,6 +146,9 @@ class Feature:
     events: dict[str, str] = field(default_factory=dict)
     #: portal event kinds it records (the company activity page): key -> ActivityKind
     activity: dict[str, ActivityKind] = field(default_factory=dict)
+    #: in-app notifications it gives portal users (portal.services.portal_notices): key -> what happened
+    #: ("order_approved": "Order approved"); shown and written only while the feature is on
+    notices: dict[str, str] = field(default_factory=dict)
     numbers: dict[str, NumberKind] = field(default_factory=dict)
     #: URL argument -> IsolationArg (or just the make function) for the tenant-isolation matrix
     isolation: dict[str, IsolationArg | Callable] = field(default_factory=dict)

@@ -76,6 +76,13 @@ class FeatureRegistry:
     def activity_kinds(self) -> dict[str, ActivityKind]:
         return {k: v for f in self for k, v in f.activity.items()}
 
+    def notice_kinds(self) -> dict[str, str]:
+        return {k: v for f in self for k, v in f.notices.items()}
+
+    def enabled_notice_kinds(self, enabled: dict[str, bool]) -> list[str]:
+        """The portal notification kinds of the core and the enabled features."""
+        return [k for f in self if f.always_on or enabled.get(f.key) for k in f.notices]
+
     def number_kinds(self) -> dict[str, NumberKind]:
         return {k: v for f in self for k, v in f.numbers.items()}
 
@@ -98,7 +105,7 @@ class FeatureRegistry:
                                  f"{sorted(undeclared)}")
         for what, names in (("permission", lambda f: f.permissions), ("email kind", lambda f: f.emails),
                             ("staff event", lambda f: f.events), ("activity kind", lambda f: f.activity),
-                            ("document number kind", lambda f: f.numbers),
+                            ("portal notice", lambda f: f.notices), ("document number kind", lambda f: f.numbers),
                             ("isolation argument", lambda f: f.isolation)):
             _refuse_doubles(self, what, names)
         _refuse_doubles(self, "document number prefix", lambda f: [n.prefix for n in f.numbers.values()])

@@ -17,6 +17,7 @@ from portal.extensions import db
 from portal.features import registry
 from portal.login_session import SESSION_KEY
 from portal.models import Company, InvitationState, Membership, RepAccess, rep_allocation
+from portal.services import notifications, portal_notices
 from portal.services.actor import Actor
 
 #: permissions a rep never gets while acting for a customer
@@ -72,21 +73,41 @@ def active_memberships(user) -> list[Membership]:
 
     Only staff switch a person's own access on again after revoking it; nothing a customer does (an
     invitation, a membership added) counts while it is off."""
-    if not user.portal_access or user.invitation_state == InvitationState.revoked or not user.is_active:
+    if not _may_use_memberships(user):
         return []
-    return list(db.session.execute(
-        select(Membership).join(Membership.company)
-        .options(contains_eager(Membership.company), joinedload(Membership.role))
-        .where(Membership.user_id == user.id, Membership.is_active.is_(True), Company.portal_access.is_(True))
-        .order_by(Company.name)
-    ).scalars())
+    return list(db.session.execute(_memberships_of(user)).scalars())
+
+
+def _may_use_memberships(user) -> bool:
+    return bool(user.portal_access and user.invitation_state != InvitationState.revoked and user.is_active)
+
+
+def _memberships_of(user) -> Select:
+    return (select(Membership).join(Membership.company)
+            .options(contains_eager(Membership.company), joinedload(Membership.role))
+            .where(Membership.user_id == user.id, Membership.is_active.is_(True), Company.portal_access.is_(True))
+            .order_by(Company.name))
 
 
 def current_memberships() -> list[Membership]:
-    """active_memberships() of the signed-in contact, read once per request (nav, switcher, acting)."""
+    """active_memberships() of the signed-in contact, read once per request (nav, switcher, acting) — with,
+    in the same statement, the contact's unread portal notifications per company (unread_by_company)."""
     if "portal_memberships" not in g:
-        g.portal_memberships = active_memberships(current_user) if current_user.is_authenticated else []
+        memberships, unread = [], {}
+        if current_user.is_authenticated and _may_use_memberships(current_user):
+            count = notifications.unread_clause(current_user.id, portal_notices.enabled_kinds(),
+                                                Membership.company_id)
+            for membership, unread_count in db.session.execute(_memberships_of(current_user).add_columns(count)):
+                memberships.append(membership)
+                unread[membership.company_id] = unread_count
+        g.portal_memberships, g.portal_unread_by_company = memberships, unread
     return g.portal_memberships
+
+
+def unread_by_company() -> dict[int, int]:
+    """The signed-in contact's unread portal notifications per company it may act for (no extra query)."""
+    current_memberships()
+    return g.portal_unread_by_company
 
 
 def acting() -> Acting:

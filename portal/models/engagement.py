@@ -47,18 +47,24 @@ class CompanyActivity(Model):
 
 
 class Notification(Model):
-    """An in-app notification for one user (written by portal.services.staff_notices)."""
+    """An in-app notification for one user.
+
+    Without a company it is a back-office notification (portal.services.staff_notices), read under
+    /admin; with one it is a portal notification about that company's business
+    (portal.services.portal_notices), shown in the portal while the user acts for that company."""
 
     __tablename__ = "notification"
-    #: the navbar counts a user's unread ones on every back-office page
-    __table_args__ = (Index("ix_notification_user_id_read_dt", "user_id", "read_dt"),)
+    #: every page counts a user's unread ones (back office: company NULL; portal: the acting company)
+    __table_args__ = (Index("ix_notification_user_id_company_id_read_dt", "user_id", "company_id", "read_dt"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
-    #: the staff event kind (Feature.events)
+    #: the customer the portal notification is about; NULL for back-office notifications
+    company_id: Mapped[int | None] = mapped_column(ForeignKey("company.id", ondelete="CASCADE"))
+    #: the staff event kind (Feature.events) or the portal notice kind (Feature.notices)
     kind: Mapped[str] = mapped_column(String(40))
     title: Mapped[str] = mapped_column(String(200))
     body: Mapped[str] = mapped_column(Text, default="")
-    #: a back-office path (/admin/...), never a full URL
+    #: a path of this site (/admin/... for back-office ones, a portal page for portal ones), never a full URL
     link: Mapped[str | None] = mapped_column(String(500))
     read_dt: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_dt: Mapped[datetime] = created_column()

@@ -26,7 +26,7 @@ from portal.models import (
     StockLevel,
     User,
 )
-from portal.services import audit, mailer
+from portal.services import audit, mailer, portal_notices
 from portal.services.actor import Actor
 from portal.services.errors import RuleError
 
@@ -177,7 +177,12 @@ def release_stock(order: SalesOrder) -> None:
 
 
 def _tell_buyer(order: SalesOrder, approval: OrderApproval, by: Actor) -> None:
+    """The buyer (and the company's reps) are told in the portal; the buyer is emailed too."""
     buyer = order.placed_by
+    portal_notices.notify_company(
+        f"order_{approval.decision.value}", f"order_{approval.decision.value}:{approval.id}", order.company,
+        permission="orders.view", title=order.number or "", body=approval.comment or "",
+        page=portal_notices.path("orders.detail", order_id=order.id), people=[buyer] if buyer else [], reps=True)
     if buyer is None:
         return
     mailer.send("order_approval_decided", buyer, order_number=order.number, company_name=order.company.name,

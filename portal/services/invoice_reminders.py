@@ -7,8 +7,9 @@
 - Only money still owed counts: the invoice's balance after payments and credit notes is more than
   zero, and the company's company credit (receivables.outstanding) has not covered it.
 - Each reminder is recorded in invoice_reminder (invoice, kind, day; unique): a second run the same day,
-  or two runs at once, send it once. Recipients and preferences are those of customer_notices; an
-  invoice nobody is there to read about is not recorded, so it is reminded once someone is.
+  or two runs at once, send it once. Everyone who may see the invoice is told in the portal
+  (portal_notices) and emailed unless their preferences say no; an invoice nobody is there to read
+  about is not recorded, so it is reminded once someone is.
 """
 from __future__ import annotations
 
@@ -20,9 +21,10 @@ from sqlalchemy import func, select
 from portal import settings
 from portal.extensions import db
 from portal.models import Company, Invoice, InvoiceReminder
-from portal.services import clock, customer_notices, mailer, receivables
+from portal.services import clock, customer_notices, mailer, portal_notices, preferences, receivables
 
 DUE_SOON, OVERDUE = "due_soon", "overdue"
+#: the email kind and the portal notice kind of each reminder
 EMAIL_KIND = {DUE_SOON: "invoice_due_soon", OVERDUE: "invoice_overdue"}
 
 
@@ -67,13 +69,17 @@ def overdue(today: date, every_days: int) -> list[Invoice]:
 def remind(invoice: Invoice, kind: str, today: date) -> int:
     """Send one reminder of an invoice (once per invoice, kind and day); the number of emails queued."""
     email_kind = EMAIL_KIND[kind]
-    people = customer_notices.recipients(invoice.company, "invoices.view", mailer.kind_of(email_kind).pref)
-    if not people or not customer_notices.first_time(InvoiceReminder, invoice_id=invoice.id, kind=kind,
-                                                     sent_on=today, recipients=len(people)):
+    readers = portal_notices.contacts(invoice.company, "invoices.view")
+    emailed = [p for p in readers if preferences.wants(p, mailer.kind_of(email_kind).pref)]
+    if not readers or not portal_notices.first_time(InvoiceReminder, invoice_id=invoice.id, kind=kind,
+                                                    sent_on=today, recipients=len(emailed)):
         return 0
     days = abs((invoice.due_date - today).days)
-    context = {**customer_notices.invoice_context(invoice), "company_name": invoice.company.name, "days": days}
-    return sum(mailer.send(email_kind, person, **context) is not None for person in people)
+    told = portal_notices.notify_company(
+        email_kind, None, invoice.company, permission="invoices.view", title=invoice.number or "",
+        page=customer_notices.invoice_path(invoice), email=email_kind,
+        **customer_notices.invoice_context(invoice), days=days)
+    return len(told.emails)
 
 
 def _still_owed(invoice: Invoice, kind: str, today: date, cache: dict[int, list]) -> bool:

@@ -39,7 +39,7 @@ from portal.models import (
 )
 from portal.models.base import utcnow
 from portal.money import money, money_shown
-from portal.services import audit, customer_notices, mailer, staff_notices
+from portal.services import audit, customer_notices, mailer, portal_notices, staff_notices
 from portal.services.actor import Actor
 from portal.services.errors import RuleError
 from portal.services.totals import HUNDRED, to_cents
@@ -111,8 +111,9 @@ def added(charge: OrderCharge) -> list:
     if not shown_to_customer(order.company):
         return []
     return customer_notices.notify(
-        "charges_proposed", f"charges_proposed:{charge.id}", order.company, feature="orders",
-        permission="orders.view", order_number=order.number, description=charge.description,
+        "charges_proposed", f"charges_proposed:{charge.id}", order.company, permission="orders.view",
+        title=order.number or "", link_path=portal_notices.path("orders.detail", order_id=order.id),
+        order_number=order.number, description=charge.description,
         charge_kind=KIND_LABELS[ChargeKind(charge.kind)], amount=money_shown(charge.total, order.currency),
         link=mailer.company_url("orders.detail", order.company_id, order_id=order.id, _anchor="charges"))
 

@@ -47,6 +47,7 @@ from portal.services import (
     mailer,
     pdf,
     portal_events,
+    portal_notices,
     quote_orders,
     quote_shares,
     staff_notices,
@@ -223,6 +224,10 @@ def _record(quote: Quote, signature: QuoteSignature, work: quote_orders.Fulfilme
         f"on {signature.signed_at} UTC. Order {work.order.number} and delivery note {work.shipment.number} are "
         f"created.{short}{waits} Evidence hash: {signature.record_hash}",
         quote, contact_name=name, contact_email=email)
+    portal_notices.notify_company(
+        "quote_accepted", f"quote_accepted:{quote.id}", quote.company, permission="quotes.view", title=str(quote),
+        body=f"{name} · {work.order.number}", page=portal_notices.path("quotations.detail", quote_id=quote.id),
+        reps=True)
     mailer.send("quote_accepted", email, recipient_name=name, quote_number=str(quote), quote_title=quote.title,
                 total=total, signed_at=signature.signed_at, revision=signature.revision,
                 evidence_hash=signature.record_hash, snapshot_hash=signature.snapshot_sha256,

@@ -35,7 +35,7 @@ from portal.models import (
     Shipment,
 )
 from portal.money import day, number
-from portal.services import audit, clock, mailer, portal_events, staff_notices, uploads
+from portal.services import audit, clock, mailer, portal_events, portal_notices, staff_notices, uploads
 from portal.services.actor import Actor
 from portal.services.errors import RuleError
 from portal.services.uploads import CheckedFile
@@ -233,11 +233,22 @@ def event(kind: str, request: ReturnRequest, by: Actor) -> None:
 EMAILS = {ReturnStatus.requested: "return_requested", ReturnStatus.approved: "return_approved",
           ReturnStatus.rejected: "return_rejected", ReturnStatus.received: "return_received",
           ReturnStatus.credited: "return_credited"}
+#: the steps also told in the portal (portal notices the returns feature declares)
+NOTICES = {ReturnStatus.approved: "return_approved", ReturnStatus.rejected: "return_rejected",
+           ReturnStatus.credited: "return_credited"}
 
 
 def tell_requester(request: ReturnRequest) -> None:
-    """Email the person who requested the return about its status now (in the caller's transaction)."""
+    """Email the person who requested the return about its status now (in the caller's transaction); an
+    approval, a rejection and a credit are told in the portal too."""
     user = request.requested_by
+    if request.status in NOTICES:
+        portal_notices.notify_company(
+            NOTICES[request.status], f"{NOTICES[request.status]}:{request.id}", request.company,
+            permission="returns.view", title=request.number or "",
+            body=(request.credit_note.number if request.credit_note else "") if request.status == ReturnStatus.credited
+            else request.staff_note or "",
+            page=portal_notices.path("returns.detail", return_id=request.id), people=[user] if user else [])
     if user is None or not user.is_active:
         return
     order = request.order

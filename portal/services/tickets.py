@@ -28,7 +28,7 @@ from portal.models import (
     User,
 )
 from portal.money import number
-from portal.services import audit, mailer, portal_events, staff_notices, uploads
+from portal.services import audit, mailer, portal_events, portal_notices, staff_notices, uploads
 from portal.services.actor import Actor
 from portal.services.uploads import CheckedFile
 
@@ -165,7 +165,13 @@ def staff_reply(ticket: Ticket, body: str, *, staff: User, status: TicketStatus 
     message = _add_message(ticket, body, staff, from_staff=True, files=files)
     ticket.status = status or TicketStatus.waiting_on_customer
     link = mailer.external_url("tickets.detail", ticket_id=ticket.id)
-    for user in followers(ticket):
+    db.session.flush()
+    people = followers(ticket)
+    portal_notices.notify_company(
+        "ticket_reply", f"ticket_reply:{message.id}", ticket.company, permission="tickets.open",
+        title=f"{ticket.number}: {ticket.subject}", body=f"{staff.name}: {body}",
+        page=portal_notices.path("tickets.detail", ticket_id=ticket.id), people=people)
+    for user in people:
         mailer.send("ticket_reply", user, ticket_number=ticket.number, ticket_subject=ticket.subject,
                     message=body, sender_name=staff.name, link=link)
     return message

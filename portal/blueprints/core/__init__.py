@@ -83,4 +83,5 @@ from portal.blueprints.core import (  # noqa: F401
     company_users,
     dashboard,
     health,
+    notifications,
 )

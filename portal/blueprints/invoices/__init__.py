@@ -50,6 +50,8 @@ feature = Feature(
                Block("invoices/_recent_invoices.html", recent_invoices, permission="invoices.view"),
                Block("invoices/_ageing.html", ageing_summary, permission="invoices.statement",
                      area="wide")),
+    notices={"invoice_issued": N_("New invoice"), "payment_receipt": N_("Payment received"),
+             "invoice_due_soon": N_("Invoice due soon"), "invoice_overdue": N_("Invoice overdue")},
     emails={
         "invoice_issued": EmailKind("New invoice", "invoices/email/issued", pref="invoice_issued",
                                     pref_label=N_("New invoices"), placeholders=_INVOICE),

@@ -27,6 +27,7 @@ feature = Feature(
         help="An accepted quote waits as “ready for billing” for finance, and its page shows the client "
              "whether payment is pending, paid or under review")},
     numbers={"quote": NumberKind("Q")},
+    notices={"quote_accepted": N_("Quote accepted")},
     emails={
         "quote_shared": EmailKind("Quote shared by link", "quotations/email/shared", placeholders=(
             "recipient_name", "quote_number", "quote_title", "message", "link", "valid_until", "sender_name",

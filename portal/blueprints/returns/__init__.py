@@ -38,6 +38,8 @@ feature = Feature(
     dashboard=(Block("returns/_open_returns.html", open_returns, permission="returns.view", area="stats"),),
     numbers={"return_request": NumberKind("RMA")},
     # No preference: each is the answer to a request the customer made.
+    notices={"return_approved": N_("Return approved"), "return_rejected": N_("Return rejected"),
+             "return_credited": N_("Return credited")},
     emails={
         "return_requested": EmailKind("Return request received", "returns/email/requested", placeholders=_STATUS),
         "return_approved": EmailKind("Return approved, with instructions", "returns/email/approved",

@@ -23,6 +23,7 @@ feature = Feature(
     permissions={"shipments.view": N_("Track the company's shipments")},
     grants={role: {"shipments.view"} for role in ("Admin", "Buyer", "Viewer", "Finance")},
     admin_views=shipment_views,
+    notices={"shipment_dispatched": N_("Shipment on its way"), "shipment_delivered": N_("Shipment delivered")},
     emails={
         "shipment_dispatched": EmailKind("Shipment dispatched", "shipments/email/dispatched",
                                          pref="shipment_dispatched", pref_label=N_("Shipments on their way"),

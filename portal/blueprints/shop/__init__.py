@@ -45,6 +45,7 @@ feature = Feature(
     },
     admin_views=ordering_views,
     dashboard=(Block("shop/approval_block.html", waiting_count, permission="shop.approve", area="stats"),),
+    notices={"order_approved": N_("Order approved"), "order_rejected": N_("Order rejected")},
     emails={
         "order_confirmation": EmailKind("Order confirmation", "shop/checkout_confirmation_email",
                                         placeholders=("recipient_name", "order_number", "company_name", "link")),

@@ -30,6 +30,7 @@ feature = Feature(
     dashboard=(Block("tickets/_open_tickets.html", open_tickets, permission="tickets.open", area="stats"),),
     numbers={"ticket": NumberKind("TCK")},
     # No preference: a reply to a question the customer asked is always emailed.
+    notices={"ticket_reply": N_("New reply on a ticket")},
     emails={"ticket_reply": EmailKind("Reply on a support ticket", "tickets/email/reply", placeholders=(
                                           "recipient_name", "ticket_number", "ticket_subject", "message",
                                           "sender_name", "link"))},
