@@ -57,6 +57,7 @@ NOT_PAGES = {"core.brand_css", "core.brand_logo", "core.favicon", "core.favicon_
              "invoices.statement_csv", "tickets.attachment", "orders.export_csv", "returns.attachment",
              "returns.slip", "invoices.invoice_pdf", "invoices.credit_note_pdf", "orders.order_pdf",
              "shipments.delivery_note_pdf"}
+DOWNLOADS = ("/pdf", ".pdf", "/csv", ".csv")
 
 
 def axe_source() -> str:
@@ -133,6 +134,8 @@ def portal_pages(app, demo: Demo) -> list[tuple[str, str, str]]:
         for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
             endpoint = rule.endpoint
             if rule.rule.startswith(("/admin", "/static")) or endpoint.endswith("static") or endpoint in NOT_PAGES:
+                continue
+            if rule.rule.endswith(DOWNLOADS):  # a new feature's PDF or CSV download is not a page either
                 continue
             if "GET" not in rule.methods:
                 continue

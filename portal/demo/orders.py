@@ -4,14 +4,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from sqlalchemy import select
+
 from portal.demo import finance, fulfilment
 from portal.demo.lines import FREE_DELIVERY_FROM, copy_lines, delivery_line, product_lines
 from portal.demo.world import DemoCustomer, DemoWorld
 from portal.extensions import db
 from portal.models import (
     AddressKind,
+    ChargeKind,
     InvitationState,
     Invoice,
+    OrderCharge,
     OrderStatus,
     Quote,
     SalesOrder,
@@ -19,6 +23,7 @@ from portal.models import (
     ShipmentStatus,
     User,
 )
+from portal.services import order_charges
 from portal.services.totals import recompute_totals
 
 
@@ -76,6 +81,23 @@ def seed_orders(world: DemoWorld, accepted_quotes: dict[str, Quote]) -> None:
             quote = accepted_quotes.get(code) if plan.from_quote else None
             _place(world, customer, plan, quote)
     db.session.flush()
+    _extra_charges(world)
+
+
+def _extra_charges(world: DemoWorld) -> None:
+    """ACME sees extra charges on the portal: its latest open order carries a freight charge to approve."""
+    acme = next(c for c in world.customers if c.company.code == "C-1001")
+    acme.company.show_charges_on_portal = True
+    order = db.session.execute(
+        select(SalesOrder).where(SalesOrder.company_id == acme.company.id,
+                                 SalesOrder.status.in_((OrderStatus.confirmed, OrderStatus.submitted)))
+        .order_by(SalesOrder.id.desc()).limit(1)).scalar_one_or_none()
+    if order is None:
+        return
+    charge = OrderCharge(order=order, kind=ChargeKind.freight, description="Tail-lift delivery to the site",
+                         amount=Decimal("45.00"), tax_rate=Decimal("21.00"))
+    order_charges.prepare(charge, stored_status=None, staff=None)
+    db.session.add(charge)
 
 
 def _place(world: DemoWorld, customer: DemoCustomer, plan: OrderPlan, quote: Quote | None) -> SalesOrder:

@@ -109,7 +109,7 @@ def ask_approvers(order: SalesOrder, company: Company) -> None:
             continue
         mailer.send("order_approval_requested", approver, order_number=order.number, company_name=company.name,
                     placed_by_name=placed_by.name if placed_by is not None else "", total=order.total,
-                    currency=order.currency, link=mailer.external_url("shop.approvals"))
+                    currency=order.currency, link=mailer.company_url("shop.approvals", order.company_id))
 
 
 def decide(order: SalesOrder, decision: ApprovalDecision, comment: str, *, by: Actor,
@@ -190,7 +190,7 @@ def _tell_buyer(order: SalesOrder, approval: OrderApproval, by: Actor) -> None:
                 decided_by_name=by.user.name if by.user is not None else "",
                 still_waiting=order.status == OrderStatus.pending_approval,
                 total=order.total, currency=order.currency,
-                link=mailer.external_url("orders.detail", order_id=order.id))
+                link=mailer.company_url("orders.detail", order.company_id, order_id=order.id))
 
 
 def history(order: SalesOrder) -> list[OrderApproval]:

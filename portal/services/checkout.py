@@ -301,7 +301,7 @@ def _reserve(current: cart.Cart) -> None:
 
 def _tell(actor: Actor, company: Company, order: SalesOrder) -> None:
     """The buyer's confirmation and the staff event, queued in this transaction."""
-    link = mailer.external_url("orders.detail", order_id=order.id)
+    link = mailer.company_url("orders.detail", order.company_id, order_id=order.id)
     if actor.user is not None:
         mailer.send("order_confirmation", actor.user, order_number=order.number, company_name=company.name,
                     order=order, lines=list(order.lines), currency=order.currency, link=link,

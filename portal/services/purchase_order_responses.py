@@ -216,7 +216,7 @@ def _tell_proposer(kind: str, order: PurchaseOrder, proposal: DeliveryDatePropos
         return
     mailer.send(kind, user, purchase_order_number=order.number, proposed_date=proposal.proposed_date,
                 expected_date=order.expected_date, message=proposal.answer,
-                link=mailer.external_url("supplier.purchase_order", purchase_order_id=order.id))
+                link=mailer.company_url("supplier.purchase_order", order.company_id, purchase_order_id=order.id))
 
 
 def accept_proposal(order: PurchaseOrder, proposal_id: int | None, shown_date: str | None,

@@ -233,6 +233,6 @@ def _record(quote: Quote, signature: QuoteSignature, work: quote_orders.Fulfilme
                 evidence_hash=signature.record_hash, snapshot_hash=signature.snapshot_sha256,
                 pdf_hash=signature.pdf_sha256, order_number=work.order.number,
                 ready_for_billing=quote.status == QuoteStatus.ready_for_billing,
-                link=mailer.external_url("quotations.detail", quote_id=quote.id) if link is None else "",
+                link=mailer.company_url("quotations.detail", quote.company_id, quote_id=quote.id) if link is None else "",
                 attachments=(Attachment(f"signed-{quote_pages.pdf_filename(quote)}", "application/pdf",
                                         signature.pdf),))

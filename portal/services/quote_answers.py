@@ -106,7 +106,7 @@ def email_reply(quote: Quote, body: str, *, by: Actor) -> None:
                "sender_name": by.user.name if by.user else ""}
     if quote.contact is not None and quote.contact.is_active:
         sent.add(quote.contact.email.lower())
-        mailer.send("quote_reply", quote.contact, link=mailer.external_url("quotations.detail", quote_id=quote.id),
+        mailer.send("quote_reply", quote.contact, link=mailer.company_url("quotations.detail", quote.company_id, quote_id=quote.id),
                     **context)
     for live in quote_shares.live_links(quote):
         recipient = quote_shares.recipient_of(live)

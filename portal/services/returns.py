@@ -255,4 +255,4 @@ def tell_requester(request: ReturnRequest) -> None:
     mailer.send(EMAILS[request.status], user, return_number=request.number,
                 order_number=order.number if order else "", message=request.staff_note or "",
                 credit_note_number=request.credit_note.number if request.credit_note else "",
-                link=mailer.external_url("returns.detail", return_id=request.id))
+                link=mailer.company_url("returns.detail", request.company_id, return_id=request.id))

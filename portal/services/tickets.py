@@ -164,7 +164,7 @@ def staff_reply(ticket: Ticket, body: str, *, staff: User, status: TicketStatus 
     body = _clean_body(body)
     message = _add_message(ticket, body, staff, from_staff=True, files=files)
     ticket.status = status or TicketStatus.waiting_on_customer
-    link = mailer.external_url("tickets.detail", ticket_id=ticket.id)
+    link = mailer.company_url("tickets.detail", ticket.company_id, ticket_id=ticket.id)
     db.session.flush()
     people = followers(ticket)
     portal_notices.notify_company(
