@@ -116,3 +116,32 @@ def sign_in(app, email: str, password: str = PASSWORD) -> TestApp:
     res = form.submit()
     assert res.status_int == 302, f"{email} could not sign in: {res.text[:500]}"
     return client
+
+
+# --- one app per engine, for tests of concurrent transactions -----------------------------------------
+
+def on_postgresql() -> bool:
+    return os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql"))
+
+
+@pytest.fixture
+def sqlite_file_app(tmp_path):
+    """An app on a SQLite file of its own (threads need a file, not the suite's rolled-back connection)."""
+    app = create_app({"PORTAL_ENV": "testing", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/parallel.db",
+                      "FEATURE_ENTRY_POINTS": False})
+    with app.app_context():
+        _db.create_all()
+    yield app
+    with app.app_context():
+        _db.engine.dispose()
+
+
+@pytest.fixture(params=["sqlite-file", "postgresql"])
+def engine_app(request):
+    """An app on a file-backed SQLite, or the suite's app when it runs on PostgreSQL (committing for real)."""
+    if request.param == "sqlite-file":
+        return request.getfixturevalue("sqlite_file_app")
+    if not on_postgresql():
+        pytest.skip("PostgreSQL run only: set DATABASE_URL=postgresql://... (CI does)")
+    request.getfixturevalue("committed_db")  # threads commit for real
+    return request.getfixturevalue("app")

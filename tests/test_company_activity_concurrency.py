@@ -4,45 +4,17 @@ file-backed SQLite and, when DATABASE_URL points at PostgreSQL, on that server. 
 latest event, the latest sign-in and every event must be there (none lost to a conflict)."""
 from __future__ import annotations
 
-import os
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
-import pytest
 from sqlalchemy import func, select
 
-from portal import create_app
 from portal.extensions import db as _db
 from portal.models import Company, CompanyActivity, PortalEvent
 from portal.services import portal_events
 from portal.services.actor import Actor
 
 THREADS, PER_THREAD = 6, 15
-
-
-def _on_postgresql() -> bool:
-    return os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql"))
-
-
-@pytest.fixture
-def sqlite_file_app(tmp_path):
-    app = create_app({"PORTAL_ENV": "testing", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/activity.db",
-                      "FEATURE_ENTRY_POINTS": False})
-    with app.app_context():
-        _db.create_all()
-    yield app
-    with app.app_context():
-        _db.engine.dispose()
-
-
-@pytest.fixture(params=["sqlite-file", "postgresql"])
-def engine_app(request):
-    if request.param == "sqlite-file":
-        return request.getfixturevalue("sqlite_file_app")
-    if not _on_postgresql():
-        pytest.skip("PostgreSQL run only: set DATABASE_URL=postgresql://... (CI does)")
-    request.getfixturevalue("committed_db")  # threads commit for real
-    return request.getfixturevalue("app")
 
 
 def _record_in_parallel(app, company_id: int) -> None:

@@ -7,7 +7,6 @@ threaded server: staff creating documents through the back office at the same ti
 """
 from __future__ import annotations
 
-import os
 import re
 import threading
 from concurrent.futures import ThreadPoolExecutor
@@ -15,38 +14,11 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from sqlalchemy import select
 
-from portal import create_app
 from portal.extensions import db as _db
 from portal.services import clock
 from portal.services.numbering import next_number, prefixes
 
 THREADS, PER_THREAD = 8, 25
-
-
-def _on_postgresql() -> bool:
-    return os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql"))
-
-
-@pytest.fixture
-def sqlite_file_app(tmp_path):
-    app = create_app({"PORTAL_ENV": "testing", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/numbers.db",
-                      "FEATURE_ENTRY_POINTS": False})
-    with app.app_context():
-        _db.create_all()
-    yield app
-    with app.app_context():
-        _db.engine.dispose()
-
-
-@pytest.fixture(params=["sqlite-file", "postgresql"])
-def engine_app(request):
-    """An app on a file-backed SQLite, or the suite's app when it runs on PostgreSQL."""
-    if request.param == "sqlite-file":
-        return request.getfixturevalue("sqlite_file_app")
-    if not _on_postgresql():
-        pytest.skip("PostgreSQL run only: set DATABASE_URL=postgresql://... (CI does)")
-    request.getfixturevalue("committed_db")  # threads commit for real
-    return request.getfixturevalue("app")
 
 
 def _reserve_in_parallel(app, kind: str) -> list[str]:
