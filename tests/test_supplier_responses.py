@@ -286,6 +286,10 @@ def test_a_draft_purchase_order_takes_no_answers(db, testapp, login, sam, make, 
         client.post(f"/supplier/purchase-orders/{draft.id}/{action}", {"csrf_token": token, "body": "Hi"},
                     status=404)
     client.get(f"/supplier/purchase-orders/{draft.id}/pdf", status=404)
+    db.session.expire_all()
+    kept = db.session.get(PurchaseOrder, draft.id)
+    assert kept.acknowledged_dt is None and kept.status == PurchaseOrderStatus.draft
+    assert not kept.supplier_notes and not kept.date_proposals
 
 
 def test_a_post_without_the_form_token_changes_nothing(db, testapp, login, sam, order):
