@@ -6,11 +6,11 @@ isolation test walks the URL map and fails on a view without one.
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import wraps
+from functools import lru_cache, wraps
 
 from flask import abort, current_app, g, redirect, request, session, url_for
 from flask_login import current_user
-from sqlalchemy import Select, select
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import contains_eager, joinedload
 
 from portal.extensions import db
@@ -83,10 +83,23 @@ def _may_use_memberships(user) -> bool:
 
 
 def _memberships_of(user) -> Select:
+    return _memberships(user.id)
+
+
+def _memberships(user_id) -> Select:
     return (select(Membership).join(Membership.company)
             .options(contains_eager(Membership.company), joinedload(Membership.role))
-            .where(Membership.user_id == user.id, Membership.is_active.is_(True), Company.portal_access.is_(True))
+            .where(Membership.user_id == user_id, Membership.is_active.is_(True), Company.portal_access.is_(True))
             .order_by(Company.name))
+
+
+@lru_cache(maxsize=1)
+def _memberships_with_unread() -> Select:
+    """``_memberships_of`` the user bound as user_id, with the user's unread portal notifications per company
+    of the kinds bound as kinds (built once: a request binds its values)."""
+    user_id = bindparam("user_id")
+    return _memberships(user_id).add_columns(
+        notifications.unread_clause(user_id, bindparam("kinds", expanding=True), Membership.company_id))
 
 
 def current_memberships() -> list[Membership]:
@@ -95,9 +108,8 @@ def current_memberships() -> list[Membership]:
     if "portal_memberships" not in g:
         memberships, unread = [], {}
         if current_user.is_authenticated and _may_use_memberships(current_user):
-            count = notifications.unread_clause(current_user.id, portal_notices.enabled_kinds(),
-                                                Membership.company_id)
-            for membership, unread_count in db.session.execute(_memberships_of(current_user).add_columns(count)):
+            params = {"user_id": current_user.id, "kinds": portal_notices.enabled_kinds()}
+            for membership, unread_count in db.session.execute(_memberships_with_unread(), params):
                 memberships.append(membership)
                 unread[membership.company_id] = unread_count
         g.portal_memberships, g.portal_unread_by_company = memberships, unread

@@ -99,8 +99,12 @@ def group_of(key: str) -> str:
     return key.split(".", 1)[0]
 
 
+#: built once: every request reads the settings
+_STORED = select(SettingValue.key, SettingValue.value)
+
+
 def _load() -> dict[str, Any]:
-    stored = dict(db.session.execute(select(SettingValue.key, SettingValue.value)).tuples().all())
+    stored = dict(db.session.execute(_STORED).tuples().all())
     values = {key: stored.get(key, spec.default) for key, spec in specs().items()}
     current_app.extensions[_LAST_KNOWN] = values
     return values

@@ -13,10 +13,23 @@ import threading
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import NamedTuple
 
-from sqlalchemy import Select, and_, case, column, func, literal, null, select, table, union, union_all
+from sqlalchemy import (
+    Select,
+    and_,
+    bindparam,
+    case,
+    column,
+    func,
+    literal,
+    null,
+    select,
+    table,
+    union,
+    union_all,
+)
 from sqlalchemy.orm import joinedload
 
 from portal.extensions import db
@@ -32,8 +45,8 @@ from portal.models import (
     product_company_visibility,
     product_tier_visibility,
 )
-from portal.services import catalog_revision, catalog_search
-from portal.services.visibility import Viewer, unseen_clause, visible, visible_clause
+from portal.services import catalog_revision, catalog_search, visibility
+from portal.services.visibility import Viewer, visible, visible_clause
 
 #: sort key -> label; "relevance" (the default) is by name when nothing is searched, so a search typed
 #: on any page is ranked by how well products match
@@ -175,20 +188,29 @@ def _keep(cache: dict, key, value, size: int) -> None:
 
 def _revision_and_restricted(viewer: Viewer | None) -> tuple[str, list[tuple[int | None, int]]]:
     """The catalog revision, and per category the restricted products listed for the viewer (one statement)."""
-    revision = select(_REVISION.c.token, null().label("category_id"), null().label("n"))
     if viewer is None or viewer.company_id is None:
-        return db.session.execute(revision).scalar_one(), []
+        return db.session.execute(_revision_statement(None)).scalar_one(), []
+    rows = db.session.execute(_revision_statement(viewer.tier_id is not None), visibility.params_of(viewer)).all()
+    token = next(r[0] for r in rows if r[0] is not None)
+    return token, [(r[1], r[2]) for r in rows if r[0] is None]
+
+
+@lru_cache(maxsize=4)
+def _revision_statement(tier: bool | None):
+    """The revision; for a customer (`tier`: whether it has a price tier) with the counts of its listed
+    restricted products, bound as ``visibility.params_of``."""
+    revision = select(_REVISION.c.token, null().label("category_id"), null().label("n"))
+    if tier is None:
+        return revision
     listed = select(product_company_visibility.c.product_id).where(
-        product_company_visibility.c.company_id == viewer.company_id)
-    if viewer.tier_id is not None:
+        product_company_visibility.c.company_id == bindparam(visibility.COMPANY_PARAM))
+    if tier:
         listed = union(listed, select(product_tier_visibility.c.product_id).where(
-            product_tier_visibility.c.tier_id == viewer.tier_id))
+            product_tier_visibility.c.tier_id == bindparam(visibility.TIER_PARAM)))
     restricted = (select(null(), Product.category_id, func.count())
                   .where(Product.visibility == ProductVisibility.restricted, Product.id.in_(listed))
                   .group_by(Product.category_id))
-    rows = db.session.execute(union_all(revision, restricted)).all()
-    token = next(r[0] for r in rows if r[0] is not None)
-    return token, [(r[1], r[2]) for r in rows if r[0] is None]
+    return union_all(revision, restricted)
 
 
 def _load_shared() -> _Shared:
@@ -309,36 +331,53 @@ BROAD_SEARCH = 2000
 _ZERO = Decimal(0)
 
 
+class _Shape(NamedTuple):
+    """What a page's statement depends on beyond its bound values: one statement is built per shape and
+    kept (``_page_statement``), so a request only binds its values (building and keying a statement cost
+    more than running it)."""
+
+    dialect: str
+    #: ``visibility.shape_of`` the viewer
+    viewer: tuple[bool, bool]
+    #: None, "index" (the category index finds its products) or "walk" (the name index, see _walk_names)
+    category: str | None
+    in_stock: bool
+    #: None, "ranked" (best match first) or "broad" (a broad search, listed by name)
+    search: str | None
+    sort: str
+    #: the total comes from the statement itself (a window count): the stock filter without a search
+    counts_itself: bool
+    #: sorting by price in a tier (else the default tier's prices)
+    price_tier: bool
+
+
 def _page(viewer, query, tree, words, price_tier_id, priced) -> CatalogPage:
     # Without a search or the stock filter the category counts already hold the total: no count over
     # all matching rows, so the first page reads only its own rows from the name index. A search is
     # counted first (one statement over the index's matches), then its page is read.
     counted_by_tree = not words and not query.in_stock
-    total = func.count().over() if not counted_by_tree and not words else literal(0)
-    stmt = _filtered(select(Product.id.label("id"), total.label("total")), viewer, query, tree, words)
-    rank, sort, broad = None, query.sort, False
+    dialect = db.session.get_bind().dialect.name
+    params = visibility.params_of(viewer)
+    category = None
+    if query.category_id is not None:
+        params["categories"] = sorted(tree.descendants(query.category_id))
+        walk = not words and query.sort in ("relevance", "name") and _walk_names(tree, query)
+        category = "walk" if walk else "index"
+    search, sort = None, query.sort
     if words:
-        found = catalog_search.match(words)
-        matched = db.session.execute(_search_count(viewer, query, tree, words, found)).scalar_one()
-        broad = matched > BROAD_SEARCH and sort == "relevance"
-        if broad:  # walk the name index, skipping what does not match ("+ 0": not the other way round)
-            stmt, sort = stmt.where((Product.id + 0).in_(found.ids)), "name"
-        else:
-            stmt = stmt.join(found.joined, found.onclause).where(found.where)
-            rank = found.rank
-    # The page's ids are found and sorted first; only then are their cards read (picture, stock): a
-    # ranked search or a sort by price orders every match, and should not read more than the order needs.
-    keys = _sort_keys(sort, rank, price_tier_id, priced, viewer)
-    stmt = stmt.add_columns(*(key.label(f"k{i}") for i, (key, _, _) in enumerate(keys)))
-    offset = (query.page - 1) * query.per_page
-    chosen = stmt.order_by(*_ordered(keys)).limit(query.per_page).offset(offset).subquery("chosen")
-    first_image = (select(ProductImage.id).where(ProductImage.product_id == Product.id)
-                   .order_by(ProductImage.position, ProductImage.id).limit(1).correlate(Product).scalar_subquery())
-    cards = (select(*_CARD_COLUMNS, first_image.label("image_id"), chosen.c.total)
-             .select_from(chosen).join(Product, Product.id == chosen.c.id)
-             .outerjoin(StockLevel, StockLevel.product_id == Product.id)
-             .order_by(*_ordered([(chosen.c[f"k{i}"], desc, last) for i, (_, desc, last) in enumerate(keys)])))
-    rows = db.session.execute(cards).all()
+        params[catalog_search.WORDS_PARAM] = catalog_search.expression(words)
+        count_shape = (dialect, visibility.shape_of(viewer), category, query.in_stock)
+        matched = db.session.execute(_search_count_statement(*count_shape), params).scalar_one()
+        search = "broad" if matched > BROAD_SEARCH and sort == "relevance" else "ranked"
+        if search == "broad":
+            sort = "name"
+    if sort == "price" and not priced:
+        sort = "name"
+    params.update(price_tier_id=price_tier_id, page_limit=query.per_page,
+                  page_offset=(query.page - 1) * query.per_page)
+    shape = _Shape(dialect, visibility.shape_of(viewer), category, query.in_stock, search, sort,
+                   counts_itself=not counted_by_tree and not words, price_tier=price_tier_id is not None)
+    rows = db.session.execute(_page_statement(shape), params).all()
     if words:
         total = matched
     elif counted_by_tree:
@@ -346,7 +385,35 @@ def _page(viewer, query, tree, words, price_tier_id, priced) -> CatalogPage:
     else:
         total = rows[0].total if rows else 0
     return CatalogPage([ProductRow(_card(r), r.image_id) for r in rows], total, query.page, query.per_page,
-                       by_name_for_breadth=broad)
+                       by_name_for_breadth=search == "broad")
+
+
+@lru_cache(maxsize=512)
+def _page_statement(shape: _Shape) -> Select:
+    """A page of products, its cards' columns and picture, for every request of a shape (bound: the
+    viewer, categories, search words, price tier, page_limit and page_offset)."""
+    total = func.count().over() if shape.counts_itself else literal(0)
+    stmt = _filtered(select(Product.id.label("id"), total.label("total")), shape)
+    rank = None
+    if shape.search is not None:
+        found = catalog_search.bound_match(shape.dialect)
+        if shape.search == "broad":  # walk the name index, skipping what does not match ("+ 0": not the other way round)
+            stmt = stmt.where((Product.id + 0).in_(found.ids))
+        else:
+            stmt = stmt.join(found.joined, found.onclause).where(found.where)
+            rank = found.rank
+    # The page's ids are found and sorted first; only then are their cards read (picture, stock): a
+    # ranked search or a sort by price orders every match, and should not read more than the order needs.
+    keys = _sort_keys(shape, rank)
+    stmt = stmt.add_columns(*(key.label(f"k{i}") for i, (key, _, _) in enumerate(keys)))
+    chosen = (stmt.order_by(*_ordered(keys)).limit(bindparam("page_limit")).offset(bindparam("page_offset"))
+              .subquery("chosen"))
+    first_image = (select(ProductImage.id).where(ProductImage.product_id == Product.id)
+                   .order_by(ProductImage.position, ProductImage.id).limit(1).correlate(Product).scalar_subquery())
+    return (select(*_CARD_COLUMNS, first_image.label("image_id"), chosen.c.total)
+            .select_from(chosen).join(Product, Product.id == chosen.c.id)
+            .outerjoin(StockLevel, StockLevel.product_id == Product.id)
+            .order_by(*_ordered([(chosen.c[f"k{i}"], desc, last) for i, (_, desc, last) in enumerate(keys)])))
 
 
 #: a product card's columns (no description), then its stock level's
@@ -362,32 +429,33 @@ def _card(r) -> Card:
     return Card(r.id, r.sku, r.name, r.category_id, r.unit, r.pack_size, r.min_order_qty, r.order_increment, stock)
 
 
-def _search_count(viewer: Viewer, query: CatalogQuery, tree: CategoryTree, words: list[str], found) -> Select:
-    """How many products the viewer may see match the search (one statement). A plain search counts the
-    index's matches less the few the viewer may not see, rather than looking up every match."""
-    if query.category_id is None and not query.in_stock:
+@lru_cache(maxsize=64)
+def _search_count_statement(dialect: str, viewer: tuple[bool, bool], category: str | None, in_stock: bool) -> Select:
+    """How many products the viewer may see match the search (one statement, bound as ``_page_statement``).
+    A plain search counts the index's matches less the few the viewer may not see, rather than looking
+    up every match."""
+    found = catalog_search.bound_match(dialect)
+    if category is None and not in_stock:
         everyone = select(func.count()).select_from(found.joined).where(found.where).scalar_subquery()
         # "+ 0": the engine finds the unseen products by the visibility index, then checks them against
         # the matches, not the other way round
         unseen = (select(func.count()).select_from(Product)
-                  .where(unseen_clause(viewer), (Product.id + 0).in_(found.ids)).scalar_subquery())
+                  .where(visibility.bound_unseen_clause(viewer), (Product.id + 0).in_(found.ids)).scalar_subquery())
         return select(everyone - unseen)
-    return _filtered(select(func.count()).select_from(Product), viewer, query, tree, words).where(
-        Product.id.in_(found.ids))
+    shape = _Shape(dialect, viewer, category and "index", in_stock, "ranked", "relevance", False, False)
+    return _filtered(select(func.count()).select_from(Product), shape).where(Product.id.in_(found.ids))
 
 
-def _filtered(stmt: Select, viewer: Viewer, query: CatalogQuery, tree: CategoryTree, words: list[str]) -> Select:
-    """The viewer's visible products in the asked category, in stock when asked (not the search)."""
-    stmt = visible(stmt, viewer)
-    if query.category_id is not None:
-        category = Product.category_id
-        if not words and query.sort in ("relevance", "name") and _walk_names(tree, query):
-            # A large category's page is found sooner walking the name index and skipping products of
-            # other categories than reading all of the category's products and sorting them: "+ 0"
-            # keeps the engine from choosing the category index.
-            category = Product.category_id + 0
-        stmt = stmt.where(category.in_(sorted(tree.descendants(query.category_id))))
-    if query.in_stock:
+def _filtered(stmt: Select, shape: _Shape) -> Select:
+    """The viewer's visible products in the asked categories, in stock when asked (not the search)."""
+    stmt = stmt.where(visibility.bound_visible_clause(shape.viewer))
+    if shape.category is not None:
+        # A large category's page is found sooner walking the name index and skipping products of
+        # other categories than reading all of the category's products and sorting them: "+ 0"
+        # keeps the engine from choosing the category index.
+        category = Product.category_id + 0 if shape.category == "walk" else Product.category_id
+        stmt = stmt.where(category.in_(bindparam("categories", expanding=True)))
+    if shape.in_stock:
         stmt = stmt.join(StockLevel, StockLevel.product_id == Product.id).where(
             StockLevel.on_hand - StockLevel.reserved > 0)
     return stmt
@@ -404,15 +472,14 @@ def _walk_names(tree: CategoryTree, query: CatalogQuery) -> bool:
     return 3 * node.count * node.count > rows * tree.total
 
 
-def _sort_keys(sort: str, rank, price_tier_id: int | None, priced: bool, viewer: Viewer) -> list[tuple]:
+def _sort_keys(shape: _Shape, rank) -> list[tuple]:
     """The page's order: (expression, descending, nulls last) from the first key to the last."""
-    if sort == "relevance" and rank is not None:
+    if shape.sort == "relevance" and rank is not None:
         return [(rank, False, False), (Product.name, False, False), (Product.id, False, False)]
-    if sort == "newest":
+    if shape.sort == "newest":
         return [(Product.created_dt, True, False), (Product.id, True, False)]
-    if sort == "price" and priced:
-        return [(_list_price(price_tier_id, viewer), False, True), (Product.name, False, False),
-                (Product.id, False, False)]
+    if shape.sort == "price":
+        return [(_list_price(shape), False, True), (Product.name, False, False), (Product.id, False, False)]
     return [(Product.name, False, False), (Product.id, False, False)]
 
 
@@ -424,16 +491,18 @@ def _ordered(keys: list[tuple]) -> list:
     return ordered
 
 
-def _list_price(tier_id: int | None, viewer: Viewer):
-    """The product's list price in the tier; for customers the default tier's when it has none there."""
-    own = (select(ProductPrice.price).where(ProductPrice.product_id == Product.id, ProductPrice.tier_id == tier_id)
+def _list_price(shape: _Shape):
+    """The product's list price in the tier (bound: price_tier_id); for customers the default tier's
+    where it has none there."""
+    own = (select(ProductPrice.price)
+           .where(ProductPrice.product_id == Product.id, ProductPrice.tier_id == bindparam("price_tier_id"))
            .correlate(Product).scalar_subquery())
-    if viewer.company_id is None:
+    if shape.viewer[0]:  # a guest: the guest tier's prices only
         return own
     default = (select(ProductPrice.price).join(PriceTier, PriceTier.id == ProductPrice.tier_id)
                .where(ProductPrice.product_id == Product.id, PriceTier.is_default.is_(True))
                .correlate(Product).limit(1).scalar_subquery())
-    return default if tier_id is None else func.coalesce(own, default)
+    return func.coalesce(own, default) if shape.price_tier else default
 
 
 # --- one product ------------------------------------------------------------------------------------

@@ -19,8 +19,21 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
-from sqlalchemy import Connection, case, column, event, func, literal_column, select, table, text, union
+from sqlalchemy import (
+    Connection,
+    bindparam,
+    case,
+    column,
+    event,
+    func,
+    literal_column,
+    select,
+    table,
+    text,
+    union,
+)
 from sqlalchemy.sql.elements import ColumnElement
 
 from portal.extensions import db
@@ -155,18 +168,35 @@ def _dialect() -> str:
     return db.session.get_bind().dialect.name
 
 
+#: the bound parameter holding a search's words as the engine's full-text query (``expression``)
+WORDS_PARAM = "search_words"
+
+
+def expression(words: list[str]) -> str:
+    """The full-text query for the words (the value of ``WORDS_PARAM``): every word as a prefix, all of them
+    required. The words are ``words_of``'s: the tokenizer's own characters only."""
+    if _dialect() == "postgresql":
+        return " & ".join(f"{w}:*" for w in words)
+    return " ".join(f'"{w}"*' for w in words)  # each word quoted, as a prefix; FTS5 ANDs them
+
+
 def match(words: list[str]) -> Match:
     """Every word must start a word of the product's name, SKU or description."""
-    if _dialect() == "postgresql":
+    return bound_match(_dialect(), bindparam(WORDS_PARAM, expression(words)))
+
+
+def bound_match(dialect: str, words=None) -> Match:
+    """``match`` with the query left as the bound parameter ``WORDS_PARAM`` (``expression`` gives its value):
+    a statement built with it once serves every search."""
+    words = bindparam(WORDS_PARAM) if words is None else words
+    if dialect == "postgresql":
         index = table("product_search", column("product_id"), column("document"))
-        query = func.to_tsquery("simple", " & ".join(f"{w}:*" for w in words))
+        query = func.to_tsquery("simple", words)
         return Match(index, index.c.product_id == Product.id, index.c.document.op("@@")(query),
                      -func.ts_rank(index.c.document, query),
                      select(index.c.product_id).where(index.c.document.op("@@")(query)))
     index = table("product_search", column("rowid"), column("rank"))
-    # Each word quoted (the tokenizer's own characters only), as a prefix; FTS5 ANDs them.
-    expression = " ".join(f'"{w}"*' for w in words)
-    matches = literal_column("product_search").op("MATCH")(expression)
+    matches = literal_column("product_search").op("MATCH")(words)
     return Match(index, index.c.rowid == Product.id, matches, index.c.rank, select(index.c.rowid).where(matches))
 
 
@@ -174,24 +204,38 @@ def corrected(words: list[str]) -> list[str]:
     """The words, each one that starts no indexed word replaced by its closest indexed word (one query)."""
     if not words:
         return words
-    if _dialect() == "postgresql":
+    distinct = list(dict.fromkeys(words))
+    params = {}
+    for i, word in enumerate(distinct):
+        params.update({f"w{i}": word, f"w{i}_after": _after(word), f"w{i}_first": word[0],
+                       f"w{i}_first_after": _after(word[0]), f"w{i}_shortest": len(word) - 2,
+                       f"w{i}_longest": len(word) + 2})
+    known = db.session.execute(_vocabulary_statement(_dialect(), len(distinct)), params).scalars().all()
+    return [_closest(word, known) for word in words]
+
+
+@lru_cache(maxsize=2 * MAX_WORDS)
+def _vocabulary_statement(dialect: str, count: int):
+    """The indexed words near `count` words (bound as w0, w0_after, ...), built once per engine and count.
+
+    Per word: the indexed words it starts, and — only when it starts none — those of about its length
+    with its first letter. Each range is a member of a UNION: fts5vocab answers an OR of ranges wrongly.
+    The second range is skipped by a LIMIT of 0 when the word is known: fts5vocab reads every listed
+    word's postings, so a range over a common letter costs in proportion to the catalog."""
+    if dialect == "postgresql":
         term = table("product_search_word", column("word")).c.word
     else:
         term = table("product_search_vocab", column("term")).c.term
-    # Per word: the indexed words it starts, and — only when it starts none — those of about its length
-    # with its first letter. Each range is a member of a UNION: fts5vocab answers an OR of ranges wrongly.
-    # The second range is skipped by a LIMIT of 0 when the word is known: fts5vocab reads every listed
-    # word's postings, so a range over a common letter costs in proportion to the catalog.
     ranges = []
-    for word in dict.fromkeys(words):
-        starts = select(term).where(term >= word, term < _after(word))
+    for i in range(count):
+        starts = select(term).where(term >= bindparam(f"w{i}"), term < bindparam(f"w{i}_after"))
         ranges.append(starts)
-        unknown = case((starts.exists(), 0), else_=-1 if _dialect() == "sqlite" else None)
-        ranges.append(select(term).where(term >= word[0], term < _after(word[0]),
-                                         func.length(term).between(len(word) - 2, len(word) + 2))
+        unknown = case((starts.exists(), 0), else_=-1 if dialect == "sqlite" else None)
+        ranges.append(select(term).where(term >= bindparam(f"w{i}_first"), term < bindparam(f"w{i}_first_after"),
+                                         func.length(term).between(bindparam(f"w{i}_shortest"),
+                                                                   bindparam(f"w{i}_longest")))
                       .limit(unknown).subquery().select())
-    known = db.session.execute(union(*ranges)).scalars().all()
-    return [_closest(word, known) for word in words]
+    return union(*ranges)
 
 
 def _after(prefix: str) -> str:

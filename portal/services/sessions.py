@@ -9,8 +9,9 @@ import logging
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import lru_cache
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
 from portal.extensions import db
@@ -73,19 +74,30 @@ def live_user(user_id: int, key: str, lifetime: Lifetime | None = None) -> User 
     a live one is marked seen, at most once a minute. One query on the way in.
     """
     now = utcnow()
-    seen = func.coalesce(UserSession.last_seen_dt, UserSession.created_dt)
-    query = (select(User, (seen < now - TOUCH_EVERY).label("stale")).join(UserSession, UserSession.user_id == User.id)
-             .where(UserSession.key_hash == hash_key(key), UserSession.revoked_dt.is_(None), User.id == user_id,
-                    User.is_active_flag.is_(True)))
+    params = {"key_hash": hash_key(key), "user_id": user_id, "touch_before": now - TOUCH_EVERY}
     if lifetime is not None:
-        query = query.where(UserSession.created_dt > now - lifetime.absolute, seen > now - lifetime.idle)
-    found = db.session.execute(query).one_or_none()
+        params.update(created_after=now - lifetime.absolute, seen_after=now - lifetime.idle)
+    found = db.session.execute(_live_user_statement(lifetime is not None), params).one_or_none()
     if found is None:
         return None
     user, stale = found
     if lifetime is not None and stale:
         _write(update(UserSession).where(UserSession.key_hash == hash_key(key)).values(last_seen_dt=now))
     return user
+
+
+@lru_cache(maxsize=2)
+def _live_user_statement(timed: bool):
+    """``live_user``'s query, built once (a request binds its values): the user and whether the session is
+    due to be marked seen, for a live session; with `timed`, within its lifetime."""
+    seen = func.coalesce(UserSession.last_seen_dt, UserSession.created_dt)
+    query = (select(User, (seen < bindparam("touch_before")).label("stale"))
+             .join(UserSession, UserSession.user_id == User.id)
+             .where(UserSession.key_hash == bindparam("key_hash"), UserSession.revoked_dt.is_(None),
+                    User.id == bindparam("user_id"), User.is_active_flag.is_(True)))
+    if timed:
+        query = query.where(UserSession.created_dt > bindparam("created_after"), seen > bindparam("seen_after"))
+    return query
 
 
 def _write(statement) -> None:

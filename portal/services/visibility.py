@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import Select, and_, exists, literal, not_, or_, select
+from sqlalchemy import Select, and_, bindparam, exists, literal, not_, or_, select
 
 from portal.models import (
     Company,
@@ -45,26 +45,59 @@ def _kind():
 
 def visible_clause(viewer: Viewer):
     """A WHERE clause on Product for what this viewer may see."""
-    kind = _kind()
-    if viewer.company_id is None:
-        return and_(kind == ProductVisibility.all.value, Product.guest_visible.is_(True))
-    listed = exists(select(product_company_visibility.c.product_id).where(
-        product_company_visibility.c.product_id == Product.id,
-        product_company_visibility.c.company_id == viewer.company_id))
-    if viewer.tier_id is not None:
-        listed = or_(listed, exists(select(product_tier_visibility.c.product_id).where(
-            product_tier_visibility.c.product_id == Product.id,
-            product_tier_visibility.c.tier_id == viewer.tier_id)))
-    return or_(kind == ProductVisibility.all.value, and_(kind == ProductVisibility.restricted.value, listed))
+    return _visible(viewer.company_id is None, viewer.tier_id is not None, viewer.company_id, viewer.tier_id)
 
 
 def unseen_clause(viewer: Viewer):
     """A WHERE clause on Product for what this viewer may NOT see, led by terms the visibility index
     serves (the products not everyone sees are few: found without reading the others)."""
+    return _unseen(viewer.company_id is None, viewer.tier_id is not None, viewer.company_id, viewer.tier_id)
+
+
+#: the bound parameters of ``bound_visible_clause`` / ``bound_unseen_clause``
+COMPANY_PARAM, TIER_PARAM = "viewer_company_id", "viewer_tier_id"
+
+
+def shape_of(viewer: Viewer) -> tuple[bool, bool]:
+    """What a statement built for this viewer depends on beyond its parameters: guest, has a tier."""
+    return viewer.company_id is None, viewer.tier_id is not None
+
+
+def params_of(viewer: Viewer) -> dict[str, int | None]:
+    """The values of a bound visibility clause's parameters for this viewer."""
+    return {COMPANY_PARAM: viewer.company_id, TIER_PARAM: viewer.tier_id}
+
+
+def bound_visible_clause(shape: tuple[bool, bool]):
+    """``visible_clause`` for every viewer of a shape (``shape_of``), the company and tier left as bound
+    parameters (``params_of``): a statement built with it once serves every request."""
+    return _visible(*shape, bindparam(COMPANY_PARAM), bindparam(TIER_PARAM))
+
+
+def bound_unseen_clause(shape: tuple[bool, bool]):
+    """``unseen_clause`` with bound parameters, as ``bound_visible_clause``."""
+    return _unseen(*shape, bindparam(COMPANY_PARAM), bindparam(TIER_PARAM))
+
+
+def _visible(guest: bool, has_tier: bool, company_id, tier_id):
+    kind = _kind()
+    if guest:
+        return and_(kind == ProductVisibility.all.value, Product.guest_visible.is_(True))
+    listed = exists(select(product_company_visibility.c.product_id).where(
+        product_company_visibility.c.product_id == Product.id,
+        product_company_visibility.c.company_id == company_id))
+    if has_tier:
+        listed = or_(listed, exists(select(product_tier_visibility.c.product_id).where(
+            product_tier_visibility.c.product_id == Product.id,
+            product_tier_visibility.c.tier_id == tier_id)))
+    return or_(kind == ProductVisibility.all.value, and_(kind == ProductVisibility.restricted.value, listed))
+
+
+def _unseen(guest: bool, has_tier: bool, company_id, tier_id):
     few = Product.visibility.in_([ProductVisibility.hidden, ProductVisibility.restricted])
-    if viewer.company_id is None:
+    if guest:
         few = or_(few, and_(Product.visibility == ProductVisibility.all, Product.guest_visible.is_(False)))
-    return and_(few, not_(visible_clause(viewer)))
+    return and_(few, not_(_visible(guest, has_tier, company_id, tier_id)))
 
 
 def visible(query: Select, viewer: Viewer) -> Select:
