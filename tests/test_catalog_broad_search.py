@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import func, select
 
 from portal.models import Product, ProductVisibility
-from portal.services import catalog, catalog_search, visibility
+from portal.services import catalog, catalog_matches, catalog_search, visibility
 from portal.services.visibility import Viewer, visible
 
 
@@ -38,7 +38,7 @@ def test_a_narrow_search_keeps_the_best_match_order(shop):
 
 
 def test_a_broad_search_lists_by_name_and_says_so(shop, monkeypatch):
-    monkeypatch.setattr(catalog, "BROAD_SEARCH", 3)
+    monkeypatch.setattr(catalog_matches, "BROAD", 3)
     page = shop.get("/shop/?q=screw")
     assert names(page) == ["Alpha screw", "Beta screw", "Gamma screw", "Zeta screw"]  # the hidden one is not there
     assert "4 products" in page.html.select_one(".results-summary").text

@@ -9,44 +9,51 @@ price what they show with ``pricing.load_price_book``.
 """
 from __future__ import annotations
 
-import threading
-from dataclasses import dataclass, field
-from datetime import date
+from dataclasses import dataclass
 from decimal import Decimal
-from functools import cached_property, lru_cache
+from functools import lru_cache
 from typing import NamedTuple
 
 from sqlalchemy import (
     Select,
-    and_,
     bindparam,
-    case,
-    column,
     func,
     literal,
-    null,
     select,
-    table,
-    union,
-    union_all,
 )
 from sqlalchemy.orm import joinedload
 
 from portal.extensions import db
 from portal.i18n import N_
 from portal.models import (
-    Category,
     PriceTier,
     Product,
     ProductImage,
     ProductPrice,
-    ProductVisibility,
     StockLevel,
-    product_company_visibility,
-    product_tier_visibility,
 )
-from portal.services import catalog_revision, catalog_search, visibility
+from portal.services import catalog_matches, catalog_search, visibility
+from portal.services.catalog_cards import CARD_COLUMNS, Card, CardStock, ProductRow, card, first_image
+from portal.services.catalog_tree import CategoryNode, CategoryTree, category_tree
 from portal.services.visibility import Viewer, visible, visible_clause
+
+#: what the pages use from the modules the catalog is made of
+__all__ = [
+    "PAGE_SIZES",
+    "SORTS",
+    "Card",
+    "CardStock",
+    "CatalogPage",
+    "CatalogQuery",
+    "CategoryNode",
+    "CategoryTree",
+    "ProductRow",
+    "category_tree",
+    "find_products",
+    "image_for",
+    "offered_sorts",
+    "product_for",
+]
 
 #: sort key -> label; "relevance" (the default) is by name when nothing is searched, so a search typed
 #: on any page is ranked by how well products match
@@ -59,187 +66,6 @@ def offered_sorts(priced: bool) -> dict[str, str]:
     """The sorts offered: by price only when prices are shown (the order would give hidden prices away).
     The first is the default."""
     return {k: v for k, v in SORTS.items() if k != "price" or priced}
-
-
-# --- categories -------------------------------------------------------------------------------------
-
-@dataclass
-class CategoryNode:
-    id: int
-    name: str
-    slug: str
-    parent_id: int | None
-    #: visible products in this category and its subcategories
-    count: int = 0
-    children: list[CategoryNode] = field(default_factory=list)
-
-
-@dataclass
-class CategoryTree:
-    nodes: dict[int, CategoryNode]
-    roots: list[CategoryNode]
-    #: every product the viewer may see, in a category or not
-    total: int = 0
-
-    @cached_property
-    def parents(self) -> dict[int, int | None]:
-        """category id -> parent id, for pricing's category promotions."""
-        return {n.id: n.parent_id for n in self.nodes.values()}
-
-    def descendants(self, category_id: int) -> set[int]:
-        """The category and every category below it."""
-        found, todo = set(), [category_id]
-        while todo:
-            current = todo.pop()
-            if current in self.nodes and current not in found:
-                found.add(current)
-                todo.extend(child.id for child in self.nodes[current].children)
-        return found
-
-    def lineage(self, category_id: int | None) -> list[CategoryNode]:
-        """From the top category down to this one (the breadcrumb)."""
-        chain: list[CategoryNode] = []
-        while category_id is not None and category_id in self.nodes and len(chain) < len(self.nodes):
-            chain.append(self.nodes[category_id])
-            category_id = self.nodes[category_id].parent_id
-        return chain[::-1]
-
-    def shown(self, nodes: list[CategoryNode] | None = None) -> list[CategoryNode]:
-        """Categories with something the viewer may see, in menu order."""
-        return [n for n in (self.roots if nodes is None else nodes) if n.count > 0]
-
-
-def category_tree(viewer: Viewer, counted: bool = True) -> CategoryTree:
-    """Every category with the number of products the viewer may see in it and below it.
-
-    The categories and the counts of products every customer (or every guest) may see are the same
-    for all viewers until the catalog changes: they are kept per catalog revision
-    (``catalog_revision``) and read again only when it changed. Per request one statement reads the
-    revision together with the counts of the restricted products listed for this customer (its
-    company or price tier) — a few, found through the visibility lists' indexes, not a scan of the
-    catalog. ``counted=False`` leaves the counts at zero (a product page's breadcrumb)."""
-    token, restricted = _revision_and_restricted(viewer if counted else None)
-    # Every customer without restricted products of their own shares one tree, every guest another.
-    key = (token, counted, counted and viewer.company_id is None, tuple(sorted(restricted, key=str)))
-    tree = _trees.get(key)
-    if tree is None:
-        shared = _shared_cache.get(token)
-        if shared is None:
-            shared = _load_shared()
-            _keep(_shared_cache, token, shared, _KEPT_REVISIONS)
-        tree = _build(shared, viewer if counted else None, restricted)
-        _keep(_trees, key, tree, _KEPT_TREES)
-    return tree
-
-
-def _build(shared: _Shared, viewer: Viewer | None, restricted: list[tuple[int | None, int]]) -> CategoryTree:
-    if viewer is None:
-        own: dict[int | None, int] = {}
-    else:
-        own = dict(shared.guest if viewer.company_id is None else shared.public)
-        for category_id, n in restricted:
-            own[category_id] = own.get(category_id, 0) + n
-    nodes = {r[0]: CategoryNode(r[0], r[1], r[2], r[3]) for r in shared.rows}
-    roots = []
-    for node in nodes.values():
-        parent = nodes.get(node.parent_id) if node.parent_id is not None else None
-        (parent.children if parent is not None else roots).append(node)
-    todo, ordered, seen = list(roots), [], set()  # parents before children, then totals bottom-up
-    while todo:
-        node = todo.pop()
-        if node.id not in seen:
-            seen.add(node.id)
-            ordered.append(node)
-            todo.extend(node.children)
-    for node in reversed(ordered):
-        node.count = own.get(node.id, 0) + sum(child.count for child in node.children)
-    return CategoryTree(nodes, roots, total=sum(own.values()))
-
-
-@dataclass(frozen=True)
-class _Shared:
-    """What every viewer shares at one catalog revision."""
-
-    token: str
-    #: (id, name, slug, parent id), in menu order
-    rows: tuple[tuple[int, str, str, int | None], ...]
-    #: category (None: no category) -> products visible to every customer / to guests
-    public: dict[int | None, int]
-    guest: dict[int | None, int]
-
-
-_REVISION = table(catalog_revision.TABLE, column("token"))
-#: kept per process: the shared part of the last few revisions, and the trees built from them (shared by
-#: every request, so nobody changes a tree once built)
-_KEPT_REVISIONS, _KEPT_TREES = 4, 64
-_shared_cache: dict[str, _Shared] = {}
-_trees: dict[tuple, CategoryTree] = {}
-
-
-_keeping = threading.Lock()
-
-
-def _keep(cache: dict, key, value, size: int) -> None:
-    with _keeping:
-        cache[key] = value
-        while len(cache) > size:
-            cache.pop(next(iter(cache)), None)
-
-
-def _revision_and_restricted(viewer: Viewer | None) -> tuple[str, list[tuple[int | None, int]]]:
-    """The catalog revision, and per category the restricted products listed for the viewer (one statement)."""
-    if viewer is None or viewer.company_id is None:
-        return db.session.execute(_revision_statement(None)).scalar_one(), []
-    rows = db.session.execute(_revision_statement(viewer.tier_id is not None), visibility.params_of(viewer)).all()
-    token = next(r[0] for r in rows if r[0] is not None)
-    return token, [(r[1], r[2]) for r in rows if r[0] is None]
-
-
-@lru_cache(maxsize=4)
-def _revision_statement(tier: bool | None):
-    """The revision; for a customer (`tier`: whether it has a price tier) with the counts of its listed
-    restricted products, bound as ``visibility.params_of``."""
-    revision = select(_REVISION.c.token, null().label("category_id"), null().label("n"))
-    if tier is None:
-        return revision
-    listed = select(product_company_visibility.c.product_id).where(
-        product_company_visibility.c.company_id == bindparam(visibility.COMPANY_PARAM))
-    if tier:
-        listed = union(listed, select(product_tier_visibility.c.product_id).where(
-            product_tier_visibility.c.tier_id == bindparam(visibility.TIER_PARAM)))
-    restricted = (select(null(), Product.category_id, func.count())
-                  .where(Product.visibility == ProductVisibility.restricted, Product.id.in_(listed))
-                  .group_by(Product.category_id))
-    return union_all(revision, restricted)
-
-
-def _load_shared() -> _Shared:
-    """The categories and their public and guest counts, with the revision they belong to (one statement:
-    one snapshot). A full pass over the products, once per catalog revision."""
-    public = Product.visibility == ProductVisibility.all
-    counts = (select(Product.category_id, func.sum(case((public, 1), else_=0)).label("public"),
-                     func.sum(case((and_(public, Product.guest_visible.is_(True)), 1), else_=0)).label("guest"))
-              .group_by(Product.category_id).cte("counts"))
-    token = select(_REVISION.c.token).scalar_subquery()
-    columns = [Category.id, Category.name, Category.slug, Category.parent_id, Category.position]
-    stmt = union_all(
-        select(*columns, func.coalesce(counts.c.public, 0), func.coalesce(counts.c.guest, 0), token)
-        .outerjoin(counts, counts.c.category_id == Category.id),
-        # products in no category: one row without a category; and one row when there is no category at all
-        select(null(), literal(""), literal(""), null(), literal(0), counts.c.public, counts.c.guest, token)
-        .where(counts.c.category_id.is_(None)),
-        select(null(), literal(""), literal(""), null(), literal(0), literal(0), literal(0), token))
-    rows = db.session.execute(stmt).all()
-    categories = sorted((r for r in rows if r[0] is not None), key=lambda r: (r[4] or 0, r[1]))
-    public_counts: dict[int | None, int] = {}
-    guest_counts: dict[int | None, int] = {}
-    for r in rows:
-        if r[5]:
-            public_counts[r[0]] = public_counts.get(r[0], 0) + int(r[5])
-        if r[6]:
-            guest_counts[r[0]] = guest_counts.get(r[0], 0) + int(r[6])
-    return _Shared(rows[0][7], tuple((r[0], r[1], r[2], r[3]) for r in categories), public_counts, guest_counts)
-
 
 # --- a page of products -----------------------------------------------------------------------------
 
@@ -254,37 +80,6 @@ class CatalogQuery:
     page: int = 1
     per_page: int = PAGE_SIZES[0]
 
-
-class CardStock(NamedTuple):
-    """A product's stock as a card shows it (what ``stock_display.note_for`` reads)."""
-
-    available: Decimal
-    incoming: Decimal | None
-    incoming_date: date | None
-
-
-class Card(NamedTuple):
-    """The columns of a product a catalog card shows: plain values read as a row, not an ORM entity
-    (building 24 entities and their stock levels cost more than the statement)."""
-
-    id: int
-    sku: str
-    name: str
-    category_id: int | None
-    unit: str
-    pack_size: Decimal
-    min_order_qty: Decimal
-    order_increment: Decimal
-    stock: CardStock | None
-
-
-@dataclass
-class ProductRow:
-    product: Card
-    #: the first picture of the product, for the thumbnail
-    image_id: int | None
-
-
 @dataclass
 class CatalogPage:
     rows: list[ProductRow]
@@ -293,7 +88,7 @@ class CatalogPage:
     per_page: int
     #: the words searched for after typo correction, when they differ from what was typed
     corrected_to: str = ""
-    #: a search so broad that its matches are listed by name, not ranked (see BROAD_SEARCH)
+    #: a search so broad that its matches are listed by name, not ranked (see ``catalog_matches.BROAD``)
     by_name_for_breadth: bool = False
 
     @property
@@ -317,17 +112,41 @@ def find_products(viewer: Viewer, query: CatalogQuery, tree: CategoryTree, price
     product has none there; before promotions, contract prices and discounts); when the viewer sees no
     prices (``priced`` false) it sorts by name, so the order cannot give hidden prices away."""
     typed = catalog_search.words_of(query.search)
-    # Typos are mended before searching (one statement), so every search costs the same.
-    words = catalog_search.corrected(typed) if typed else typed
-    page = _page(viewer, query, tree, words, price_tier_id, priced)
+    if not typed:
+        return _page(viewer, query, tree, typed, price_tier_id, priced)
+    search_key = catalog_matches.key(tree.search_revision, tree.revision, typed)
+    found = catalog_matches.kept(search_key)
+    # Typos are mended before searching (one statement, unless the search is kept), so every search costs
+    # the same.
+    words = list(found.words) if found is not None else catalog_search.corrected(typed)
+    if query.sort != "relevance" or query.in_stock:  # stock changes too often to keep; other orders read theirs
+        page = _page(viewer, query, tree, words, price_tier_id, priced)
+    else:
+        if found is None:
+            found, unseen = catalog_matches.find(viewer, words)
+            catalog_matches.keep(search_key, found)
+        else:
+            unseen = catalog_matches.unseen(viewer, found)
+        page = _found_page(viewer, query, tree, found, unseen, price_tier_id, priced)
     if words != typed:
         page.corrected_to = " ".join(words)
     return page
 
 
-#: a search matching more products than this lists them by name: ranking thousands of near-equal
-#: matches costs more than it tells (refining the search brings back the best-match order)
-BROAD_SEARCH = 2000
+def _found_page(viewer: Viewer, query: CatalogQuery, tree: CategoryTree, found: catalog_matches.Matches,
+                unseen: set[int], price_tier_id: int | None, priced: bool) -> CatalogPage:
+    """A page of a search's matches in their listing order: the viewer's own matches (less those it may
+    not see, in the categories asked), then their cards. A broad search the category narrows to at most
+    ``catalog_matches.BROAD`` products is ranked after all (by ``_page``)."""
+    wanted = tree.descendants(query.category_id) if query.category_id is not None else None
+    total = found.total(unseen, wanted)
+    if found.broad and total <= catalog_matches.BROAD:
+        return _page(viewer, query, tree, list(found.words), price_tier_id, priced, matched=total)
+    ids = found.page(unseen, wanted, (query.page - 1) * query.per_page, query.per_page)
+    return CatalogPage(catalog_matches.cards(ids), total, query.page, query.per_page,
+                       by_name_for_breadth=found.broad)
+
+
 _ZERO = Decimal(0)
 
 
@@ -351,7 +170,7 @@ class _Shape(NamedTuple):
     price_tier: bool
 
 
-def _page(viewer, query, tree, words, price_tier_id, priced) -> CatalogPage:
+def _page(viewer, query, tree, words, price_tier_id, priced, matched: int | None = None) -> CatalogPage:
     # Without a search or the stock filter the category counts already hold the total: no count over
     # all matching rows, so the first page reads only its own rows from the name index. A search is
     # counted first (one statement over the index's matches), then its page is read.
@@ -366,9 +185,10 @@ def _page(viewer, query, tree, words, price_tier_id, priced) -> CatalogPage:
     search, sort = None, query.sort
     if words:
         params[catalog_search.WORDS_PARAM] = catalog_search.expression(words)
-        count_shape = (dialect, visibility.shape_of(viewer), category, query.in_stock)
-        matched = db.session.execute(_search_count_statement(*count_shape), params).scalar_one()
-        search = "broad" if matched > BROAD_SEARCH and sort == "relevance" else "ranked"
+        if matched is None:  # else counted from a kept search
+            count_shape = (dialect, visibility.shape_of(viewer), category, query.in_stock)
+            matched = db.session.execute(_search_count_statement(*count_shape), params).scalar_one()
+        search = "broad" if matched > catalog_matches.BROAD and sort == "relevance" else "ranked"
         if search == "broad":
             sort = "name"
     if sort == "price" and not priced:
@@ -384,7 +204,7 @@ def _page(viewer, query, tree, words, price_tier_id, priced) -> CatalogPage:
         total = tree.nodes[query.category_id].count if query.category_id is not None else tree.total
     else:
         total = rows[0].total if rows else 0
-    return CatalogPage([ProductRow(_card(r), r.image_id) for r in rows], total, query.page, query.per_page,
+    return CatalogPage([ProductRow(card(r), r.image_id) for r in rows], total, query.page, query.per_page,
                        by_name_for_breadth=search == "broad")
 
 
@@ -408,26 +228,10 @@ def _page_statement(shape: _Shape) -> Select:
     stmt = stmt.add_columns(*(key.label(f"k{i}") for i, (key, _, _) in enumerate(keys)))
     chosen = (stmt.order_by(*_ordered(keys)).limit(bindparam("page_limit")).offset(bindparam("page_offset"))
               .subquery("chosen"))
-    first_image = (select(ProductImage.id).where(ProductImage.product_id == Product.id)
-                   .order_by(ProductImage.position, ProductImage.id).limit(1).correlate(Product).scalar_subquery())
-    return (select(*_CARD_COLUMNS, first_image.label("image_id"), chosen.c.total)
+    return (select(*CARD_COLUMNS, first_image().label("image_id"), chosen.c.total)
             .select_from(chosen).join(Product, Product.id == chosen.c.id)
             .outerjoin(StockLevel, StockLevel.product_id == Product.id)
             .order_by(*_ordered([(chosen.c[f"k{i}"], desc, last) for i, (_, desc, last) in enumerate(keys)])))
-
-
-#: a product card's columns (no description), then its stock level's
-_CARD_COLUMNS = (Product.id, Product.sku, Product.name, Product.category_id, Product.unit, Product.pack_size,
-                 Product.min_order_qty, Product.order_increment, StockLevel.product_id.label("stock_of"),
-                 StockLevel.on_hand, StockLevel.reserved, StockLevel.incoming, StockLevel.incoming_date)
-
-
-def _card(r) -> Card:
-    stock = None
-    if r.stock_of is not None:
-        stock = CardStock((r.on_hand or _ZERO) - (r.reserved or _ZERO), r.incoming, r.incoming_date)
-    return Card(r.id, r.sku, r.name, r.category_id, r.unit, r.pack_size, r.min_order_qty, r.order_increment, stock)
-
 
 @lru_cache(maxsize=64)
 def _search_count_statement(dialect: str, viewer: tuple[bool, bool], category: str | None, in_stock: bool) -> Select:

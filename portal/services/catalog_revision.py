@@ -1,4 +1,5 @@
-"""The catalog's revision: a token that changes whenever what a viewer may list changes.
+"""The catalog's revision: a token that changes whenever what a viewer may list changes (and the
+search's: a token that changes whenever the words products are found by change).
 
 One row in ``catalog_revision`` holds a random token. Database triggers replace it on every write
 that can change the category tree or who sees which product — products added, removed, moved to
@@ -26,69 +27,85 @@ WATCHED = {
     "product_tier_visibility": None,
     "product_company_visibility": None,
 }
+#: the search's revision: the words products are found by (``catalog.find_products`` keeps a search's
+#: ranked matches per search revision and catalog revision)
+SEARCH_TABLE = "search_revision"
+SEARCH_WATCHED = {"product": ("name", "sku", "description")}
 
 _SQLITE_TOKEN = "lower(hex(randomblob(16)))"
 _PG_TOKEN = "md5(random()::text || clock_timestamp()::text || txid_current()::text)"
 
 
-def _sqlite_statements() -> list[str]:
-    statements = [
-        f"CREATE TABLE IF NOT EXISTS {TABLE} (id INTEGER PRIMARY KEY CHECK (id = 1), token VARCHAR(32) NOT NULL)",
-        f"INSERT OR IGNORE INTO {TABLE} (id, token) VALUES (1, {_SQLITE_TOKEN})",
-    ]
-    bump = f"UPDATE {TABLE} SET token = {_SQLITE_TOKEN}"
-    for table, columns in WATCHED.items():
-        update = f"UPDATE OF {', '.join(columns)}" if columns else "UPDATE"
-        for name, when in (("insert", "INSERT"), ("delete", "DELETE"), ("update", update)):
-            statements.append(f"CREATE TRIGGER IF NOT EXISTS {TABLE}_{table}_{name} AFTER {when} ON {table} "
-                              f"BEGIN {bump}; END")
-    return statements
+class Revision:
+    """One revision row (a random token in a one-row table) and the triggers that replace it."""
+
+    def __init__(self, table: str, watched: dict[str, tuple[str, ...] | None]) -> None:
+        self.table, self.watched = table, watched
+
+    def sqlite_statements(self) -> list[str]:
+        statements = [
+            f"CREATE TABLE IF NOT EXISTS {self.table} (id INTEGER PRIMARY KEY CHECK (id = 1), token VARCHAR(32) NOT NULL)",
+            f"INSERT OR IGNORE INTO {self.table} (id, token) VALUES (1, {_SQLITE_TOKEN})",
+        ]
+        bump = f"UPDATE {self.table} SET token = {_SQLITE_TOKEN}"
+        for table, columns in self.watched.items():
+            update = f"UPDATE OF {', '.join(columns)}" if columns else "UPDATE"
+            for name, when in (("insert", "INSERT"), ("delete", "DELETE"), ("update", update)):
+                statements.append(f"CREATE TRIGGER IF NOT EXISTS {self.table}_{table}_{name} AFTER {when} ON {table} "
+                                  f"BEGIN {bump}; END")
+        return statements
+
+    def pg_statements(self) -> list[str]:
+        statements = [
+            f"CREATE TABLE IF NOT EXISTS {self.table} (id integer PRIMARY KEY CHECK (id = 1), token varchar(32) NOT NULL)",
+            f"INSERT INTO {self.table} (id, token) VALUES (1, {_PG_TOKEN}) ON CONFLICT (id) DO NOTHING",
+            f"""CREATE OR REPLACE FUNCTION {self.table}_bump() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN UPDATE {self.table} SET token = {_PG_TOKEN}; RETURN NULL; END $$""",
+        ]
+        for table, columns in self.watched.items():
+            update = f"UPDATE OF {', '.join(columns)}" if columns else "UPDATE"
+            statements.append(f"DROP TRIGGER IF EXISTS {self.table}_bump ON {table}")
+            # once per statement: a bulk import bumps the token once, not once per row
+            statements.append(f"CREATE TRIGGER {self.table}_bump AFTER INSERT OR {update} OR DELETE OR TRUNCATE "
+                              f"ON {table} FOR EACH STATEMENT EXECUTE FUNCTION {self.table}_bump()")
+        return statements
+
+    def create(self, connection: Connection) -> None:
+        """Create (or repair) the revision row and its triggers."""
+        statements = self.pg_statements() if connection.dialect.name == "postgresql" else self.sqlite_statements()
+        for statement in statements:
+            connection.execute(text(statement))
+
+    def drop(self, connection: Connection) -> None:
+        if connection.dialect.name == "postgresql":
+            statements = [f"DROP TRIGGER IF EXISTS {self.table}_bump ON {table}" for table in self.watched]
+            statements += [f"DROP FUNCTION IF EXISTS {self.table}_bump()", f"DROP TABLE IF EXISTS {self.table}"]
+        else:
+            statements = [f"DROP TRIGGER IF EXISTS {self.table}_{table}_{name}"
+                          for table in self.watched for name in ("insert", "delete", "update")]
+            statements.append(f"DROP TABLE IF EXISTS {self.table}")
+        for statement in statements:
+            connection.execute(text(statement))
 
 
-def _pg_statements() -> list[str]:
-    statements = [
-        f"CREATE TABLE IF NOT EXISTS {TABLE} (id integer PRIMARY KEY CHECK (id = 1), token varchar(32) NOT NULL)",
-        f"INSERT INTO {TABLE} (id, token) VALUES (1, {_PG_TOKEN}) ON CONFLICT (id) DO NOTHING",
-        f"""CREATE OR REPLACE FUNCTION {TABLE}_bump() RETURNS trigger LANGUAGE plpgsql AS $$
-            BEGIN UPDATE {TABLE} SET token = {_PG_TOKEN}; RETURN NULL; END $$""",
-    ]
-    for table, columns in WATCHED.items():
-        update = f"UPDATE OF {', '.join(columns)}" if columns else "UPDATE"
-        statements.append(f"DROP TRIGGER IF EXISTS {TABLE}_bump ON {table}")
-        # once per statement: a bulk import bumps the token once, not once per row
-        statements.append(f"CREATE TRIGGER {TABLE}_bump AFTER INSERT OR {update} OR DELETE OR TRUNCATE ON {table} "
-                          f"FOR EACH STATEMENT EXECUTE FUNCTION {TABLE}_bump()")
-    return statements
-
-
-def create(connection: Connection) -> None:
-    """Create (or repair) the revision row and its triggers."""
-    for statement in _pg_statements() if connection.dialect.name == "postgresql" else _sqlite_statements():
-        connection.execute(text(statement))
-
-
-def drop(connection: Connection) -> None:
-    if connection.dialect.name == "postgresql":
-        statements = [f"DROP TRIGGER IF EXISTS {TABLE}_bump ON {table}" for table in WATCHED]
-        statements += [f"DROP FUNCTION IF EXISTS {TABLE}_bump()", f"DROP TABLE IF EXISTS {TABLE}"]
-    else:
-        statements = [f"DROP TRIGGER IF EXISTS {TABLE}_{table}_{name}"
-                      for table in WATCHED for name in ("insert", "delete", "update")]
-        statements.append(f"DROP TABLE IF EXISTS {TABLE}")
-    for statement in statements:
-        connection.execute(text(statement))
+CATALOG = Revision(TABLE, WATCHED)
+SEARCH = Revision(SEARCH_TABLE, SEARCH_WATCHED)
+#: the catalog revision's (an earlier migration calls these)
+create, drop = CATALOG.create, CATALOG.drop
 
 
 def owns(name: str | None) -> bool:
-    """Whether a database table is the revision's (schema comparisons leave it out)."""
-    return name == TABLE
+    """Whether a database table is a revision's (schema comparisons leave it out)."""
+    return name in (TABLE, SEARCH_TABLE)
 
 
 @event.listens_for(Model.metadata, "after_create")
 def _create_after_create_all(target, connection, **kw) -> None:
-    create(connection)
+    CATALOG.create(connection)
+    SEARCH.create(connection)
 
 
 @event.listens_for(Model.metadata, "before_drop")
 def _drop_before_drop_all(target, connection, **kw) -> None:
-    drop(connection)
+    SEARCH.drop(connection)
+    CATALOG.drop(connection)
