@@ -120,7 +120,7 @@ def load_wrk(port: int, path: str, cookie: str, seconds: float, connections: int
 
 def run(url: str, args, gunicorn: str, load) -> dict[str, tuple[float, float, float]]:
     """Serve the database with gunicorn and load each page: page -> median (req/s, p50 ms, p99 ms)."""
-    targets = pages(url)
+    targets = {name: path for name, path in pages(url).items() if name == MINIMAL or not args.page or name in args.page}
     port = free_port()
     env = dict(os.environ, PORTAL_ENV="development", DATABASE_URL=url)
     server = subprocess.Popen([gunicorn, "-w", "2", "-b", f"127.0.0.1:{port}", "wsgi:app"], cwd=ROOT, env=env,
@@ -160,6 +160,8 @@ def main() -> None:
     parser.add_argument("--warm-up", type=float, default=3)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument("--page", action="append", help="only this page (repeatable; e.g. catalog, search); the "
+                                                        "minimal endpoint is always loaded")
     args = parser.parse_args()
     url = args.database_url or f"sqlite:///{ROOT / 'instance' / 'bench-catalog.db'}"
     gunicorn = shutil.which("gunicorn", path=str(Path(sys.executable).parent)) or shutil.which("gunicorn")

@@ -18,6 +18,9 @@ class DefaultConfig:
     SESSION_MAX_AGE_HOURS = float(os.environ.get("SESSION_MAX_AGE_HOURS", "12"))
     SESSION_IDLE_MINUTES = float(os.environ.get("SESSION_IDLE_MINUTES", "60"))
     PERMANENT_SESSION_LIFETIME = timedelta(hours=SESSION_MAX_AGE_HOURS)
+    # The cookie is written when the session changes, not re-signed on every page: it lasts the sign-in's
+    # absolute lifetime, and the idle timeout is kept on the server.
+    SESSION_REFRESH_EACH_REQUEST = False
     # Strict-Transport-Security max-age in production (seconds); 0 leaves the header out.
     HSTS_MAX_AGE = int(os.environ.get("HSTS_MAX_AGE", str(365 * 24 * 3600)))
     MAX_CONTENT_LENGTH = 8 * 1024 * 1024

@@ -17,6 +17,7 @@ from portal.contract import SettingSpec
 from portal.extensions import db
 from portal.features import registry
 from portal.models import SettingValue
+from portal.reading import rows
 from portal.web_address import normalise_base_url
 
 HIDDEN_PRICE_CHOICES = (("zero", "A zero amount (€0.00 in the customer's currency)"),
@@ -104,7 +105,7 @@ _STORED = select(SettingValue.key, SettingValue.value)
 
 
 def _load() -> dict[str, Any]:
-    stored = dict(db.session.execute(_STORED).tuples().all())
+    stored = dict(rows(_STORED).tuples().all())
     values = {key: stored.get(key, spec.default) for key, spec in specs().items()}
     current_app.extensions[_LAST_KNOWN] = values
     return values

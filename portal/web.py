@@ -9,6 +9,7 @@ import logging
 import re
 from decimal import Decimal
 from functools import lru_cache
+from typing import NamedTuple
 
 from flask import Flask, render_template, request, url_for
 from flask_babel import gettext
@@ -72,6 +73,44 @@ def nav_entries():
     return entries
 
 
+class NavLink(NamedTuple):
+    url: str
+    label: str
+    #: the page shown is this entry's (or, for a feature's other pages, its first entry's)
+    here: bool
+
+
+def nav_links() -> list[NavLink]:
+    """``nav_entries`` as the header shows them: each entry's address, label and whether it is the current
+    page's entry — the page's own entry, else the first entry of the page's feature (Shop for the shop's
+    other pages)."""
+    entries = nav_entries()
+    endpoint = request.endpoint or ""
+    listed = {entry.endpoint for entry in entries}
+    feature_of_page = endpoint.split(".")[0] if endpoint and endpoint not in listed else None
+    links, seen = [], set()
+    for entry in entries:
+        feature = entry.endpoint.split(".")[0]
+        here = endpoint == entry.endpoint or (feature == feature_of_page and feature not in seen)
+        seen.add(feature)
+        links.append(NavLink(plain_url(entry.endpoint), str(entry.label), here))
+    return links
+
+
+def plain_url(endpoint: str, **values) -> str:
+    """``url_for`` for the frame's fixed addresses (an endpoint and constant arguments: the header's links,
+    the stylesheets), built once per application root: the routes are fixed once the app is created.
+    Not for arguments that come from a request (the kept addresses would grow without bound)."""
+    key = (request.script_root, endpoint, tuple(sorted(values.items())))
+    url = _plain_urls.get(key)
+    if url is None:
+        url = _plain_urls[key] = url_for(endpoint, **values)
+    return url
+
+
+_plain_urls: dict[tuple, str] = {}
+
+
 def switchable_companies():
     if not current_user.is_authenticated or not current_user.is_contact:
         return []
@@ -113,7 +152,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["number"] = number
     app.jinja_env.globals.update(
         feature_enabled=settings.is_enabled, email_preferences=preferences.offered,
-        switchable_companies=switchable_companies, setting=settings.get, nav_entries=nav_entries,
+        switchable_companies=switchable_companies, setting=settings.get, nav_entries=nav_entries, nav_links=nav_links, plain_url=plain_url,
         acting=acting, can=can, invoice_overdue=receivables.is_overdue, invoice_open=receivables.is_open,
         brand_css_url=brand_css_url,
         portal_roles=roles.listed, role_abilities=roles.abilities,

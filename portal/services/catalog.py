@@ -32,6 +32,7 @@ from portal.models import (
     ProductPrice,
     StockLevel,
 )
+from portal.reading import rows
 from portal.services import catalog_matches, catalog_search, visibility
 from portal.services.catalog_cards import CARD_COLUMNS, Card, CardStock, ProductRow, card, first_image
 from portal.services.catalog_tree import CategoryNode, CategoryTree, category_tree
@@ -187,7 +188,7 @@ def _page(viewer, query, tree, words, price_tier_id, priced, matched: int | None
         params[catalog_search.WORDS_PARAM] = catalog_search.expression(words)
         if matched is None:  # else counted from a kept search
             count_shape = (dialect, visibility.shape_of(viewer), category, query.in_stock)
-            matched = db.session.execute(_search_count_statement(*count_shape), params).scalar_one()
+            matched = rows(_search_count_statement(*count_shape), params).scalar_one()
         search = "broad" if matched > catalog_matches.BROAD and sort == "relevance" else "ranked"
         if search == "broad":
             sort = "name"
@@ -197,14 +198,14 @@ def _page(viewer, query, tree, words, price_tier_id, priced, matched: int | None
                   page_offset=(query.page - 1) * query.per_page)
     shape = _Shape(dialect, visibility.shape_of(viewer), category, query.in_stock, search, sort,
                    counts_itself=not counted_by_tree and not words, price_tier=price_tier_id is not None)
-    rows = db.session.execute(_page_statement(shape), params).all()
+    found = rows(_page_statement(shape), params).all()
     if words:
         total = matched
     elif counted_by_tree:
         total = tree.nodes[query.category_id].count if query.category_id is not None else tree.total
     else:
-        total = rows[0].total if rows else 0
-    return CatalogPage([ProductRow(card(r), r.image_id) for r in rows], total, query.page, query.per_page,
+        total = found[0].total if found else 0
+    return CatalogPage([ProductRow(card(r), r.image_id) for r in found], total, query.page, query.per_page,
                        by_name_for_breadth=search == "broad")
 
 

@@ -26,6 +26,7 @@ from sqlalchemy import Select, and_, bindparam, case, func, select
 
 from portal.extensions import db
 from portal.models import Product, ProductVisibility, StockLevel
+from portal.reading import rows as read
 from portal.services import catalog_search, visibility
 from portal.services.catalog_cards import CARD_COLUMNS, ProductRow, card, first_image
 
@@ -125,7 +126,7 @@ def find(viewer: visibility.Viewer, words: list[str]) -> tuple[Matches, set[int]
     the name order breaking ties: (rank, name, id)."""
     params = {**visibility.params_of(viewer), catalog_search.WORDS_PARAM: catalog_search.expression(words),
               "broad": BROAD}
-    rows = db.session.execute(_matches_statement(_dialect(), visibility.shape_of(viewer)), params).all()
+    rows = read(_matches_statement(_dialect(), visibility.shape_of(viewer)), params).all()
     broad = len(rows) > BROAD
     if not broad:
         rows.sort(key=lambda r: r.rank)  # stable: equal ranks stay by name, id
@@ -142,14 +143,14 @@ def unseen(viewer: visibility.Viewer, matches: Matches) -> set[int]:
     if not matches.restricted:
         return set()
     params = {**visibility.params_of(viewer), "restricted_ids": sorted(matches.restricted)}
-    return set(db.session.execute(_unseen_statement(visibility.shape_of(viewer)), params).scalars())
+    return set(read(_unseen_statement(visibility.shape_of(viewer)), params).scalars())
 
 
 def cards(ids: list[int]) -> list[ProductRow]:
     """The cards of these products, in this order (one statement)."""
     if not ids:
         return []
-    found = {r.id: r for r in db.session.execute(_cards_statement(), {"card_ids": ids})}
+    found = {r.id: r for r in read(_cards_statement(), {"card_ids": ids})}
     return [ProductRow(card(found[i]), found[i].image_id) for i in ids if i in found]
 
 

@@ -38,6 +38,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from portal.extensions import db
 from portal.models import Product
+from portal.reading import rows
 from portal.services import catalog_revision
 
 #: tables that belong to the index, not to the models (fts5 adds its shadow tables with this prefix)
@@ -210,7 +211,7 @@ def corrected(words: list[str]) -> list[str]:
         params.update({f"w{i}": word, f"w{i}_after": _after(word), f"w{i}_first": word[0],
                        f"w{i}_first_after": _after(word[0]), f"w{i}_shortest": len(word) - 2,
                        f"w{i}_longest": len(word) + 2})
-    known = db.session.execute(_vocabulary_statement(_dialect(), len(distinct)), params).scalars().all()
+    known = rows(_vocabulary_statement(_dialect(), len(distinct)), params).scalars().all()
     return [_closest(word, known) for word in words]
 
 

@@ -13,7 +13,6 @@ from functools import cached_property, lru_cache
 
 from sqlalchemy import and_, bindparam, case, column, func, literal, null, select, table, union, union_all
 
-from portal.extensions import db
 from portal.models import (
     Category,
     Product,
@@ -21,6 +20,7 @@ from portal.models import (
     product_company_visibility,
     product_tier_visibility,
 )
+from portal.reading import rows
 from portal.services import catalog_revision, visibility
 from portal.services.visibility import Viewer
 
@@ -46,6 +46,8 @@ class CategoryTree:
     #: current (``catalog_matches``)
     revision: str = ""
     search_revision: str = ""
+    #: what pages write of this tree, kept with it (the shop's category menu)
+    menus: dict = field(default_factory=dict, repr=False, compare=False)
 
     @cached_property
     def parents(self) -> dict[int, int | None]:
@@ -158,11 +160,11 @@ def _revision_and_restricted(viewer: Viewer | None) -> tuple[str, str, list[tupl
     """The catalog and search revisions, and per category the restricted products listed for the viewer
     (one statement)."""
     if viewer is None or viewer.company_id is None:
-        token, search_token = db.session.execute(_revision_statement(None)).one()[:2]
+        token, search_token = rows(_revision_statement(None)).one()[:2]
         return token, search_token, []
-    rows = db.session.execute(_revision_statement(viewer.tier_id is not None), visibility.params_of(viewer)).all()
-    token, search_token = next(r[:2] for r in rows if r[0] is not None)
-    return token, search_token, [(r[2], r[3]) for r in rows if r[0] is None]
+    found = rows(_revision_statement(viewer.tier_id is not None), visibility.params_of(viewer)).all()
+    token, search_token = next(r[:2] for r in found if r[0] is not None)
+    return token, search_token, [(r[2], r[3]) for r in found if r[0] is None]
 
 
 @lru_cache(maxsize=4)
@@ -201,13 +203,13 @@ def _load_shared() -> _Shared:
         select(null(), literal(""), literal(""), null(), literal(0), counts.c.public, counts.c.guest, token)
         .where(counts.c.category_id.is_(None)),
         select(null(), literal(""), literal(""), null(), literal(0), literal(0), literal(0), token))
-    rows = db.session.execute(stmt).all()
-    categories = sorted((r for r in rows if r[0] is not None), key=lambda r: (r[4] or 0, r[1]))
+    found = rows(stmt).all()
+    categories = sorted((r for r in found if r[0] is not None), key=lambda r: (r[4] or 0, r[1]))
     public_counts: dict[int | None, int] = {}
     guest_counts: dict[int | None, int] = {}
-    for r in rows:
+    for r in found:
         if r[5]:
             public_counts[r[0]] = public_counts.get(r[0], 0) + int(r[5])
         if r[6]:
             guest_counts[r[0]] = guest_counts.get(r[0], 0) + int(r[6])
-    return _Shared(rows[0][7], tuple((r[0], r[1], r[2], r[3]) for r in categories), public_counts, guest_counts)
+    return _Shared(found[0][7], tuple((r[0], r[1], r[2], r[3]) for r in categories), public_counts, guest_counts)

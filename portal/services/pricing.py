@@ -30,6 +30,7 @@ from sqlalchemy import Date, Integer, bindparam, literal, null, or_, select, uni
 
 from portal.extensions import db
 from portal.models import Category, Company, ContractPrice, PriceBreak, PriceTier, ProductPrice, Promotion
+from portal.reading import rows as read
 
 CENT = Decimal("0.01")
 HUNDRED = Decimal(100)
@@ -164,7 +165,7 @@ def load_price_book(buyer: Buyer, products: Iterable[tuple[int, int | None]], to
     if category_parents is not None:
         lineages = {c: _ancestors(c, category_parents) for c in set(categories_of.values())}
     statement, params = _price_rows(buyer, ids, today, lineages, category_parents)
-    rows = db.session.execute(statement, params).all()
+    rows = read(statement, params).all()
     lists: dict[int, tuple[Decimal, str, int, bool]] = {}  # product -> price, currency, tier, is own tier
     breaks: dict[int, dict[int | None, dict[Decimal, Decimal]]] = {}
     contracts: dict[tuple[int, str], Decimal] = {}

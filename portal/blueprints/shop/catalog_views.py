@@ -8,6 +8,7 @@ from flask import abort, render_template, request, url_for
 from portal import settings
 from portal.blueprints.shop import bp, card_tags
 from portal.blueprints.shop.browsing import catalog_access, current_shopper
+from portal.blueprints.shop.category_menu import category_menu
 from portal.services import catalog, clock, product_images
 from portal.services.pricing import PriceBook, load_price_book
 from portal.services.stock_display import note_for
@@ -57,10 +58,10 @@ def index():
     sorts = catalog.offered_sorts(shopper.sees_prices)
     cards = partial(card_tags.product_cards, shopper=shopper, book=book, stock_note=_stock_notes(),
                     product_url=_url_by_id("shop.product", "product_id"), image_url=_url_by_id("shop.image", "image_id"))
+    current = tree.nodes.get(query.category_id) if query.category_id else None
     return render_template("shop/index.html", shopper=shopper, tree=tree, query=query, page=page, sorts=sorts,
-                           page_sizes=catalog.PAGE_SIZES, product_cards=cards,
-                           category_url=_url_by_id("shop.index", "category"),
-                           current=tree.nodes.get(query.category_id) if query.category_id else None)
+                           page_sizes=catalog.PAGE_SIZES, product_cards=cards, current=current,
+                           category_menu=category_menu(tree, current, _url_by_id("shop.index", "category")))
 
 
 @bp.get("/product/<int:product_id>")
