@@ -8,10 +8,44 @@ entities, nor for writes the session should know about.
 """
 from __future__ import annotations
 
-from sqlalchemy import CursorResult, Executable
+import json
+from collections.abc import Iterable
+
+from sqlalchemy import (
+    CursorResult,
+    Executable,
+    Integer,
+    String,
+    any_,
+    bindparam,
+    func,
+    literal_column,
+    select,
+)
+from sqlalchemy.dialects.postgresql import ARRAY
 
 from portal.extensions import db
 
 
 def rows(statement: Executable, params: dict | None = None) -> CursorResult:
     return db.session.connection().execute(statement, params or {})
+
+
+def dialect() -> str:
+    """The engine of the session's database ("sqlite", "postgresql")."""
+    return db.session.get_bind().dialect.name
+
+
+def in_ids(column, name: str, engine: str):
+    """``column IN`` the ids bound as the one parameter `name` (its value: ``ids_value``). An expanding
+    ``IN`` is written out anew on every execution, for every list of ids; one parameter is not: SQLite
+    reads it as a JSON array (``json_each``), PostgreSQL as an integer array (``= ANY``)."""
+    if engine == "postgresql":
+        return column == any_(bindparam(name, type_=ARRAY(Integer)))
+    return column.in_(select(literal_column("value")).select_from(func.json_each(bindparam(name, type_=String))))
+
+
+def ids_value(ids: Iterable[int], engine: str) -> list[int] | str:
+    """The value of an ``in_ids`` parameter."""
+    ids = [int(i) for i in ids]
+    return ids if engine == "postgresql" else json.dumps(ids)

@@ -24,6 +24,7 @@ from functools import lru_cache
 
 from sqlalchemy import Select, and_, bindparam, case, func, select
 
+from portal import reading
 from portal.extensions import db
 from portal.models import Product, ProductVisibility, StockLevel
 from portal.reading import rows as read
@@ -142,15 +143,17 @@ def unseen(viewer: visibility.Viewer, matches: Matches) -> set[int]:
     """The kept matches this viewer may not see (one statement, none when every match is for everyone)."""
     if not matches.restricted:
         return set()
-    params = {**visibility.params_of(viewer), "restricted_ids": sorted(matches.restricted)}
-    return set(read(_unseen_statement(visibility.shape_of(viewer)), params).scalars())
+    engine = reading.dialect()
+    params = {**visibility.params_of(viewer), "restricted_ids": reading.ids_value(sorted(matches.restricted), engine)}
+    return set(read(_unseen_statement(visibility.shape_of(viewer), engine), params).scalars())
 
 
 def cards(ids: list[int]) -> list[ProductRow]:
     """The cards of these products, in this order (one statement)."""
     if not ids:
         return []
-    found = {r.id: r for r in read(_cards_statement(), {"card_ids": ids})}
+    engine = reading.dialect()
+    found = {r.id: r for r in read(_cards_statement(engine), {"card_ids": reading.ids_value(ids, engine)})}
     return [ProductRow(card(found[i]), found[i].image_id) for i in ids if i in found]
 
 
@@ -173,14 +176,14 @@ def _matches_statement(dialect: str, viewer: tuple[bool, bool]) -> Select:
             .join(found.joined, found.onclause).where(found.where).order_by(Product.name, Product.id))
 
 
-@lru_cache(maxsize=4)
-def _unseen_statement(viewer: tuple[bool, bool]) -> Select:
-    return select(Product.id).where(Product.id.in_(bindparam("restricted_ids", expanding=True)),
+@lru_cache(maxsize=8)
+def _unseen_statement(viewer: tuple[bool, bool], engine: str) -> Select:
+    return select(Product.id).where(reading.in_ids(Product.id, "restricted_ids", engine),
                                     visibility.bound_unseen_clause(viewer))
 
 
-@lru_cache(maxsize=1)
-def _cards_statement() -> Select:
+@lru_cache(maxsize=2)
+def _cards_statement(engine: str) -> Select:
     return (select(*CARD_COLUMNS, first_image().label("image_id"))
             .outerjoin(StockLevel, StockLevel.product_id == Product.id)
-            .where(Product.id.in_(bindparam("card_ids", expanding=True))))
+            .where(reading.in_ids(Product.id, "card_ids", engine)))

@@ -28,6 +28,7 @@ from functools import lru_cache
 
 from sqlalchemy import Date, Integer, bindparam, literal, null, or_, select, union_all
 
+from portal import reading
 from portal.extensions import db
 from portal.models import Category, Company, ContractPrice, PriceBreak, PriceTier, ProductPrice, Promotion
 from portal.reading import rows as read
@@ -205,16 +206,20 @@ def _price_rows(buyer: Buyer, ids: Sequence[int], today: date, lineages: dict[in
     min qty, price, currency, own tier); a promotion row is (product, category, percent, name) in those
     columns. The statement is built once per shape (guest or customer, promotions filtered or not) and
     kept: each page only binds its values."""
-    filtered = category_parents is not None
-    params = {"ids": list(ids), "today": today, "own_tier": buyer.tier_id if buyer.tier_id is not None else -1,
+    filtered, engine = category_parents is not None, reading.dialect()
+    params = {"ids": reading.ids_value(ids, engine), "today": today,
+              "own_tier": buyer.tier_id if buyer.tier_id is not None else -1,
               "company_id": buyer.company.id if buyer.company is not None else -1,
-              "categories": sorted(set().union(*lineages.values())) if filtered and lineages else []}
-    return _price_statement(buyer.is_guest, filtered), params
+              "categories": reading.ids_value(set().union(*lineages.values()) if filtered and lineages else [], engine)}
+    return _price_statement(buyer.is_guest, filtered, engine), params
 
 
-@lru_cache(maxsize=4)
-def _price_statement(guest: bool, filtered: bool):
-    ids, today = bindparam("ids", expanding=True), bindparam("today", type_=Date)
+@lru_cache(maxsize=8)
+def _price_statement(guest: bool, filtered: bool, engine: str):
+    today = bindparam("today", type_=Date)
+
+    def among_ids(column):
+        return reading.in_ids(column, "ids", engine)
     own_tier = bindparam("own_tier", type_=Integer)
     default_tier = select(PriceTier.id).where(PriceTier.is_default.is_(True)).scalar_subquery()
     if guest:
@@ -224,18 +229,18 @@ def _price_statement(guest: bool, filtered: bool):
     lists = select(literal("list").label("kind"), ProductPrice.product_id, ProductPrice.tier_id,
                    null().label("min_qty"), ProductPrice.price, ProductPrice.currency,
                    (ProductPrice.tier_id == own_tier).label("own")
-                   ).where(ProductPrice.product_id.in_(ids), tier_match)
+                   ).where(among_ids(ProductPrice.product_id), tier_match)
     breaks = select(literal("break"), PriceBreak.product_id, PriceBreak.tier_id, PriceBreak.min_qty,
                     PriceBreak.price, PriceBreak.currency, literal(False)
-                    ).where(PriceBreak.product_id.in_(ids))
+                    ).where(among_ids(PriceBreak.product_id))
     # Today's promotions. With the category tree at hand only those that can apply to these products
     # (theirs, their categories' and parents', everyone's); without it, all of today's.
     valid = [Promotion.is_active.is_(True),
              or_(Promotion.starts_on.is_(None), Promotion.starts_on <= today),
              or_(Promotion.ends_on.is_(None), Promotion.ends_on >= today)]
     if filtered:
-        valid.append(or_(Promotion.product_id.in_(ids),
-                         Promotion.category_id.in_(bindparam("categories", expanding=True)),
+        valid.append(or_(among_ids(Promotion.product_id),
+                         reading.in_ids(Promotion.category_id, "categories", engine),
                          (Promotion.product_id.is_(None) & Promotion.category_id.is_(None))))
     promotions = select(literal("promotion"), Promotion.product_id, Promotion.category_id, null(),
                         Promotion.discount_percent, Promotion.name, literal(False)).where(*valid)
@@ -244,7 +249,7 @@ def _price_statement(guest: bool, filtered: bool):
         statements.append(select(
             literal("contract"), ContractPrice.product_id, null(), null(), ContractPrice.price,
             ContractPrice.currency, literal(False)
-        ).where(ContractPrice.company_id == bindparam("company_id", type_=Integer), ContractPrice.product_id.in_(ids),
+        ).where(ContractPrice.company_id == bindparam("company_id", type_=Integer), among_ids(ContractPrice.product_id),
                 or_(ContractPrice.valid_from.is_(None), ContractPrice.valid_from <= today),
                 or_(ContractPrice.valid_until.is_(None), ContractPrice.valid_until >= today)))
     return union_all(*statements)
