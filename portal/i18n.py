@@ -19,7 +19,7 @@ from pathlib import Path
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from flask import Flask, g, has_app_context, has_request_context
-from flask_babel import Babel, LazyString, force_locale, get_translations, gettext, refresh
+from flask_babel import Babel, LazyString, force_locale, get_translations, refresh
 from flask_babel import get_locale as babel_locale
 from flask_login import current_user
 from markupsafe import escape
@@ -67,7 +67,13 @@ class _PlainLazyString(LazyString):
 def lazy_text(message: str, **variables) -> LazyString:
     """``lazy_gettext`` for texts made at import time (form labels, validator messages): translated when shown,
     escaped in a page like any other text. Import it as ``_l`` so pybabel extracts it."""
-    return _PlainLazyString(gettext, message, **variables)
+    return _PlainLazyString(_translated, message, **variables)
+
+
+def _translated(message: str, **variables) -> str:
+    """Flask-Babel's ``gettext`` from the request's kept translations (``page_translations``)."""
+    text = page_translations().ugettext(message)
+    return text % variables if variables else text
 
 
 def language_name(code: str | None) -> str:

@@ -105,7 +105,7 @@ _STORED = select(SettingValue.key, SettingValue.value)
 
 
 def _load() -> dict[str, Any]:
-    stored = dict(rows(_STORED).tuples().all())
+    stored = dict(rows(_STORED).all())
     values = {key: stored.get(key, spec.default) for key, spec in specs().items()}
     current_app.extensions[_LAST_KNOWN] = values
     return values

@@ -42,7 +42,7 @@ def seed_roles() -> list[str]:
 
 def apply_grants() -> list[tuple[str, str]]:
     """Give built-in roles the declared default permissions not granted before; returns (role, permission)."""
-    done = set(db.session.execute(select(RoleGrant.role_name, RoleGrant.permission)).tuples())
+    done = {tuple(row) for row in db.session.execute(select(RoleGrant.role_name, RoleGrant.permission))}
     roles = {r.name: r for r in db.session.execute(select(Role).where(Role.is_builtin.is_(True))).scalars()}
     applied = []
     for feature_key, role_name, permission in registry().grants():
