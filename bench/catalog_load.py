@@ -5,8 +5,9 @@ Usage (after bench/generate_catalog.py filled the database):
     .venv/bin/python bench/catalog_load.py --database-url URL [--baseline-url URL_1K] [--duration 10] [--repeat 3]
 
 Serves the app with gunicorn (2 sync workers, as on a 2-core machine) on 127.0.0.1, signs in as the
-generated customer, then for each page: warm up 3 s, load it for --duration s, --repeat times, and
-print the median run. With wrk installed it drives the load; otherwise a small Python load generator
+generated customer, then for each page: warm up 3 s, then --repeat times load the minimal endpoint and
+the page for --duration s each; it prints the page's median run and the median of its req/s divided by
+the minimal endpoint's just before (paired: the machine's speed drifts during a long run). With wrk installed it drives the load; otherwise a small Python load generator
 with one thread per connection does (it saturates earlier than wrk: compare ratios, not absolutes).
 With --baseline-url (the 1k catalog) that database is loaded first, and each page's p99 on
 --database-url is printed divided by its p99 on the baseline.
@@ -63,7 +64,13 @@ def sign_in(port: int) -> str:
     res.read()
     if res.status != 302:
         raise SystemExit(f"sign-in failed with HTTP {res.status}: run bench/generate_catalog.py first")
-    return res.getheader("Set-Cookie", "").split(";")[0]
+    cookie = res.getheader("Set-Cookie", "").split(";")[0]
+    # The first page after signing in adds the form token to the session; a browser keeps the cookie it
+    # is sent back, so the load replays that one (else every request would make a new token and cookie).
+    conn.request("GET", "/shop/", headers={"Cookie": cookie})
+    res = conn.getresponse()
+    res.read()
+    return (res.getheader("Set-Cookie") or cookie).split(";")[0]
 
 
 def load_python(port: int, path: str, cookie: str, seconds: float, connections: int) -> tuple[float, float, float]:
@@ -118,8 +125,13 @@ def load_wrk(port: int, path: str, cookie: str, seconds: float, connections: int
     return float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)), millis("50"), millis("99")
 
 
-def run(url: str, args, gunicorn: str, load) -> dict[str, tuple[float, float, float]]:
-    """Serve the database with gunicorn and load each page: page -> median (req/s, p50 ms, p99 ms)."""
+def run(url: str, args, gunicorn: str, load) -> dict[str, tuple[float, float, float, float]]:
+    """Serve the database with gunicorn and load each page: page -> median (req/s, p50 ms, p99 ms, ratio).
+
+    Each run of a page follows a run of the minimal endpoint, and the page's ratio is the median of its
+    runs' req/s each divided by the minimal endpoint's just before it: the machine's speed drifts over a
+    benchmark of several minutes (other jobs, CPU frequency), and a ratio to a figure taken minutes earlier
+    would carry that drift. The minimal endpoint's row shows the median of all its runs."""
     targets = {name: path for name, path in pages(url).items() if name == MINIMAL or not args.page or name in args.page}
     port = free_port()
     env = dict(os.environ, PORTAL_ENV="development", DATABASE_URL=url)
@@ -128,24 +140,34 @@ def run(url: str, args, gunicorn: str, load) -> dict[str, tuple[float, float, fl
     try:
         wait_for(port)
         cookie = sign_in(port)
+        minimal_path = targets.pop(MINIMAL)
+        load(port, minimal_path, cookie, args.warm_up, args.connections)
+        minimal_runs: list[tuple[float, float, float]] = []
         results = {}
         for name, path in targets.items():
             load(port, path, cookie, args.warm_up, args.connections)
-            runs = sorted((load(port, path, cookie, args.duration, args.connections) for _ in range(args.repeat)),
-                          key=lambda r: r[0])
-            results[name] = runs[len(runs) // 2]
-        return results
+            runs, ratios = [], []
+            for _ in range(args.repeat):
+                minimal_runs.append(load(port, minimal_path, cookie, args.duration, args.connections))
+                runs.append(load(port, path, cookie, args.duration, args.connections))
+                ratios.append(runs[-1][0] / minimal_runs[-1][0])
+            results[name] = (*_median(runs), statistics.median(ratios))
+        return {MINIMAL: (*_median(minimal_runs), 1.0), **results}
     finally:
         server.terminate()
         server.wait(timeout=10)
 
 
-def report(title: str, results: dict[str, tuple[float, float, float]]) -> None:
-    base = results[MINIMAL][0]
+def _median(runs: list[tuple[float, float, float]]) -> tuple[float, float, float]:
+    """The run with the median req/s."""
+    return sorted(runs, key=lambda r: r[0])[len(runs) // 2]
+
+
+def report(title: str, results: dict[str, tuple[float, float, float, float]]) -> None:
     print(title)
     print(f"{'page':<22}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'ratio':>8}")
-    for name, (rps, p50, p99) in results.items():
-        print(f"{name:<22}{rps:>9.1f}{p50:>9.1f}{p99:>9.1f}{rps / base:>8.3f}")
+    for name, (rps, p50, p99, ratio) in results.items():
+        print(f"{name:<22}{rps:>9.1f}{p50:>9.1f}{p99:>9.1f}{ratio:>8.3f}")
 
 
 MINIMAL = "minimal (/healthz)"

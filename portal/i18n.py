@@ -22,7 +22,8 @@ from flask import Flask, g, has_app_context, has_request_context
 from flask_babel import Babel, LazyString, force_locale, get_translations, refresh
 from flask_babel import get_locale as babel_locale
 from flask_login import current_user
-from markupsafe import escape
+from jinja2 import pass_eval_context
+from markupsafe import Markup, escape
 from sqlalchemy.exc import SQLAlchemyError
 
 from portal import settings
@@ -166,7 +167,25 @@ def init_app(app: Flask) -> None:
         pgettext=lambda c, s: page_translations().upgettext(c, s),
         npgettext=lambda c, s, p, n: page_translations().unpgettext(c, s, p, n),
         newstyle=True)
+    # Jinja's own new-style gettext reaches the catalog through three template calls; these do what it does
+    # (escaping, "%" formatting even without variables) in one, and pages translate dozens of texts.
+    app.jinja_env.globals.update(gettext=_template_gettext, _=_template_gettext, ngettext=_template_ngettext)
     app.jinja_env.globals.update(portal_languages=LANGUAGES, current_locale=current_locale)
+
+
+@pass_eval_context
+def _template_gettext(eval_ctx, string: str, **variables) -> str:
+    text = page_translations().ugettext(string)
+    if not variables and "%" not in text:  # what "%" formatting would give
+        return Markup(text) if eval_ctx.autoescape else text
+    return (Markup(text) if eval_ctx.autoescape else text) % variables
+
+
+@pass_eval_context
+def _template_ngettext(eval_ctx, singular: str, plural: str, num: int, **variables) -> str:
+    variables.setdefault("num", num)
+    text = page_translations().ungettext(singular, plural, num)
+    return (Markup(text) if eval_ctx.autoescape else text) % variables
 
 
 def page_translations():
