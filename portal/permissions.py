@@ -10,13 +10,14 @@ from functools import lru_cache, wraps
 
 from flask import abort, current_app, g, redirect, request, session, url_for
 from flask_login import current_user
-from sqlalchemy import Select, bindparam, select
+from sqlalchemy import Select, String, bindparam, select
 from sqlalchemy.orm import contains_eager, joinedload
 
+from portal import reading
 from portal.extensions import db
 from portal.features import registry
 from portal.login_session import SESSION_KEY
-from portal.models import Company, InvitationState, Membership, RepAccess, rep_allocation
+from portal.models import Company, InvitationState, Membership, Notification, RepAccess, rep_allocation
 from portal.services import notifications, portal_notices
 from portal.services.actor import Actor
 
@@ -93,13 +94,18 @@ def _memberships(user_id) -> Select:
             .order_by(Company.name))
 
 
-@lru_cache(maxsize=1)
-def _memberships_with_unread() -> Select:
-    """``_memberships_of`` the user bound as user_id, with the user's unread portal notifications per company
-    of the kinds bound as kinds (built once: a request binds its values)."""
+@lru_cache(maxsize=2)
+def _memberships_with_unread(engine: str) -> Select:
+    """``_memberships_of`` the user bound as user_id (role read in the same join), with the user's unread
+    portal notifications per company of the kinds bound as kinds (``reading.texts_value``); built once: a
+    request binds its values."""
     user_id = bindparam("user_id")
-    return _memberships(user_id).add_columns(
-        notifications.unread_clause(user_id, bindparam("kinds", expanding=True), Membership.company_id))
+    return (select(Membership).join(Membership.company).join(Membership.role)
+            .options(contains_eager(Membership.company), contains_eager(Membership.role))
+            .where(Membership.user_id == user_id, Membership.is_active.is_(True), Company.portal_access.is_(True))
+            .order_by(Company.name)
+            .add_columns(notifications.unread_clause(
+                user_id, reading.in_ids(Notification.kind, "kinds", engine, String), Membership.company_id)))
 
 
 def current_memberships() -> list[Membership]:
@@ -108,8 +114,9 @@ def current_memberships() -> list[Membership]:
     if "portal_memberships" not in g:
         memberships, unread = [], {}
         if current_user.is_authenticated and _may_use_memberships(current_user):
-            params = {"user_id": current_user.id, "kinds": portal_notices.enabled_kinds()}
-            for membership, unread_count in db.session.execute(_memberships_with_unread(), params):
+            engine = reading.dialect()
+            params = {"user_id": current_user.id, "kinds": reading.texts_value(portal_notices.enabled_kinds(), engine)}
+            for membership, unread_count in db.session.execute(_memberships_with_unread(engine), params):
                 memberships.append(membership)
                 unread[membership.company_id] = unread_count
         g.portal_memberships, g.portal_unread_by_company = memberships, unread

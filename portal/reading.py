@@ -36,12 +36,13 @@ def dialect() -> str:
     return db.session.get_bind().dialect.name
 
 
-def in_ids(column, name: str, engine: str):
-    """``column IN`` the ids bound as the one parameter `name` (its value: ``ids_value``). An expanding
-    ``IN`` is written out anew on every execution, for every list of ids; one parameter is not: SQLite
-    reads it as a JSON array (``json_each``), PostgreSQL as an integer array (``= ANY``)."""
+def in_ids(column, name: str, engine: str, item_type=Integer):
+    """``column IN`` the ids (or texts: `item_type` String) bound as the one parameter `name` (its value:
+    ``ids_value`` / ``texts_value``). An expanding ``IN`` is written out anew on every execution, for
+    every list of values; one parameter is not: SQLite reads it as a JSON array (``json_each``),
+    PostgreSQL as an array (``= ANY``)."""
     if engine == "postgresql":
-        return column == any_(bindparam(name, type_=ARRAY(Integer)))
+        return column == any_(bindparam(name, type_=ARRAY(item_type)))
     return column.in_(select(literal_column("value")).select_from(func.json_each(bindparam(name, type_=String))))
 
 
@@ -49,3 +50,9 @@ def ids_value(ids: Iterable[int], engine: str) -> list[int] | str:
     """The value of an ``in_ids`` parameter."""
     ids = [int(i) for i in ids]
     return ids if engine == "postgresql" else json.dumps(ids)
+
+
+def texts_value(texts: Iterable[str], engine: str) -> list[str] | str:
+    """The value of an ``in_ids`` parameter of texts."""
+    texts = [str(t) for t in texts]
+    return texts if engine == "postgresql" else json.dumps(texts)

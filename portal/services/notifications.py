@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from urllib.parse import urlsplit
 
 from sqlalchemy import Select, func, select, update
-from sqlalchemy.sql.elements import BindParameter
+from sqlalchemy.sql.elements import ColumnElement
 
 from portal.extensions import db
 from portal.models import Notification, User
@@ -96,11 +96,11 @@ def unread_count(user_id: int, company_id: int | None = None, kinds: Iterable[st
 
 def unread_clause(user_id: int, kinds: Iterable[str], company_column):
     """A correlated count of the user's unread portal notifications about `company_column`'s company, to fold
-    into a query the page runs anyway (the memberships of the signed-in contact). `user_id` and `kinds` may
-    be bound parameters (an expanding one for the kinds)."""
+    into a query the page runs anyway (the memberships of the signed-in contact). `user_id` may be a bound
+    parameter, and `kinds` the clause on ``Notification.kind`` itself (``reading.in_ids``)."""
     return (select(func.count()).select_from(Notification)
             .where(Notification.user_id == user_id, Notification.company_id == company_column,
-                   Notification.kind.in_(kinds if isinstance(kinds, BindParameter) else list(kinds)),
+                   kinds if isinstance(kinds, ColumnElement) else Notification.kind.in_(list(kinds)),
                    Notification.read_dt.is_(None))
             .scalar_subquery())
 
