@@ -5,10 +5,11 @@ Usage (after bench/generate_catalog.py filled the database):
     .venv/bin/python bench/catalog_load.py --database-url URL [--baseline-url URL_1K] [--duration 10] [--repeat 3]
 
 Serves the app with gunicorn (2 sync workers, as on a 2-core machine) on 127.0.0.1, signs in as the
-generated customer, then for each page: warm up 3 s, then --repeat times load the minimal endpoint and
-the page for --duration s each; it prints the page's median run and the median of its req/s divided by
-the minimal endpoint's just before (paired: the machine's speed drifts during a long run). With wrk installed it drives the load; otherwise a small Python load generator
-with one thread per connection does (it saturates earlier than wrk: compare ratios, not absolutes).
+generated customer, warms every page up (3 s each), then for each page: warm up again, then --repeat
+times load the minimal endpoint and the page for --duration s each; it prints the page's median run and
+the median of its req/s divided by the minimal endpoint's just before (paired: the machine's speed drifts
+during a long run). With wrk installed it drives the load; otherwise a small Python load generator with
+one thread per connection does (it saturates earlier than wrk: compare ratios, not absolutes).
 With --baseline-url (the 1k catalog) that database is loaded first, and each page's p99 on
 --database-url is printed divided by its p99 on the baseline.
 """
@@ -141,7 +142,9 @@ def run(url: str, args, gunicorn: str, load) -> dict[str, tuple[float, float, fl
         wait_for(port)
         cookie = sign_in(port)
         minimal_path = targets.pop(MINIMAL)
-        load(port, minimal_path, cookie, args.warm_up, args.connections)
+        # every page once before any is measured: both workers' caches, templates and database pages
+        for path in [minimal_path, *targets.values()]:
+            load(port, path, cookie, args.warm_up, args.connections)
         minimal_runs: list[tuple[float, float, float]] = []
         results = {}
         for name, path in targets.items():

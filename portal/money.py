@@ -36,7 +36,7 @@ def money_writer() -> Callable[..., str]:
 def _money(value, currency: str, locale: str) -> str:
     if value is None:
         return ""
-    amount = Decimal(str(value)).quantize(_CENTS)
+    amount = (value if isinstance(value, Decimal) else Decimal(str(value))).quantize(_CENTS)
     currency = currency or "EUR"
     layout = _layouts.get((locale, currency), _UNKNOWN)
     if layout is _UNKNOWN:

@@ -22,9 +22,12 @@ class _Words:
     def __init__(self) -> None:
         self.gettext = page_translations().ugettext
         self.money = money_writer()
+        self.kept: dict[str, str] = {}
 
     def __call__(self, message: str, **variables) -> str:
-        text = self.gettext(message)
+        text = self.kept.get(message)
+        if text is None:
+            text = self.kept[message] = self.gettext(message)
         return text % variables if variables else text
 
 
