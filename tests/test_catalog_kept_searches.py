@@ -146,6 +146,16 @@ def test_kept_searches_stay_within_their_budget(shop, monkeypatch):
     catalog_matches.forget_all()
 
 
+def test_searches_that_find_nothing_are_kept_in_bounded_number(shop, monkeypatch):
+    monkeypatch.setattr(catalog_matches, "KEPT_SEARCHES", 3)
+    catalog_matches.forget_all()
+    viewer = Viewer.of(shop["company"])
+    for n in range(10):  # anyone may type anything
+        assert search(viewer, f"nothingmatches{n}") == ([], 0)
+    assert len(catalog_matches._kept) == 3 and catalog_matches._kept_ids == 0
+    catalog_matches.forget_all()
+
+
 def test_the_search_revision_follows_only_the_words(shop):
     def token() -> str:
         return db.session.execute(text("SELECT token FROM search_revision")).scalar_one()

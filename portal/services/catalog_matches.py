@@ -36,6 +36,9 @@ from portal.services.catalog_cards import CARD_COLUMNS, ProductRow, card, first_
 BROAD = 2000
 #: matching products kept per process, over all kept searches (two 8-byte numbers each: about 32 MB)
 KEPT_IDS = 2_000_000
+#: searches kept per process, whatever they found (a search finding nothing is kept too: typed words
+#: are anyone's, so their number is bounded, not only their matches)
+KEPT_SEARCHES = 1024
 
 
 @dataclass(frozen=True)
@@ -104,7 +107,7 @@ def keep(search_key: tuple, matches: Matches) -> None:
         _kept_ids -= len(previous.ids) if previous is not None else 0
         _kept[search_key] = matches
         _kept_ids += len(matches.ids)
-        while _kept_ids > KEPT_IDS:
+        while _kept_ids > KEPT_IDS or len(_kept) > KEPT_SEARCHES:
             _, dropped = _kept.popitem(last=False)
             _kept_ids -= len(dropped.ids)
 
