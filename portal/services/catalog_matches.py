@@ -8,9 +8,9 @@ Both are tokens that database triggers replace on every such write, whoever make
 (``catalog_revision``), so a kept result is never stale: a request reads the tokens first, and a result
 found with them describes data at least as new as they are.
 
-Only what depends on the viewer is read per request: which of the few restricted matches this viewer may
-not see (one statement, skipped when there are none), then the page's cards by id (one statement), with
-their stock and the viewer's prices read fresh. A search matching more than ``BROAD`` products is not
+What depends on the viewer — which of the restricted matches it may not see — is read once per viewer
+and kept with the search (one statement, none when every match is for everyone). Per request only the
+page's cards are read by id (one statement), with their stock and the viewer's prices fresh. A search matching more than ``BROAD`` products is not
 kept ranked (its page walks the name index; see ``catalog.find_products``), only its corrected words.
 """
 from __future__ import annotations
@@ -19,7 +19,7 @@ import threading
 from array import array
 from collections import OrderedDict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 from sqlalchemy import Select, and_, bindparam, case, func, select
@@ -57,6 +57,10 @@ class Matches:
     per_category: dict[int, int]
     #: the matches not every viewer may see (restricted, hidden, or not for guests) -> their category
     restricted: dict[int, int]
+    #: per viewer (company and tier, or a guest) the matches it may not see, once read: what decides it
+    #: (visibility, the products listed for a company or tier) changes the catalog revision, and with it
+    #: the kept search
+    unseen_by_viewer: dict[visibility.Viewer, frozenset[int]] = field(default_factory=dict, compare=False)
 
     def total(self, unseen: set[int], wanted: set[int] | None) -> int:
         """How many matches a viewer sees (less `unseen`) in the `wanted` categories (None: all)."""
@@ -139,16 +143,35 @@ def find(viewer: visibility.Viewer, words: list[str]) -> tuple[Matches, set[int]
         per_category[r.category_id or 0] = per_category.get(r.category_id or 0, 0) + 1
     matches = Matches(tuple(words), array("q", (r.id for r in rows)), array("q", (r.category_id or 0 for r in rows)),
                       broad, per_category, {r.id: r.category_id or 0 for r in rows if r.restricted})
-    return matches, {r.id for r in rows if not r.visible}
+    unseen_here = frozenset(r.id for r in rows if not r.visible)
+    keep_unseen(matches, viewer, unseen_here)
+    return matches, unseen_here
 
 
-def unseen(viewer: visibility.Viewer, matches: Matches) -> set[int]:
-    """The kept matches this viewer may not see (one statement, none when every match is for everyone)."""
+#: viewers whose unseen matches a kept search keeps
+KEPT_VIEWERS = 64
+
+
+def unseen(viewer: visibility.Viewer, matches: Matches) -> frozenset[int]:
+    """The kept matches this viewer may not see: read once per viewer (one statement; none when every match
+    is for everyone), then kept with the search."""
     if not matches.restricted:
-        return set()
-    engine = reading.dialect()
-    params = {**visibility.params_of(viewer), "restricted_ids": reading.ids_value(sorted(matches.restricted), engine)}
-    return set(read(_unseen_statement(visibility.shape_of(viewer), engine), params).scalars())
+        return frozenset()
+    found = matches.unseen_by_viewer.get(viewer)
+    if found is None:
+        engine = reading.dialect()
+        params = {**visibility.params_of(viewer),
+                  "restricted_ids": reading.ids_value(sorted(matches.restricted), engine)}
+        found = frozenset(read(_unseen_statement(visibility.shape_of(viewer), engine), params).scalars())
+        keep_unseen(matches, viewer, found)
+    return found
+
+
+def keep_unseen(matches: Matches, viewer: visibility.Viewer, found: frozenset[int]) -> None:
+    with _keeping:
+        if len(matches.unseen_by_viewer) >= KEPT_VIEWERS:
+            matches.unseen_by_viewer.clear()
+        matches.unseen_by_viewer[viewer] = found
 
 
 def cards(ids: list[int]) -> list[ProductRow]:
