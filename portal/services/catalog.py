@@ -2,15 +2,17 @@
 
 Only what ``services.visibility`` lets the viewer see is listed, counted, found or shown. A page of
 products is one statement (filters, sort, paging; without a search or the stock filter the total comes
-from the category counts, with the stock filter from the same statement); a search adds one counting
-statement (and ``catalog_search.corrected`` one for typos). The category tree is one statement, plus
-one when the catalog revision changed (see ``category_tree``). Prices are not read here: the pages
-price what they show with ``pricing.load_price_book``.
+from the category counts, with the stock filter from the same statement). A search in best-match order
+is found once per search and catalog revision and kept (``catalog_matches``): then a page is its cards
+by id; found, it costs the typo correction (``catalog_search.corrected``) and one statement listing the
+matches. A search sorted otherwise, or in stock only, adds one counting statement to its page. The
+category tree is one statement, plus one when the catalog revision changed (``catalog_tree``). The
+statements are built once per shape and bound per request. Prices are not read here: the pages price
+what they show with ``pricing.load_price_book``.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal
 from functools import lru_cache
 from typing import NamedTuple
 
@@ -146,9 +148,6 @@ def _found_page(viewer: Viewer, query: CatalogQuery, tree: CategoryTree, found: 
     ids = found.page(unseen, wanted, (query.page - 1) * query.per_page, query.per_page)
     return CatalogPage(catalog_matches.cards(ids), total, query.page, query.per_page,
                        by_name_for_breadth=found.broad)
-
-
-_ZERO = Decimal(0)
 
 
 class _Shape(NamedTuple):
