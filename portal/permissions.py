@@ -11,7 +11,7 @@ from functools import lru_cache, wraps
 from flask import abort, current_app, g, redirect, request, session, url_for
 from flask_login import current_user
 from sqlalchemy import Select, String, bindparam, select
-from sqlalchemy.orm import contains_eager, joinedload
+from sqlalchemy.orm import contains_eager
 
 from portal import reading
 from portal.extensions import db
@@ -88,24 +88,20 @@ def _memberships_of(user) -> Select:
 
 
 def _memberships(user_id) -> Select:
-    return (select(Membership).join(Membership.company)
-            .options(contains_eager(Membership.company), joinedload(Membership.role))
+    """The user's usable memberships with their company and role (one join)."""
+    return (select(Membership).join(Membership.company).join(Membership.role)
+            .options(contains_eager(Membership.company), contains_eager(Membership.role))
             .where(Membership.user_id == user_id, Membership.is_active.is_(True), Company.portal_access.is_(True))
             .order_by(Company.name))
 
 
 @lru_cache(maxsize=2)
 def _memberships_with_unread(engine: str) -> Select:
-    """``_memberships_of`` the user bound as user_id (role read in the same join), with the user's unread
-    portal notifications per company of the kinds bound as kinds (``reading.texts_value``); built once: a
-    request binds its values."""
+    """``_memberships`` of the user bound as user_id, with the user's unread portal notifications per company
+    of the kinds bound as kinds (``reading.list_value``); built once: a request binds its values."""
     user_id = bindparam("user_id")
-    return (select(Membership).join(Membership.company).join(Membership.role)
-            .options(contains_eager(Membership.company), contains_eager(Membership.role))
-            .where(Membership.user_id == user_id, Membership.is_active.is_(True), Company.portal_access.is_(True))
-            .order_by(Company.name)
-            .add_columns(notifications.unread_clause(
-                user_id, reading.in_ids(Notification.kind, "kinds", engine, String), Membership.company_id)))
+    return _memberships(user_id).add_columns(notifications.unread_clause(
+        user_id, reading.in_ids(Notification.kind, "kinds", engine, String), Membership.company_id))
 
 
 def current_memberships() -> list[Membership]:
@@ -115,7 +111,7 @@ def current_memberships() -> list[Membership]:
         memberships, unread = [], {}
         if current_user.is_authenticated and _may_use_memberships(current_user):
             engine = reading.dialect()
-            params = {"user_id": current_user.id, "kinds": reading.texts_value(portal_notices.enabled_kinds(), engine)}
+            params = {"user_id": current_user.id, "kinds": reading.list_value(portal_notices.enabled_kinds(), engine)}
             for membership, unread_count in db.session.execute(_memberships_with_unread(engine), params):
                 memberships.append(membership)
                 unread[membership.company_id] = unread_count

@@ -38,7 +38,7 @@ def dialect() -> str:
 
 def in_ids(column, name: str, engine: str, item_type=Integer):
     """``column IN`` the ids (or texts: `item_type` String) bound as the one parameter `name` (its value:
-    ``ids_value`` / ``texts_value``). An expanding ``IN`` is written out anew on every execution, for
+    ``list_value``). An expanding ``IN`` is written out anew on every execution, for
     every list of values; one parameter is not: SQLite reads it as a JSON array (``json_each``),
     PostgreSQL as an array (``= ANY``)."""
     if engine == "postgresql":
@@ -46,13 +46,7 @@ def in_ids(column, name: str, engine: str, item_type=Integer):
     return column.in_(select(literal_column("value")).select_from(func.json_each(bindparam(name, type_=String))))
 
 
-def ids_value(ids: Iterable[int], engine: str) -> list[int] | str:
-    """The value of an ``in_ids`` parameter."""
-    ids = [int(i) for i in ids]
-    return ids if engine == "postgresql" else json.dumps(ids)
-
-
-def texts_value(texts: Iterable[str], engine: str) -> list[str] | str:
-    """The value of an ``in_ids`` parameter of texts."""
-    texts = [str(t) for t in texts]
-    return texts if engine == "postgresql" else json.dumps(texts)
+def list_value(values: Iterable, engine: str) -> list | str:
+    """The value of an ``in_ids`` parameter: the ids or texts as a list (PostgreSQL) or a JSON array (SQLite)."""
+    values = list(values)
+    return values if engine == "postgresql" else json.dumps(values)

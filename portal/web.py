@@ -152,7 +152,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["number"] = number
     app.jinja_env.globals.update(
         feature_enabled=settings.is_enabled, email_preferences=preferences.offered,
-        switchable_companies=switchable_companies, setting=settings.get, nav_entries=nav_entries, nav_links=nav_links, plain_url=plain_url,
+        switchable_companies=switchable_companies, setting=settings.get, nav_links=nav_links, plain_url=plain_url,
         acting=acting, can=can, invoice_overdue=receivables.is_overdue, invoice_open=receivables.is_open,
         brand_css_url=brand_css_url,
         portal_roles=roles.listed, role_abilities=roles.abilities,

@@ -25,6 +25,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import joinedload
 
+from portal import reading
 from portal.extensions import db
 from portal.i18n import N_
 from portal.models import (
@@ -175,7 +176,7 @@ def _page(viewer, query, tree, words, price_tier_id, priced, matched: int | None
     # all matching rows, so the first page reads only its own rows from the name index. A search is
     # counted first (one statement over the index's matches), then its page is read.
     counted_by_tree = not words and not query.in_stock
-    dialect = db.session.get_bind().dialect.name
+    dialect = reading.dialect()
     params = visibility.params_of(viewer)
     category = None
     if query.category_id is not None:

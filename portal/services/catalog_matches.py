@@ -25,7 +25,6 @@ from functools import lru_cache
 from sqlalchemy import Select, and_, bindparam, case, func, select
 
 from portal import reading
-from portal.extensions import db
 from portal.models import Product, ProductVisibility, StockLevel
 from portal.reading import rows as read
 from portal.services import catalog_search, visibility
@@ -134,7 +133,7 @@ def find(viewer: visibility.Viewer, words: list[str]) -> tuple[Matches, set[int]
     the name order breaking ties: (rank, name, id)."""
     params = {**visibility.params_of(viewer), catalog_search.WORDS_PARAM: catalog_search.expression(words),
               "broad": BROAD}
-    rows = read(_matches_statement(_dialect(), visibility.shape_of(viewer)), params).all()
+    rows = read(_matches_statement(reading.dialect(), visibility.shape_of(viewer)), params).all()
     broad = len(rows) > BROAD
     if not broad:
         rows.sort(key=lambda r: r.rank)  # stable: equal ranks stay by name, id
@@ -161,7 +160,7 @@ def unseen(viewer: visibility.Viewer, matches: Matches) -> frozenset[int]:
     if found is None:
         engine = reading.dialect()
         params = {**visibility.params_of(viewer),
-                  "restricted_ids": reading.ids_value(sorted(matches.restricted), engine)}
+                  "restricted_ids": reading.list_value(sorted(matches.restricted), engine)}
         found = frozenset(read(_unseen_statement(visibility.shape_of(viewer), engine), params).scalars())
         keep_unseen(matches, viewer, found)
     return found
@@ -179,12 +178,8 @@ def cards(ids: list[int]) -> list[ProductRow]:
     if not ids:
         return []
     engine = reading.dialect()
-    found = {r.id: r for r in read(_cards_statement(engine), {"card_ids": reading.ids_value(ids, engine)})}
+    found = {r.id: r for r in read(_cards_statement(engine), {"card_ids": reading.list_value(ids, engine)})}
     return [ProductRow(card(found[i]), found[i].image_id) for i in ids if i in found]
-
-
-def _dialect() -> str:
-    return db.session.get_bind().dialect.name
 
 
 def _for_everyone():

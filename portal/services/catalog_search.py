@@ -36,7 +36,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.sql.elements import ColumnElement
 
-from portal.extensions import db
+from portal import reading
 from portal.models import Product
 from portal.reading import rows
 from portal.services import catalog_revision
@@ -165,10 +165,6 @@ class Match:
     ids: object
 
 
-def _dialect() -> str:
-    return db.session.get_bind().dialect.name
-
-
 #: the bound parameter holding a search's words as the engine's full-text query (``expression``)
 WORDS_PARAM = "search_words"
 
@@ -176,14 +172,14 @@ WORDS_PARAM = "search_words"
 def expression(words: list[str]) -> str:
     """The full-text query for the words (the value of ``WORDS_PARAM``): every word as a prefix, all of them
     required. The words are ``words_of``'s: the tokenizer's own characters only."""
-    if _dialect() == "postgresql":
+    if reading.dialect() == "postgresql":
         return " & ".join(f"{w}:*" for w in words)
     return " ".join(f'"{w}"*' for w in words)  # each word quoted, as a prefix; FTS5 ANDs them
 
 
 def match(words: list[str]) -> Match:
     """Every word must start a word of the product's name, SKU or description."""
-    return bound_match(_dialect(), bindparam(WORDS_PARAM, expression(words)))
+    return bound_match(reading.dialect(), bindparam(WORDS_PARAM, expression(words)))
 
 
 def bound_match(dialect: str, words=None) -> Match:
@@ -211,7 +207,7 @@ def corrected(words: list[str]) -> list[str]:
         params.update({f"w{i}": word, f"w{i}_after": _after(word), f"w{i}_first": word[0],
                        f"w{i}_first_after": _after(word[0]), f"w{i}_shortest": len(word) - 2,
                        f"w{i}_longest": len(word) + 2})
-    known = rows(_vocabulary_statement(_dialect(), len(distinct)), params).scalars().all()
+    known = rows(_vocabulary_statement(reading.dialect(), len(distinct)), params).scalars().all()
     return [_closest(word, known) for word in words]
 
 

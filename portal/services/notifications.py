@@ -94,14 +94,13 @@ def unread_count(user_id: int, company_id: int | None = None, kinds: Iterable[st
         *_mine(user_id, company_id, kinds), Notification.read_dt.is_(None))).scalar_one()
 
 
-def unread_clause(user_id: int, kinds: Iterable[str], company_column):
-    """A correlated count of the user's unread portal notifications about `company_column`'s company, to fold
-    into a query the page runs anyway (the memberships of the signed-in contact). `user_id` may be a bound
-    parameter, and `kinds` the clause on ``Notification.kind`` itself (``reading.in_ids``)."""
+def unread_clause(user_id, kind_clause: ColumnElement, company_column):
+    """A correlated count of the user's unread portal notifications about `company_column`'s company, of the
+    kinds `kind_clause` (a condition on ``Notification.kind``) allows, to fold into a query the page runs
+    anyway (the memberships of the signed-in contact)."""
     return (select(func.count()).select_from(Notification)
             .where(Notification.user_id == user_id, Notification.company_id == company_column,
-                   kinds if isinstance(kinds, ColumnElement) else Notification.kind.in_(list(kinds)),
-                   Notification.read_dt.is_(None))
+                   kind_clause, Notification.read_dt.is_(None))
             .scalar_subquery())
 
 

@@ -207,10 +207,10 @@ def _price_rows(buyer: Buyer, ids: Sequence[int], today: date, lineages: dict[in
     columns. The statement is built once per shape (guest or customer, promotions filtered or not) and
     kept: each page only binds its values."""
     filtered, engine = category_parents is not None, reading.dialect()
-    params = {"ids": reading.ids_value(ids, engine), "today": today,
+    params = {"ids": reading.list_value(ids, engine), "today": today,
               "own_tier": buyer.tier_id if buyer.tier_id is not None else -1,
               "company_id": buyer.company.id if buyer.company is not None else -1,
-              "categories": reading.ids_value(set().union(*lineages.values()) if filtered and lineages else [], engine)}
+              "categories": reading.list_value(set().union(*lineages.values()) if filtered and lineages else [], engine)}
     return _price_statement(buyer.is_guest, filtered, engine), params
 
 
