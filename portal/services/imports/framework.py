@@ -12,7 +12,9 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import cast, insert, select, text, update
+from sqlalchemy import column as sa_column
+from sqlalchemy import values as sa_values
 
 from portal.extensions import db
 from portal.services.imports import cells
@@ -211,18 +213,52 @@ def chunks(items: Sequence, size: int = CHUNK) -> Iterator[Sequence]:
 
 
 def bulk_insert(model, rows: list[dict]) -> None:
-    for part in chunks(rows, 2000):
-        db.session.execute(insert(model), list(part))
+    """Insert `rows` a chunk at a time, each chunk as a few multi-row INSERT statements (SQLAlchemy's
+    "insertmanyvalues", which RETURNING brings): a statement per row would fire the tables' statement
+    triggers (the catalog and search revisions) once per row, and on PostgreSQL each of those updates
+    of the same revision row costs more than the last within one transaction. On PostgreSQL a large
+    insert also refreshes the table's planner statistics after its first chunk and at its end: plans
+    cached while the table was small (foreign-key checks, lookups by key) would otherwise go on scanning
+    the whole table for each row."""
+    parts = list(chunks(rows, 2000))
+    primary_key = model.__table__.primary_key.columns[0]
+    for number, part in enumerate(parts):
+        db.session.execute(insert(model).returning(primary_key), list(part))
+        if len(parts) > 1 and number in (0, len(parts) - 1):
+            refresh_statistics(model)
+
+
+def refresh_statistics(model) -> None:
+    """ANALYZE the model's table on PostgreSQL (allowed in a transaction; it sees the transaction's own
+    new rows, and invalidates the plans cached for the table). SQLite keeps its plans: nothing to do."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(text(f'ANALYZE "{model.__table__.name}"'))
 
 
 def bulk_update(model, rows: list[dict]) -> None:
-    """Rows with their "id" and the columns to change (grouped by the columns they change)."""
+    """Rows with their "id" and the attributes to change, grouped by the attributes they change. On
+    PostgreSQL each group is written a chunk at a time as one ``UPDATE ... FROM (VALUES ...)`` statement,
+    for the reason `bulk_insert` gives (a statement per row fires the statement triggers once per row);
+    SQLite's triggers run per row whatever the statement, and it updates by primary key a row at a time."""
     groups: dict[tuple, list[dict]] = {}
     for row in rows:
         groups.setdefault(tuple(sorted(row)), []).append(row)
-    for group in groups.values():
-        for part in chunks(group, 2000):
-            db.session.execute(update(model), list(part))
+    postgresql = db.session.get_bind().dialect.name == "postgresql"
+    for names, group in groups.items():
+        for part in chunks(group, 1000):
+            if postgresql:
+                db.session.execute(_update_from_values(model, names, part))
+            else:
+                db.session.execute(update(model), list(part))
+
+
+def _update_from_values(model, names: tuple[str, ...], rows: Sequence[dict]):
+    targets = {name: model.__mapper__.attrs[name].columns[0] for name in names}
+    changes = (sa_values(*(sa_column(name, column.type) for name, column in targets.items()), name="changes")
+               .data([tuple(row[name] for name in names) for row in rows]))
+    # each value cast to its column's type: PostgreSQL types a VALUES column from the values it holds
+    return (update(model.__table__).where(targets["id"] == changes.c.id)
+            .values({column: cast(changes.c[name], column.type) for name, column in targets.items() if name != "id"}))
 
 
 def rows_where(query, column, values: Iterable) -> list:
