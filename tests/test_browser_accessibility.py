@@ -206,40 +206,44 @@ def describe(violations, where: str) -> list[str]:
     return lines
 
 
-def test_axe_finds_no_serious_violation_on_any_portal_page_or_main_back_office_screen(app, demo, new_browser_page):
+#: the pages are checked in this many tests, each every AXE_PARTS-th page, so parallel workers share them
+AXE_PARTS = 4
+
+
+@pytest.mark.parametrize("part", range(AXE_PARTS))
+def test_axe_finds_no_serious_violation_on_any_portal_page_or_main_back_office_screen(app, demo, new_browser_page,
+                                                                                        part):
     source = axe_source()
     failures, unlabelled, report = [], [], []
     counts: Counter = Counter()
     pages = {}
-    for who, kind, path in portal_pages(app, demo):
-        for size, viewport in (("desktop", DESKTOP), ("phone", PHONE)):
-            key = (who, size)
-            if key not in pages:
-                pages[key] = signed_in(new_browser_page, who, viewport)
-                if who == "Sales rep":  # act for the demo customer, so the acting banner shows
-                    pages[key].goto("/customers")
-                    pages[key].get_by_role("button", name="Act for Acme Hardware").click()
-            page = pages[key]
-            response = page.goto(path)
+    checks = [(who, size, viewport, kind, path) for who, kind, path in portal_pages(app, demo)
+              for size, viewport in (("desktop", DESKTOP), ("phone", PHONE))]
+    checks += [("Staff", "desktop", DESKTOP, kind, path) for kind, path in admin_pages(app, demo)]
+    for who, size, viewport, kind, path in checks[part::AXE_PARTS]:
+        key = (who, size)
+        if key not in pages:
+            pages[key] = signed_in(new_browser_page, who, viewport)
+            if who == "Sales rep":  # act for the demo customer, so the acting banner shows
+                pages[key].goto("/customers")
+                pages[key].get_by_role("button", name="Act for Acme Hardware").click()
+        page = pages[key]
+        response = page.goto(path)
+        if who == "Staff":
+            assert response is not None and response.status == 200, f"{path}: {response and response.status}"
+            where = f"{path} ({kind}, staff)"
+        else:
             assert response is not None and response.status < 500, f"{path} as {who}: {response and response.status}"
-            violations = run_axe(page, source)
             where = f"{path} ({kind}, {who or 'anonymous'}, {size})"
-            counts[(kind, size)] += sum(len(v["nodes"]) for v in violations)
-            report += describe(violations, where)
-            failures += describe([v for v in violations if v["impact"] in FAILING], where)
-            if size == "phone":
-                unlabelled += [f"{where}: {p}" for p in page.evaluate(LABEL_CHECK)]
-    staff = signed_in(new_browser_page, "Staff")
-    for kind, path in admin_pages(app, demo):
-        response = staff.goto(path)
-        assert response is not None and response.status == 200, f"{path}: {response and response.status}"
-        violations = run_axe(staff, source)
-        counts[(kind, "desktop")] += sum(len(v["nodes"]) for v in violations)
-        report += describe(violations, f"{path} ({kind}, staff)")
-        failures += describe([v for v in violations if v["impact"] in FAILING], f"{path} ({kind}, staff)")
+        violations = run_axe(page, source)
+        counts[(kind, size)] += sum(len(v["nodes"]) for v in violations)
+        report += describe(violations, where)
+        failures += describe([v for v in violations if v["impact"] in FAILING], where)
+        if size == "phone":
+            unlabelled += [f"{where}: {p}" for p in page.evaluate(LABEL_CHECK)]
 
     ARTIFACTS.mkdir(exist_ok=True)
-    (ARTIFACTS / "axe-report.txt").write_text(
+    (ARTIFACTS / f"axe-report-{part + 1}-of-{AXE_PARTS}.txt").write_text(
         "elements with violations per page type and size\n"
         + "\n".join(f"{n:4d}  {kind} [{size}]" for (kind, size), n in sorted(counts.items()))
         + "\n\nall violations (any impact)\n" + "\n".join(report) + "\n", encoding="utf-8")
