@@ -322,3 +322,33 @@ def test_a_large_import_writes_whole_statements_so_the_revisions_change_per_chun
         "Nut M19 zinc", Decimal("6.000"), Decimal("9.00"), False)
     plan_again = plan("products", "\n".join(changed).encode())
     assert plan_again.counts["unchanged"] == 5000
+
+
+def test_changed_numbers_dates_flags_and_emptied_cells_are_written_on_every_kind(db, make, actor):
+    """Updates of every type of cell (decimals, dates, yes/no, an emptied date or number), as PostgreSQL
+    writes them in one UPDATE ... FROM VALUES per chunk and SQLite a row at a time."""
+    _seed_every_kind(db, make, actor)
+    run("stock", b"sku,on_hand,incoming,incoming_date\nSAW-1,7.25,,\nSAW-2,3,40,2026-05-02\n", actor, db)
+    run("tier_prices", b"sku,tier,price\nSAW-1,STD,13.10\nSAW-1,TRADE,11\nSAW-2,STD,29.99\n", actor, db)
+    run("price_breaks", b"sku,tier,min_qty,price\nSAW-1,,10,11.25\nSAW-1,TRADE,10,9.5\n", actor, db)
+    run("promotions", b"name,sku,category,discount_percent,starts_on,ends_on,is_active\n"
+                      b"Spring,,saws,12.5,,2026-04-30,no\nAll,,,3,2026-01-01,,yes\n", actor, db)
+    run("contract_prices", b"company,sku,price,valid_from,valid_until\nC-1,SAW-1,8.5,2026-01-01,\n"
+                           b"C-1,SAW-1,7,2027-01-01,2027-06-30\n", actor, db)
+    db.session.expire_all()
+    stock = {s.product.sku: (s.on_hand, s.incoming, s.incoming_date)
+             for s in db.session.execute(select(StockLevel)).scalars()}
+    assert stock == {"SAW-1": (Decimal("7.25"), 0, None), "SAW-2": (Decimal(3), Decimal(40), date(2026, 5, 2))}
+    assert sorted((p.product.sku, p.tier.code, p.price) for p in db.session.execute(select(ProductPrice)).scalars()) == [
+        ("SAW-1", "STD", Decimal("13.10")), ("SAW-1", "TRADE", Decimal(11)), ("SAW-2", "STD", Decimal("29.99"))]
+    assert sorted((b.tier.code if b.tier else "", b.price) for b in db.session.execute(select(PriceBreak)).scalars()) == [
+        ("", Decimal("11.25")), ("TRADE", Decimal("9.5"))]
+    promotions = {p.name: (p.discount_percent, p.starts_on, p.ends_on, p.is_active)
+                  for p in db.session.execute(select(Promotion)).scalars()}
+    assert promotions == {"Spring": (Decimal("12.5"), None, date(2026, 4, 30), False),
+                          "All": (Decimal(3), date(2026, 1, 1), None, True)}
+    contracts = sorted((c.valid_from, c.price, c.valid_until) for c in db.session.execute(select(ContractPrice)).scalars())
+    assert contracts == [(date(2026, 1, 1), Decimal("8.5"), None), (date(2027, 1, 1), Decimal(7), date(2027, 6, 30))]
+    for key in ("stock", "tier_prices", "price_breaks", "promotions", "contract_prices"):
+        again = plan(key, imports.export(KINDS[key]).encode())
+        assert again.lines and again.counts["unchanged"] == len(again.lines), key
