@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 
 from portal.demo import seed_demo
 from portal.demo.logins import DEMO_LOGINS, ensure_demo_logins, format_logins
+from portal.extensions import db as _db
 from portal.models import (
     Category,
     Company,
@@ -34,11 +35,26 @@ from portal.models import (
 )
 from portal.services import receivables
 from portal.services.totals import compute_line_total
+from tests.conftest import baseline
+
+
+@pytest.fixture(scope="module")
+def seeded_demo(app):
+    """The demo, loaded once for this module's tests and committed: each test reads it inside its own
+    transaction, rolled back at its end (what a test changes is gone for the next one). The tests that
+    load the demo into an empty or a real database are in test_demo_loading.py."""
+    with app.app_context():
+        baseline()
+        assert seed_demo() is True
+        _db.session.commit()
+        _db.session.remove()
+    yield
+    with app.app_context():
+        baseline()
 
 
 @pytest.fixture
-def demo(db):
-    assert seed_demo() is True
+def demo(seeded_demo, db):
     return db
 
 
@@ -161,20 +177,6 @@ def test_seeding_twice_adds_nothing(demo):
     assert {m: len(_all(demo, m)) for m in models} == before
 
 
-def test_demo_is_never_loaded_over_real_data(db, make):
-    make.company(name="A Real Customer")
-    assert seed_demo() is False
-    assert _all(db, Product) == []
-    assert [c.name for c in _all(db, Company)] == ["A Real Customer"]
-
-
-def test_demo_is_not_loaded_next_to_an_imported_catalog(db, make):
-    make.product(name="Real product", sku="REAL-1")
-    assert seed_demo() is False
-    assert _all(db, Company) == []
-    assert [p.sku for p in _all(db, Product)] == ["REAL-1"]
-
-
 def test_printed_customer_login_signs_in_and_sees_its_company(testapp, demo):
     printed = format_logins(ensure_demo_logins())
     customer = next(login for login in DEMO_LOGINS if login.who == "Customer admin")
@@ -215,34 +217,6 @@ def test_demo_orders_cover_approval_and_rep_orders(demo):
     orders = _all(demo, SalesOrder)
     assert any(o.status == OrderStatus.pending_approval for o in orders)
     assert any(o.acting_rep_id is not None for o in orders)
-
-
-def test_nothing_in_the_demo_happens_later_than_the_moment_it_is_loaded(db):
-    """Loaded at 09:30, the demo's "today" is squeezed into the morning so far, in its order."""
-    from datetime import UTC, datetime
-
-    from sqlalchemy import DateTime
-
-    from portal.extensions import db as _db
-    from portal.services import clock
-
-    loaded = datetime.combine(clock.today(), datetime.min.time(), tzinfo=UTC).replace(hour=9, minute=30)
-    with clock.frozen(loaded):
-        assert seed_demo() is True
-    later = []
-    for table in _db.metadata.sorted_tables:
-        for column in table.columns:
-            if not isinstance(column.type, DateTime) or column.name in ("expires_dt", "next_attempt_dt"):
-                continue
-            if table.name in ("role", "role_grant"):
-                continue  # the built-in roles, made by the db fixture before the clock was set
-            for value in db.session.execute(select(column).where(column.is_not(None))).scalars():
-                value = value if value.tzinfo else value.replace(tzinfo=UTC)
-                if value > loaded:
-                    later.append(f"{table.name}.{column.name} = {value:%d %b %H:%M}")
-    assert later == [], f"demo rows dated after the moment it was loaded ({loaded:%H:%M}): {later[:10]}"
-    today = sorted(o.placed_dt for o in _all(db, SalesOrder) if o.placed_dt.date() == loaded.date())
-    assert today, "the demo has an order placed today"
 
 
 def test_whoever_acted_in_the_portal_had_accepted_an_invitation(demo):
