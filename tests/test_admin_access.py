@@ -15,6 +15,7 @@ from webtest import TestApp
 from werkzeug.security import generate_password_hash
 
 from portal import create_app
+from portal.extensions import db as _db
 from portal.models import (
     AuditLog,
     Company,
@@ -44,7 +45,8 @@ from portal.models import (
     User,
     UserKind,
 )
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, baseline
+from tests.factories import Factories
 
 #: assets (CSS, JS, fonts) are public like the portal's own static files
 PUBLIC_ENDPOINTS = {"admin.static"}
@@ -135,9 +137,26 @@ def build_world(make) -> World:
     return World(staff=staff, contact=contact, rep=rep)
 
 
+@pytest.fixture(scope="module")
+def shared_world(app):
+    """build_world's rows, made once for this module's tests and committed: each test reads them inside its
+    own transaction, rolled back at its end. The users are detached with their email loaded (all a sign-in
+    needs)."""
+    with app.app_context():
+        baseline()
+        world = build_world(Factories(_db))
+        for user in (world.staff, world.contact, world.rep):
+            assert user.email
+        _db.session.expunge_all()
+        _db.session.remove()
+    yield world
+    with app.app_context():
+        baseline()
+
+
 @pytest.fixture
-def world(make):
-    return build_world(make)
+def world(shared_world, db):
+    return shared_world
 
 
 def view_for(app, endpoint: str):
