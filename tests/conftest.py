@@ -1,7 +1,6 @@
 """Fixtures: one app per session, each test in a transaction rolled back at its end, WebTest client, factories."""
 from __future__ import annotations
 
-import gc
 import os
 import tempfile
 from contextlib import contextmanager, suppress
@@ -25,18 +24,6 @@ PASSWORD = "correct horse battery"
 
 # Fixture modules owned by their areas: live server + browser, SMTP server.
 pytest_plugins = ["tests.fixtures_admin", "tests.fixtures_apps", "tests.fixtures_browser", "tests.fixtures_mail"]
-
-
-def _freeze_long_lived() -> None:
-    """Take what is alive now (modules, test modules, the app with its metadata and templates) out of the
-    garbage collector's sight: each full collection would walk it all again (~0.4 s each, a few dozen times
-    per worker). Only objects that stay alive anyway are frozen: nothing is kept that would be freed."""
-    gc.collect()
-    gc.freeze()
-
-
-def pytest_collection_finish(session) -> None:
-    _freeze_long_lived()
 
 
 @contextmanager
@@ -83,7 +70,6 @@ def app(suite_database_url):
         _db.drop_all()
         _db.create_all()
         baseline()
-    _freeze_long_lived()
     yield app
     with app.app_context():
         _db.session.remove()
