@@ -17,6 +17,7 @@ from sqlalchemy import column as sa_column
 from sqlalchemy import values as sa_values
 
 from portal.extensions import db
+from portal.reading import dialect
 from portal.services.imports import cells
 from portal.services.imports.reading import Sheet
 
@@ -231,7 +232,7 @@ def bulk_insert(model, rows: list[dict]) -> None:
 def refresh_statistics(model) -> None:
     """ANALYZE the model's table on PostgreSQL (allowed in a transaction; it sees the transaction's own
     new rows, and invalidates the plans cached for the table). SQLite keeps its plans: nothing to do."""
-    if db.session.get_bind().dialect.name == "postgresql":
+    if dialect() == "postgresql":
         db.session.execute(text(f'ANALYZE "{model.__table__.name}"'))
 
 
@@ -243,7 +244,7 @@ def bulk_update(model, rows: list[dict]) -> None:
     groups: dict[tuple, list[dict]] = {}
     for row in rows:
         groups.setdefault(tuple(sorted(row)), []).append(row)
-    postgresql = db.session.get_bind().dialect.name == "postgresql"
+    postgresql = dialect() == "postgresql"
     for names, group in groups.items():
         for part in chunks(group, 1000):
             if postgresql:
