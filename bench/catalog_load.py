@@ -6,9 +6,10 @@ Usage (after bench/generate_catalog.py filled the database):
 
 Serves the app with gunicorn (2 sync workers, as on a 2-core machine) on 127.0.0.1, signs in as the
 generated customer, warms every page up (3 s each), then for each page: warm up again, then --repeat
-times load the minimal endpoint and the page for --duration s each; it prints the page's median run and
-the median of its req/s divided by the minimal endpoint's just before (paired: the machine's speed drifts
-during a long run). With wrk installed it drives the load; otherwise a small Python load generator with
+times load the minimal endpoint and the page for --duration s each; it prints the median of the runs'
+req/s, p50 and p99 (each column on its own), the median of the page's req/s divided by the minimal
+endpoint's just before (paired: the machine's speed drifts during a long run), and how many product
+cards the page shows (a page at 1k and at 200k compares alike only when both show as many). With wrk installed it drives the load; otherwise a small Python load generator with
 one thread per connection does (it saturates earlier than wrk: compare ratios, not absolutes).
 With --baseline-url (the 1k catalog) that database is loaded first, and each page's p99 on
 --database-url is printed divided by its p99 on the baseline.
@@ -126,8 +127,16 @@ def load_wrk(port: int, path: str, cookie: str, seconds: float, connections: int
     return float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)), millis("50"), millis("99")
 
 
-def run(url: str, args, gunicorn: str, load) -> dict[str, tuple[float, float, float, float]]:
-    """Serve the database with gunicorn and load each page: page -> median (req/s, p50 ms, p99 ms, ratio).
+def cards_shown(port: int, path: str, cookie: str) -> int:
+    """How many product cards the page shows."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    conn.request("GET", path, headers={"Cookie": cookie})
+    return conn.getresponse().read().decode().count('class="product-card"')
+
+
+def run(url: str, args, gunicorn: str, load) -> dict[str, tuple[float, float, float, float, int]]:
+    """Serve the database with gunicorn and load each page: page -> median (req/s, p50 ms, p99 ms, ratio),
+    product cards shown.
 
     Each run of a page follows a run of the minimal endpoint, and the page's ratio is the median of its
     runs' req/s each divided by the minimal endpoint's just before it: the machine's speed drifts over a
@@ -142,6 +151,7 @@ def run(url: str, args, gunicorn: str, load) -> dict[str, tuple[float, float, fl
         wait_for(port)
         cookie = sign_in(port)
         minimal_path = targets.pop(MINIMAL)
+        cards = {name: cards_shown(port, path, cookie) for name, path in targets.items()}
         # every page once before any is measured: both workers' caches, templates and database pages
         for path in [minimal_path, *targets.values()]:
             load(port, path, cookie, args.warm_up, args.connections)
@@ -154,23 +164,24 @@ def run(url: str, args, gunicorn: str, load) -> dict[str, tuple[float, float, fl
                 minimal_runs.append(load(port, minimal_path, cookie, args.duration, args.connections))
                 runs.append(load(port, path, cookie, args.duration, args.connections))
                 ratios.append(runs[-1][0] / minimal_runs[-1][0])
-            results[name] = (*_median(runs), statistics.median(ratios))
-        return {MINIMAL: (*_median(minimal_runs), 1.0), **results}
+            results[name] = (*_median(runs), statistics.median(ratios), cards[name])
+        return {MINIMAL: (*_median(minimal_runs), 1.0, 0), **results}
     finally:
         server.terminate()
         server.wait(timeout=10)
 
 
 def _median(runs: list[tuple[float, float, float]]) -> tuple[float, float, float]:
-    """The run with the median req/s."""
-    return sorted(runs, key=lambda r: r[0])[len(runs) // 2]
+    """The median req/s, the median p50 and the median p99 of the runs, each taken on its own: one run's
+    tail (a pause of the host in one 6 s window) does not become the page's p99."""
+    return tuple(statistics.median(column) for column in zip(*runs, strict=True))
 
 
-def report(title: str, results: dict[str, tuple[float, float, float, float]]) -> None:
+def report(title: str, results: dict[str, tuple[float, float, float, float, int]]) -> None:
     print(title)
-    print(f"{'page':<22}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'ratio':>8}")
-    for name, (rps, p50, p99, ratio) in results.items():
-        print(f"{name:<22}{rps:>9.1f}{p50:>9.1f}{p99:>9.1f}{ratio:>8.3f}")
+    print(f"{'page':<22}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'ratio':>8}{'cards':>7}")
+    for name, (rps, p50, p99, ratio, cards) in results.items():
+        print(f"{name:<22}{rps:>9.1f}{p50:>9.1f}{p99:>9.1f}{ratio:>8.3f}{cards or '':>7}")
 
 
 MINIMAL = "minimal (/healthz)"

@@ -4,11 +4,12 @@ Usage:
     .venv/bin/python bench/generate_catalog.py --products 50000 [--database-url URL] [--companies 1000]
 
 Into an empty database (schema from the migrations, so the search index and its triggers are there):
-four price tiers, nested categories (12 top, 8 below each, 4 below those), ``--products`` products
-priced in every tier with stock (some incoming), quantity breaks on one product in ten, promotions
-(categories, products, one for everything), ``--companies`` customer companies spread over the tiers
-with contract prices for ``--contract-share`` of the products each, and one customer contact to sign
-in with (bench@example.com / bench-password). Deterministic (random seed 13).
+four price tiers, nested categories (12 top, 8 below each, 4 below those), ``--products`` products in
+product lines of about 40 sizes each (``product_lines``), priced in every tier, with stock (some
+incoming), quantity breaks on one product in ten, promotions (categories, products, one for
+everything), ``--companies`` customer companies spread over the tiers with contract prices for
+``--contract-share`` of the products each, and one customer contact to sign in with
+(bench@example.com / bench-password) whose cart holds 12 products. Deterministic (random seed 13).
 
 At 200k products and 1,000 companies the default 5% share is 10 million contract prices: expect
 minutes and a few GB on disk; ``--contract-share 0.005`` keeps it to one million.
@@ -45,7 +46,8 @@ from portal.models import (
     User,
     UserKind,
 )
-from portal.services import clock
+from portal.services import cart, clock
+from portal.services.actor import Actor
 from portal.services.bootstrap import seed_reference_data
 
 EMAIL, PASSWORD = "bench@example.com", "bench-password"
@@ -55,6 +57,10 @@ NOUNS = ("screw", "bolt", "nut", "washer", "anchor", "drill", "chisel", "saw", "
          "sealant", "cleaner", "level", "clamp", "hinge", "bracket", "rivet", "blade", "brush", "ladder", "helmet")
 ADJECTIVES = ("zinc plated", "stainless", "galvanised", "hardened", "heavy duty", "compact", "cordless",
               "adjustable", "coated", "industrial", "brass", "nylon", "steel", "aluminium")
+#: products per product line (a line is one adjective and noun, e.g. "zinc plated screw", in many sizes)
+LINE_SIZE = 40
+#: lines in the bench customer's cart
+CART_LINES = 12
 CHUNK = 5000
 
 
@@ -96,6 +102,18 @@ def categories(rng) -> list[int]:
     return [leaf.id for leaf in leaves]
 
 
+def product_lines(rng, products: int) -> list[tuple[str, str]]:
+    """The (adjective, noun) product lines the products are spread over: about one per ``LINE_SIZE``
+    products, at most every pair (322), as a shop sells a line in many sizes. The first is always "zinc
+    plated screw", the benchmark's two-word search, so that search shows a full page of ranked matches
+    at every catalog size (at 1k about 40; at 200k, all 322 lines, about 620)."""
+    pairs = [(adjective, noun) for adjective in ADJECTIVES for noun in NOUNS]
+    first = ("zinc plated", "screw")
+    others = [pair for pair in pairs if pair != first]
+    rng.shuffle(others)
+    return [first, *others][:max(1, min(len(pairs), products // LINE_SIZE))]
+
+
 def generate(products: int, companies: int, contract_share: float) -> None:
     rng = random.Random(13)
     started = time.monotonic()
@@ -113,9 +131,11 @@ def generate(products: int, companies: int, contract_share: float) -> None:
     today = clock.today()
     now = clock.now()
 
+    lines = product_lines(rng, products)
+
     def product_rows():
         for n in range(products):
-            noun, adjective = rng.choice(NOUNS), rng.choice(ADJECTIVES)
+            adjective, noun = rng.choice(lines)
             row = {"sku": f"B-{n:07d}", "name": f"{adjective.capitalize()} {noun} {rng.randint(2, 120)} mm",
                    "description": f"{adjective} {noun} for trade use, model {n % 997}",
                    "category_id": rng.choice(leaves), "unit": "pcs", "visibility": "all", "guest_visible": True,
@@ -159,6 +179,11 @@ def generate(products: int, companies: int, contract_share: float) -> None:
     db.session.flush()
     buyer = db.session.execute(select(Role).filter_by(name="Buyer")).scalar_one()
     db.session.add(Membership(user_id=user.id, company_id=company_ids[0], role_id=buyer.id))
+    db.session.commit()
+    # the cart page is loaded with CART_LINES lines in it, added as the shop adds them (priced, audited)
+    company = db.session.get(Company, company_ids[0])
+    for pid in rng.sample(ids, min(CART_LINES, len(ids))):
+        cart.add(Actor.of(user), company, pid, Decimal(rng.choice((1, 2, 5, 10, 25))))
     db.session.commit()
     print(f"done in {time.monotonic() - started:.0f} s: {len(ids)} products, {len(company_ids)} companies, "
           f"{contracts} contract prices; sign in as {EMAIL} / {PASSWORD}")

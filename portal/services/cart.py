@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cached_property, lru_cache
 
 from flask_babel import gettext as _
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import contains_eager
 
@@ -21,9 +22,10 @@ from portal.extensions import db
 from portal.models import CartItem, Company, Product, SalesOrderLine, StockLevel
 from portal.services import audit, clock, order_quantities, pricing
 from portal.services.actor import Actor
+from portal.services.catalog_tree import category_tree
 from portal.services.errors import RuleError
 from portal.services.totals import recompute_totals
-from portal.services.visibility import Viewer, visible_clause
+from portal.services.visibility import Viewer, bound_visible_clause, params_of, shape_of, visible_clause
 
 
 class CartError(RuleError):
@@ -39,8 +41,10 @@ def buyer(company: Company) -> pricing.Buyer:
 
 
 def price_book(company: Company, products) -> pricing.PriceBook:
-    """Prices of these products for the company today (two or three queries, whatever their number)."""
-    return pricing.load_price_book(buyer(company), [(p.id, p.category_id) for p in products], clock.today())
+    """Prices of these products for the company today (two queries, whatever their number): the
+    category tree kept per catalog revision tells which category promotions can apply."""
+    parents = category_tree(Viewer.of(company), counted=False).parents
+    return pricing.load_price_book(buyer(company), [(p.id, p.category_id) for p in products], clock.today(), parents)
 
 
 def visible_products(company: Company, ids) -> dict[int, Product]:
@@ -115,9 +119,10 @@ class CartLine:
             return None
         return seen
 
-    @property
+    @cached_property
     def problem(self) -> str | None:
-        """Why this line cannot be ordered as it is; None when it can."""
+        """Why this line cannot be ordered as it is; None when it can (worked out once: a page asks
+        several times per line)."""
         if not self.visible:
             return _("%(product)s is no longer available. Remove it to continue.", product=self.product.name)
         if self.price is None:
@@ -164,17 +169,22 @@ class Cart:
                         for ln in sorted(self.lines, key=lambda ln: ln.product.id))
 
 
-def _items_query(user_id: int, company: Company):
-    visible = visible_clause(Viewer.of(company)).label("visible")
+@lru_cache(maxsize=4)
+def _items_query(shape: tuple[bool, bool]):
+    """The cart's lines with their products, stock and whether the company may still see each, built
+    once per viewer shape (the user, company and tier are bound parameters)."""
+    visible = bound_visible_clause(shape).label("visible")
     return (select(CartItem, visible).join(CartItem.product).outerjoin(Product.stock)
             .options(contains_eager(CartItem.product).contains_eager(Product.stock))
-            .where(CartItem.user_id == user_id, CartItem.company_id == company.id)
+            .where(CartItem.user_id == bindparam("cart_user_id"), CartItem.company_id == bindparam("cart_company_id"))
             .order_by(CartItem.added_dt, CartItem.id))
 
 
 def load(actor: Actor, company: Company) -> Cart:
     """The actor's cart for the company, every line priced today (a fixed number of queries)."""
-    rows = db.session.execute(_items_query(actor.user_id, company)).unique().all()
+    viewer = Viewer.of(company)
+    rows = db.session.execute(_items_query(shape_of(viewer)), {
+        **params_of(viewer), "cart_user_id": actor.user_id, "cart_company_id": company.id}).unique().all()
     book = price_book(company, [item.product for item, _ in rows])
     cart = Cart(company)
     for item, visible in rows:
