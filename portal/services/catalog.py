@@ -20,7 +20,6 @@ from sqlalchemy import (
     Select,
     bindparam,
     func,
-    literal,
     select,
 )
 from sqlalchemy.orm import joinedload
@@ -36,7 +35,7 @@ from portal.models import (
     StockLevel,
 )
 from portal.reading import rows
-from portal.services import catalog_matches, catalog_search, visibility
+from portal.services import catalog_matches, catalog_search, stock_counts, visibility
 from portal.services.catalog_cards import CARD_COLUMNS, Card, CardStock, ProductRow, card, first_image
 from portal.services.catalog_tree import CategoryNode, CategoryTree, category_tree
 from portal.services.visibility import Viewer, visible, visible_clause
@@ -165,17 +164,15 @@ class _Shape(NamedTuple):
     #: None, "ranked" (best match first) or "broad" (a broad search, listed by name)
     search: str | None
     sort: str
-    #: the total comes from the statement itself (a window count): the stock filter without a search
-    counts_itself: bool
     #: sorting by price in a tier (else the default tier's prices)
     price_tier: bool
 
 
 def _page(viewer, query, tree, words, price_tier_id, priced, matched: int | None = None) -> CatalogPage:
-    # Without a search or the stock filter the category counts already hold the total: no count over
-    # all matching rows, so the first page reads only its own rows from the name index. A search is
-    # counted first (one statement over the index's matches), then its page is read.
-    counted_by_tree = not words and not query.in_stock
+    # Without a search the category counts already hold the total (the tree's, or with the stock filter
+    # those kept per stock revision): no count over all matching rows, so the first page reads only its
+    # own rows from the name index. A search is counted first (one statement over the index's matches),
+    # then its page is read.
     dialect = reading.dialect()
     params = visibility.params_of(viewer)
     category = None
@@ -197,14 +194,14 @@ def _page(viewer, query, tree, words, price_tier_id, priced, matched: int | None
     params.update(price_tier_id=price_tier_id, page_limit=query.per_page,
                   page_offset=(query.page - 1) * query.per_page)
     shape = _Shape(dialect, visibility.shape_of(viewer), category, query.in_stock, search, sort,
-                   counts_itself=not counted_by_tree and not words, price_tier=price_tier_id is not None)
+                   price_tier=price_tier_id is not None)
     found = rows(_page_statement(shape), params).all()
     if words:
         total = matched
-    elif counted_by_tree:
-        total = tree.nodes[query.category_id].count if query.category_id is not None else tree.total
+    elif query.in_stock:
+        total = stock_counts.in_stock_total(viewer, tree, query.category_id)
     else:
-        total = found[0].total if found else 0
+        total = tree.nodes[query.category_id].count if query.category_id is not None else tree.total
     return CatalogPage([ProductRow(card(r), r.image_id) for r in found], total, query.page, query.per_page,
                        by_name_for_breadth=search == "broad")
 
@@ -213,8 +210,7 @@ def _page(viewer, query, tree, words, price_tier_id, priced, matched: int | None
 def _page_statement(shape: _Shape) -> Select:
     """A page of products, its cards' columns and picture, for every request of a shape (bound: the
     viewer, categories, search words, price tier, page_limit and page_offset)."""
-    total = func.count().over() if shape.counts_itself else literal(0)
-    stmt = _filtered(select(Product.id.label("id"), total.label("total")), shape)
+    stmt = _filtered(select(Product.id.label("id")), shape)
     rank = None
     if shape.search is not None:
         found = catalog_search.bound_match(shape.dialect)
@@ -229,7 +225,7 @@ def _page_statement(shape: _Shape) -> Select:
     stmt = stmt.add_columns(*(key.label(f"k{i}") for i, (key, _, _) in enumerate(keys)))
     chosen = (stmt.order_by(*_ordered(keys)).limit(bindparam("page_limit")).offset(bindparam("page_offset"))
               .subquery("chosen"))
-    return (select(*CARD_COLUMNS, first_image().label("image_id"), chosen.c.total)
+    return (select(*CARD_COLUMNS, first_image().label("image_id"))
             .select_from(chosen).join(Product, Product.id == chosen.c.id)
             .outerjoin(StockLevel, StockLevel.product_id == Product.id)
             .order_by(*_ordered([(chosen.c[f"k{i}"], desc, last) for i, (_, desc, last) in enumerate(keys)])))
@@ -247,7 +243,7 @@ def _search_count_statement(dialect: str, viewer: tuple[bool, bool], category: s
         unseen = (select(func.count()).select_from(Product)
                   .where(visibility.bound_unseen_clause(viewer), (Product.id + 0).in_(found.ids)).scalar_subquery())
         return select(everyone - unseen)
-    shape = _Shape(dialect, viewer, category and "index", in_stock, "ranked", "relevance", False, False)
+    shape = _Shape(dialect, viewer, category and "index", in_stock, "ranked", "relevance", False)
     return _filtered(select(func.count()).select_from(Product), shape).where(Product.id.in_(found.ids))
 
 

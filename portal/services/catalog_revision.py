@@ -1,5 +1,6 @@
-"""The catalog's revision: a token that changes whenever what a viewer may list changes (and the
-search's: a token that changes whenever the words products are found by change).
+"""The catalog's revision: a token that changes whenever what a viewer may list changes (the search's:
+a token that changes whenever the words products are found by change; the stock's: whenever what is in
+stock changes).
 
 One row in ``catalog_revision`` holds a random token. Database triggers replace it on every write
 that can change the category tree or who sees which product — products added, removed, moved to
@@ -31,6 +32,11 @@ WATCHED = {
 #: ranked matches per search revision and catalog revision)
 SEARCH_TABLE = "search_revision"
 SEARCH_WATCHED = {"product": ("name", "sku", "description")}
+
+#: the stock's revision: what is in stock (``stock_counts`` keeps the "in stock only" counts per catalog
+#: revision and stock revision)
+STOCK_TABLE = "stock_revision"
+STOCK_WATCHED = {"stock_level": ("on_hand", "reserved")}
 
 _SQLITE_TOKEN = "lower(hex(randomblob(16)))"
 _PG_TOKEN = "md5(random()::text || clock_timestamp()::text || txid_current()::text)"
@@ -90,22 +96,25 @@ class Revision:
 
 CATALOG = Revision(TABLE, WATCHED)
 SEARCH = Revision(SEARCH_TABLE, SEARCH_WATCHED)
+STOCK = Revision(STOCK_TABLE, STOCK_WATCHED)
 #: the catalog revision's (an earlier migration calls these)
 create, drop = CATALOG.create, CATALOG.drop
 
 
 def owns(name: str | None) -> bool:
     """Whether a database table is a revision's (schema comparisons leave it out)."""
-    return name in (TABLE, SEARCH_TABLE)
+    return name in (TABLE, SEARCH_TABLE, STOCK_TABLE)
 
 
 @event.listens_for(Model.metadata, "after_create")
 def _create_after_create_all(target, connection, **kw) -> None:
     CATALOG.create(connection)
     SEARCH.create(connection)
+    STOCK.create(connection)
 
 
 @event.listens_for(Model.metadata, "before_drop")
 def _drop_before_drop_all(target, connection, **kw) -> None:
+    STOCK.drop(connection)
     SEARCH.drop(connection)
     CATALOG.drop(connection)

@@ -94,9 +94,9 @@ def category_tree(viewer: Viewer, counted: bool = True) -> CategoryTree:
         shared = _shared_cache.get(token)
         if shared is None:
             shared = _load_shared()
-            _keep(_shared_cache, token, shared, _KEPT_REVISIONS)
+            keep(_shared_cache, token, shared, _KEPT_REVISIONS)
         tree = _build(shared, viewer if counted else None, restricted, search_token)
-        _keep(_trees, key, tree, _KEPT_TREES)
+        keep(_trees, key, tree, _KEPT_TREES)
     return tree
 
 
@@ -149,7 +149,8 @@ _trees: dict[tuple, CategoryTree] = {}
 _keeping = threading.Lock()
 
 
-def _keep(cache: dict, key, value, size: int) -> None:
+def keep(cache: dict, key, value, size: int) -> None:
+    """Keep a value in a bounded per-process cache (the oldest goes first)."""
     with _keeping:
         cache[key] = value
         while len(cache) > size:
