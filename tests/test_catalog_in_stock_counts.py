@@ -3,7 +3,10 @@ of stock change (the ORM, raw SQL, a stock level removed), listing a restricted 
 and a visitor who may see fewer products, each on the very next page."""
 from __future__ import annotations
 
+import os
 import re
+import time
+from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 
 import pytest
@@ -103,3 +106,31 @@ def test_the_shared_counts_are_read_once_per_stock_revision(testapp, login, make
     with count_queries() as after_change:
         assert in_stock(testapp)[0] == 5
     assert after_change.count == first.count + 1
+
+
+def test_two_transactions_writing_the_same_stock_in_opposite_orders_both_commit(app, committed_db, make):
+    """The stock revision's row is taken before any stock level (PostgreSQL: the trigger runs before each
+    statement), so a transaction never holds it while waiting for a stock level another holds — as a
+    rejected order giving stock back while a checkout reserves it would. SQLite runs one writer at a time."""
+    if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
+        pytest.skip("PostgreSQL run only: set DATABASE_URL=postgresql://... (CI does)")
+    first, second = make.product(on_hand="10").id, make.product(on_hand="10").id
+    committed_db.session.commit()
+    engine = committed_db.engine
+    reserve = text("UPDATE stock_level SET reserved = reserved + 1 WHERE product_id = :id")
+
+    def write(one: int, other: int, wait: float) -> None:
+        time.sleep(wait)
+        with engine.begin() as conn:
+            conn.execute(reserve, {"id": one})
+            time.sleep(0.5)  # the other transaction starts meanwhile, with the other stock level
+            conn.execute(reserve, {"id": other})
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        jobs = [pool.submit(write, first, second, 0), pool.submit(write, second, first, 0.2)]
+        for job in jobs:
+            job.result(timeout=30)  # a deadlock would refuse one of them here
+    with engine.connect() as conn:
+        reserved = conn.execute(text("SELECT reserved FROM stock_level WHERE product_id IN (:a, :b)"),
+                                {"a": first, "b": second}).scalars().all()
+    assert reserved == [Decimal(2), Decimal(2)]

@@ -19,11 +19,13 @@ from tests.conftest import PASSWORD
 BUYERS = 8
 
 
-def _review_page(client, product_id: int) -> dict:
-    """Sign-in done; put one unit in the cart and return the review page's "Place order" fields."""
+def _review_page(client, *product_ids: int) -> dict:
+    """Sign-in done; put one unit of each product in the cart (in that order) and return the review page's
+    "Place order" fields."""
     cart = client.get("/shop/cart")
     token = cart.form_fields("form#request-quote" if "request-quote" in cart.text else "form")["csrf_token"]
-    client.post("/shop/cart/add", {"csrf_token": token, "product_id": product_id, "quantity": "1"})
+    for product_id in product_ids:
+        client.post("/shop/cart/add", {"csrf_token": token, "product_id": product_id, "quantity": "1"})
     details = client.get("/shop/checkout").form_fields("form#checkout")
     review = client.post("/shop/checkout", details)
     assert review.status == 200 and "Place order" in review.text, review.text[:3000]
@@ -70,6 +72,31 @@ def test_parallel_checkouts_for_the_last_units_never_oversell(db, make, live_cli
     assert len(set(numbers)) == 3
     assert _db.session.execute(select(func.count(OutboxEmail.id)).filter_by(kind="order_confirmation")
                                ).scalar_one() == 3
+
+
+def test_parallel_checkouts_of_the_same_products_in_opposite_orders_all_go_through(db, make, live_client):
+    """Carts holding the same two products, half of them in the other order, all placed at the same moment:
+    no checkout waits for another that waits for it (a deadlock would refuse one)."""
+    tier = make.tier()
+    first = make.product(price="10.00", on_hand="100", tier=tier, name="Hinge")
+    second = make.product(price="20.00", on_hand="100", tier=tier, name="Bracket")
+    jobs = []
+    for n in range(BUYERS):
+        company = make.company(name=f"Buyer company {n}", price_tier=tier)
+        make.address(company, kind="shipping", is_default=True)
+        buyer = make.contact(company, role="Buyer", email=f"b{n}@example.com")
+        client = live_client()
+        client.sign_in(buyer.email, PASSWORD)
+        order = (first.id, second.id) if n % 2 else (second.id, first.id)
+        jobs.append((client, _review_page(client, *order)))
+
+    responses = _press_together(jobs)
+
+    assert all("/orders/" in r.url for r in responses), [(r.status, r.url) for r in responses]
+    _db.session.expire_all()
+    assert _db.session.execute(select(func.count(SalesOrder.id))).scalar_one() == BUYERS
+    for product in (first, second):
+        assert _db.session.get(Product, product.id).stock.reserved == Decimal(BUYERS)
 
 
 def test_place_order_pressed_many_times_at_once_makes_one_order(db, make, live_client):

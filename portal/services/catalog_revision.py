@@ -45,8 +45,13 @@ _PG_TOKEN = "md5(random()::text || clock_timestamp()::text || txid_current()::te
 class Revision:
     """One revision row (a random token in a one-row table) and the triggers that replace it."""
 
-    def __init__(self, table: str, watched: dict[str, tuple[str, ...] | None]) -> None:
-        self.table, self.watched = table, watched
+    def __init__(self, table: str, watched: dict[str, tuple[str, ...] | None], *, first: bool = False) -> None:
+        """``first``: on PostgreSQL replace the token *before* each watched statement rather than after it,
+        for tables many transactions write at once (stock levels: every checkout). The token's row is
+        then locked before any watched row, in every transaction, so two transactions never hold one each
+        and wait for the other (after the statement, checkout A would hold the token waiting for a stock
+        row checkout B holds while B waits for the token: a deadlock, one checkout refused)."""
+        self.table, self.watched, self.first = table, watched, first
 
     def sqlite_statements(self) -> list[str]:
         statements = [
@@ -72,8 +77,9 @@ class Revision:
             update = f"UPDATE OF {', '.join(columns)}" if columns else "UPDATE"
             statements.append(f"DROP TRIGGER IF EXISTS {self.table}_bump ON {table}")
             # once per statement: a bulk import bumps the token once, not once per row
-            statements.append(f"CREATE TRIGGER {self.table}_bump AFTER INSERT OR {update} OR DELETE OR TRUNCATE "
-                              f"ON {table} FOR EACH STATEMENT EXECUTE FUNCTION {self.table}_bump()")
+            statements.append(f"CREATE TRIGGER {self.table}_bump {'BEFORE' if self.first else 'AFTER'} INSERT OR "
+                              f"{update} OR DELETE OR TRUNCATE ON {table} FOR EACH STATEMENT "
+                              f"EXECUTE FUNCTION {self.table}_bump()")
         return statements
 
     def create(self, connection: Connection) -> None:
@@ -96,7 +102,7 @@ class Revision:
 
 CATALOG = Revision(TABLE, WATCHED)
 SEARCH = Revision(SEARCH_TABLE, SEARCH_WATCHED)
-STOCK = Revision(STOCK_TABLE, STOCK_WATCHED)
+STOCK = Revision(STOCK_TABLE, STOCK_WATCHED, first=True)
 #: the catalog revision's (an earlier migration calls these)
 create, drop = CATALOG.create, CATALOG.drop
 
