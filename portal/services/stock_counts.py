@@ -12,14 +12,12 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from sqlalchemy import and_, bindparam, case, column, func, literal, null, select, table, union, union_all
+from sqlalchemy import and_, case, column, func, literal, null, select, table, union_all
 
 from portal.models import (
     Product,
     ProductVisibility,
     StockLevel,
-    product_company_visibility,
-    product_tier_visibility,
 )
 from portal.reading import rows
 from portal.services import catalog_revision, visibility
@@ -68,11 +66,7 @@ def _revision_statement(tier: bool | None):
                       null().label("n"))
     if tier is None:
         return revision
-    listed = select(product_company_visibility.c.product_id).where(
-        product_company_visibility.c.company_id == bindparam(visibility.COMPANY_PARAM))
-    if tier:
-        listed = union(listed, select(product_tier_visibility.c.product_id).where(
-            product_tier_visibility.c.tier_id == bindparam(visibility.TIER_PARAM)))
+    listed = visibility.bound_listed_ids(tier)
     restricted = (select(null(), Product.category_id, func.count())
                   .join(StockLevel, StockLevel.product_id == Product.id)
                   .where(Product.visibility == ProductVisibility.restricted, Product.id.in_(listed), _in_stock())

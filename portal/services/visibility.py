@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import Select, and_, bindparam, exists, literal, not_, or_, select
+from sqlalchemy import Select, and_, bindparam, exists, literal, not_, or_, select, union
 
 from portal.models import (
     Company,
@@ -77,6 +77,17 @@ def bound_visible_clause(shape: tuple[bool, bool]):
 def bound_unseen_clause(shape: tuple[bool, bool]):
     """``unseen_clause`` with bound parameters, as ``bound_visible_clause``."""
     return _unseen(*shape, bindparam(COMPANY_PARAM), bindparam(TIER_PARAM))
+
+
+def bound_listed_ids(has_tier: bool):
+    """The ids of the products listed for the bound company, or its price tier when it has one (the
+    restricted products it may see), bound as ``params_of``: a select for ``in_``."""
+    listed = select(product_company_visibility.c.product_id).where(
+        product_company_visibility.c.company_id == bindparam(COMPANY_PARAM))
+    if has_tier:
+        listed = union(listed, select(product_tier_visibility.c.product_id).where(
+            product_tier_visibility.c.tier_id == bindparam(TIER_PARAM)))
+    return listed
 
 
 def _visible(guest: bool, has_tier: bool, company_id, tier_id):
