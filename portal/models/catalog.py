@@ -135,7 +135,8 @@ class ProductPrice(Model):
     """The list price of a product in one tier."""
 
     __tablename__ = "product_price"
-    __table_args__ = (UniqueConstraint("product_id", "tier_id"),)
+    #: (tier, price): a list sorted by price starts from each tier's cheapest (services.catalog_price_order)
+    __table_args__ = (UniqueConstraint("product_id", "tier_id"), Index("ix_product_price_tier_price", "tier_id", "price"))
     id: Mapped[int] = mapped_column(primary_key=True)
     product_id: Mapped[int] = mapped_column(ForeignKey("product.id", ondelete="CASCADE"), index=True)
     tier_id: Mapped[int] = mapped_column(ForeignKey("price_tier.id", ondelete="CASCADE"))

@@ -35,7 +35,7 @@ from portal.models import (
     StockLevel,
 )
 from portal.reading import rows
-from portal.services import catalog_matches, catalog_search, stock_counts, visibility
+from portal.services import catalog_matches, catalog_price_order, catalog_search, stock_counts, visibility
 from portal.services.catalog_cards import CARD_COLUMNS, Card, CardStock, ProductRow, card, first_image
 from portal.services.catalog_tree import CategoryNode, CategoryTree, category_tree
 from portal.services.visibility import Viewer, visible, visible_clause
@@ -166,6 +166,8 @@ class _Shape(NamedTuple):
     sort: str
     #: sorting by price in a tier (else the default tier's prices)
     price_tier: bool
+    #: sorting by price among each tier's cheapest products only (``catalog_price_order``)
+    cheapest: bool = False
 
 
 def _page(viewer, query, tree, words, price_tier_id, priced, matched: int | None = None) -> CatalogPage:
@@ -195,15 +197,36 @@ def _page(viewer, query, tree, words, price_tier_id, priced, matched: int | None
                   page_offset=(query.page - 1) * query.per_page)
     shape = _Shape(dialect, visibility.shape_of(viewer), category, query.in_stock, search, sort,
                    price_tier=price_tier_id is not None)
-    found = rows(_page_statement(shape), params).all()
     if words:
         total = matched
     elif query.in_stock:
         total = stock_counts.in_stock_total(viewer, tree, query.category_id)
     else:
         total = tree.nodes[query.category_id].count if query.category_id is not None else tree.total
+    found = None
+    if sort == "price" and not words and total > CHEAPEST_FROM:
+        found = _cheapest_page(shape, params, query, total, tree.total)
+    if found is None:
+        found = rows(_page_statement(shape), params).all()
     return CatalogPage([ProductRow(card(r), r.image_id) for r in found], total, query.page, query.per_page,
                        by_name_for_breadth=search == "broad")
+
+
+#: a list sorted by price is looked for among each tier's cheapest products only when it holds more
+#: products than this (ordering fewer costs less than the attempt)
+CHEAPEST_FROM = 2000
+
+
+def _cheapest_page(shape: _Shape, params: dict, query: CatalogQuery, listed: int, catalog: int) -> list | None:
+    """The page of a list of ``listed`` products sorted by price, found among each tier's cheapest
+    products; None when they do not hold the whole page (``catalog_price_order``)."""
+    need = query.page * query.per_page
+    size = catalog_price_order.window(need, listed, catalog)
+    if size is None:
+        return None
+    found = rows(_page_statement(shape._replace(cheapest=True)),
+                 {**params, "price_window_last": size - 1}).all()
+    return found if found and found[0].qualified >= need else None
 
 
 @lru_cache(maxsize=512)
@@ -223,9 +246,17 @@ def _page_statement(shape: _Shape) -> Select:
     # ranked search or a sort by price orders every match, and should not read more than the order needs.
     keys = _sort_keys(shape, rank)
     stmt = stmt.add_columns(*(key.label(f"k{i}") for i, (key, _, _) in enumerate(keys)))
+    qualified = []
+    if shape.cheapest:  # how many of the cheapest qualify: the page is exact when they fill it
+        guest = shape.viewer[0]
+        stmt = stmt.where(Product.id.in_(catalog_price_order.candidates(guest, shape.price_tier)),
+                          catalog_price_order.at_most_the_ends(keys[0][0], guest, shape.price_tier))
+        stmt = stmt.add_columns(func.count().over().label("qualified"))
     chosen = (stmt.order_by(*_ordered(keys)).limit(bindparam("page_limit")).offset(bindparam("page_offset"))
               .subquery("chosen"))
-    return (select(*CARD_COLUMNS, first_image().label("image_id"))
+    if shape.cheapest:
+        qualified = [chosen.c.qualified]
+    return (select(*CARD_COLUMNS, first_image().label("image_id"), *qualified)
             .select_from(chosen).join(Product, Product.id == chosen.c.id)
             .outerjoin(StockLevel, StockLevel.product_id == Product.id)
             .order_by(*_ordered([(chosen.c[f"k{i}"], desc, last) for i, (_, desc, last) in enumerate(keys)])))
