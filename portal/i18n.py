@@ -107,24 +107,11 @@ def select_locale() -> str:
 
 
 def current_locale() -> str:
-    """The active locale's code ("en" outside an app). Kept with the locale object it was read from
-    (a page formats dozens of amounts and dates): ``force_locale`` and ``refresh`` put another locale
-    object in place, so a change of language is never answered with the kept code."""
+    """The active locale's code ("en" outside an app)."""
     if not has_app_context():
         return DEFAULT_LANGUAGE
-    ctx = g.get("_flask_babel")
-    locale = getattr(ctx, "babel_locale", None)
-    if locale is None:
-        locale = babel_locale()
-        if locale is None:
-            return DEFAULT_LANGUAGE
-        ctx = g.get("_flask_babel")
-    kept = getattr(ctx, "portal_locale_code", None)
-    if kept is not None and kept[0] is locale:
-        return kept[1]
-    code = str(locale)
-    ctx.portal_locale_code = (locale, code)
-    return code
+    locale = babel_locale()
+    return str(locale) if locale is not None else DEFAULT_LANGUAGE
 
 
 @contextmanager

@@ -7,6 +7,7 @@ import pytest
 from portal.extensions import db
 from portal.services import catalog
 from portal.services.visibility import Viewer
+from tests.catalog_pages import every_page
 
 
 @pytest.fixture
@@ -27,15 +28,7 @@ def shop(make):
 def listing(shop, category, per_page: int, walk: bool | None, monkeypatch) -> list[list[str]]:
     if walk is not None:
         monkeypatch.setattr(catalog, "_walk_names", lambda tree, query: walk)
-    tree = catalog.category_tree(shop["viewer"])
-    pages, number = [], 1
-    while True:
-        page = catalog.find_products(shop["viewer"], catalog.CatalogQuery(category_id=category.id, page=number,
-                                                                          per_page=per_page), tree, None, False)
-        pages.append([row.product.sku for row in page.rows])
-        if not page.has_next:
-            return pages
-        number += 1
+    return every_page(shop["viewer"], category_id=category.id, per_page=per_page)
 
 
 @pytest.mark.parametrize("category", ["big", "small", "top"])

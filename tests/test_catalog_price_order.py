@@ -14,6 +14,7 @@ from portal.extensions import db
 from portal.models import ProductPrice, ProductVisibility, product_company_visibility
 from portal.services import catalog, catalog_price_order
 from portal.services.visibility import Viewer
+from tests.catalog_pages import every_page
 
 
 @pytest.fixture
@@ -51,15 +52,7 @@ def shop(make):
 
 
 def pages(viewer, tier_id, **asked) -> list[list[str]]:
-    tree = catalog.category_tree(viewer)
-    found, number = [], 1
-    while True:
-        page = catalog.find_products(viewer, catalog.CatalogQuery(sort="price", page=number, per_page=10, **asked),
-                                     tree, tier_id, True)
-        found.append([row.product.sku for row in page.rows])
-        if not page.has_next:
-            return found
-        number += 1
+    return every_page(viewer, tier_id, True, sort="price", per_page=10, **asked)
 
 
 @pytest.mark.parametrize("who", ["trade customer", "standard customer", "visitor"])
@@ -68,7 +61,7 @@ def test_every_page_is_the_same_either_way(shop, monkeypatch, who):
     real = catalog._cheapest_page
     for asked, filters in {"all": {}, "in stock": {"in_stock": True}, "category": {"category_id": shop["top"].id},
                            "subcategory in stock": {"category_id": shop["left"].id, "in_stock": True}}.items():
-        monkeypatch.setattr(catalog, "CHEAPEST_FROM", 10 ** 9)
+        monkeypatch.setattr(catalog_price_order, "SMALLEST_LIST", 10 ** 9)
         ordered_all = pages(viewer, tier_id, **filters)
 
         answered = []
@@ -78,7 +71,7 @@ def test_every_page_is_the_same_either_way(shop, monkeypatch, who):
             answered.append(found is not None)
             return found
 
-        monkeypatch.setattr(catalog, "CHEAPEST_FROM", 0)
+        monkeypatch.setattr(catalog_price_order, "SMALLEST_LIST", 0)
         monkeypatch.setattr(catalog, "_cheapest_page", spy)
         monkeypatch.setattr(catalog_price_order, "LIST_PER_WINDOW", 0)  # try it even where ordering all is cheaper
         monkeypatch.setattr(catalog_price_order, "MARGIN", 1)  # small windows: some pages fall back

@@ -203,18 +203,11 @@ def _page(viewer, query, tree, words, price_tier_id, priced, matched: int | None
         total = stock_counts.in_stock_total(viewer, tree, query.category_id)
     else:
         total = tree.nodes[query.category_id].count if query.category_id is not None else tree.total
-    found = None
-    if sort == "price" and not words and total > CHEAPEST_FROM:
-        found = _cheapest_page(shape, params, query, total, tree.total)
+    found = _cheapest_page(shape, params, query, total, tree.total) if sort == "price" and not words else None
     if found is None:
         found = rows(_page_statement(shape), params).all()
     return CatalogPage([ProductRow(card(r), r.image_id) for r in found], total, query.page, query.per_page,
                        by_name_for_breadth=search == "broad")
-
-
-#: a list sorted by price is looked for among each tier's cheapest products only when it holds more
-#: products than this (ordering fewer costs less than the attempt)
-CHEAPEST_FROM = 2000
 
 
 def _cheapest_page(shape: _Shape, params: dict, query: CatalogQuery, listed: int, catalog: int) -> list | None:
@@ -246,7 +239,6 @@ def _page_statement(shape: _Shape) -> Select:
     # ranked search or a sort by price orders every match, and should not read more than the order needs.
     keys = _sort_keys(shape, rank)
     stmt = stmt.add_columns(*(key.label(f"k{i}") for i, (key, _, _) in enumerate(keys)))
-    qualified = []
     if shape.cheapest:  # how many of the cheapest qualify: the page is exact when they fill it
         guest = shape.viewer[0]
         stmt = stmt.where(Product.id.in_(catalog_price_order.candidates(guest, shape.price_tier)),
@@ -254,8 +246,7 @@ def _page_statement(shape: _Shape) -> Select:
         stmt = stmt.add_columns(func.count().over().label("qualified"))
     chosen = (stmt.order_by(*_ordered(keys)).limit(bindparam("page_limit")).offset(bindparam("page_offset"))
               .subquery("chosen"))
-    if shape.cheapest:
-        qualified = [chosen.c.qualified]
+    qualified = [chosen.c.qualified] if shape.cheapest else []
     return (select(*CARD_COLUMNS, first_image().label("image_id"), *qualified)
             .select_from(chosen).join(Product, Product.id == chosen.c.id)
             .outerjoin(StockLevel, StockLevel.product_id == Product.id)

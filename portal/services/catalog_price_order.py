@@ -19,6 +19,9 @@ from sqlalchemy import and_, bindparam, func, or_, select, union
 
 from portal.models import PriceTier, ProductPrice
 
+#: a list sorted by price is looked for among the cheapest only when it holds more products than this
+#: (ordering fewer costs less than the attempt)
+SMALLEST_LIST = 2000
 #: taken per product the page needs, over the share of the catalog it can come from (margin for products
 #: the page filters out: hidden, restricted, out of stock)
 MARGIN = 3
@@ -30,7 +33,7 @@ LIST_PER_WINDOW = 4
 def window(need: int, listed: int, catalog: int) -> int | None:
     """How many of each tier's cheapest prices to take for the first ``need`` products of a list of
     ``listed`` products (of ``catalog`` the viewer may see); None when ordering the list costs less."""
-    if listed <= 0 or catalog <= 0:
+    if listed <= SMALLEST_LIST or catalog <= 0:
         return None
     size = int(need * MARGIN * catalog / listed) + 1
     return size if size * LIST_PER_WINDOW <= listed else None

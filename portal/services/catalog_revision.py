@@ -16,6 +16,7 @@ batch migration that copies one of the watched tables drops its triggers: call `
 """
 from __future__ import annotations
 
+import sqlalchemy as sa
 from sqlalchemy import Connection, event, text
 
 from portal.models.base import Model
@@ -52,6 +53,10 @@ class Revision:
         and wait for the other (after the statement, checkout A would hold the token waiting for a stock
         row checkout B holds while B waits for the token: a deadlock, one checkout refused)."""
         self.table, self.watched, self.first = table, watched, first
+
+    def token(self):
+        """The current token, as a scalar subquery (read in the same statement as what it keys)."""
+        return sa.select(sa.table(self.table, sa.column("token")).c.token).scalar_subquery()
 
     def sqlite_statements(self) -> list[str]:
         statements = [

@@ -11,7 +11,7 @@ import threading
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 
-from sqlalchemy import and_, case, column, func, literal, null, select, table, union_all
+from sqlalchemy import and_, case, func, literal, null, select, union_all
 
 from portal.models import (
     Category,
@@ -135,8 +135,6 @@ class _Shared:
     guest: dict[int | None, int]
 
 
-_REVISION = table(catalog_revision.TABLE, column("token"))
-_SEARCH_REVISION = table(catalog_revision.SEARCH_TABLE, column("token"))
 #: kept per process: the shared part of the last few revisions, and the trees built from them (shared by
 #: every request, so nobody changes a tree once built)
 _KEPT_REVISIONS, _KEPT_TREES = 4, 64
@@ -170,8 +168,8 @@ def _revision_and_restricted(viewer: Viewer | None) -> tuple[str, str, list[tupl
 def _revision_statement(tier: bool | None):
     """The revisions; for a customer (`tier`: whether it has a price tier) with the counts of its listed
     restricted products, bound as ``visibility.params_of``."""
-    revision = select(select(_REVISION.c.token).scalar_subquery().label("token"),
-                      select(_SEARCH_REVISION.c.token).scalar_subquery().label("search_token"),
+    revision = select(catalog_revision.CATALOG.token().label("token"),
+                      catalog_revision.SEARCH.token().label("search_token"),
                       null().label("category_id"), null().label("n"))
     if tier is None:
         return revision
@@ -185,11 +183,10 @@ def _revision_statement(tier: bool | None):
 def _load_shared() -> _Shared:
     """The categories and their public and guest counts, with the revision they belong to (one statement:
     one snapshot). A full pass over the products, once per catalog revision."""
-    public = Product.visibility == ProductVisibility.all
-    counts = (select(Product.category_id, func.sum(case((public, 1), else_=0)).label("public"),
-                     func.sum(case((and_(public, Product.guest_visible.is_(True)), 1), else_=0)).label("guest"))
+    public, guest = public_and_guest_counts()
+    counts = (select(Product.category_id, public.label("public"), guest.label("guest"))
               .group_by(Product.category_id).cte("counts"))
-    token = select(_REVISION.c.token).scalar_subquery()
+    token = catalog_revision.CATALOG.token()
     columns = [Category.id, Category.name, Category.slug, Category.parent_id, Category.position]
     stmt = union_all(
         select(*columns, func.coalesce(counts.c.public, 0), func.coalesce(counts.c.guest, 0), token)
@@ -200,11 +197,24 @@ def _load_shared() -> _Shared:
         select(null(), literal(""), literal(""), null(), literal(0), literal(0), literal(0), token))
     found = rows(stmt).all()
     categories = sorted((r for r in found if r[0] is not None), key=lambda r: (r[4] or 0, r[1]))
+    public_counts, guest_counts = tally((r[0], r[5], r[6]) for r in found)
+    return _Shared(found[0][7], tuple((r[0], r[1], r[2], r[3]) for r in categories), public_counts, guest_counts)
+
+
+def public_and_guest_counts():
+    """Aggregates over products: how many every customer may see, how many guests may see."""
+    public = Product.visibility == ProductVisibility.all
+    return (func.sum(case((public, 1), else_=0)),
+            func.sum(case((and_(public, Product.guest_visible.is_(True)), 1), else_=0)))
+
+
+def tally(found) -> tuple[dict[int | None, int], dict[int | None, int]]:
+    """(category, public, guest) rows as category -> public count and category -> guest count."""
     public_counts: dict[int | None, int] = {}
     guest_counts: dict[int | None, int] = {}
-    for r in found:
-        if r[5]:
-            public_counts[r[0]] = public_counts.get(r[0], 0) + int(r[5])
-        if r[6]:
-            guest_counts[r[0]] = guest_counts.get(r[0], 0) + int(r[6])
-    return _Shared(found[0][7], tuple((r[0], r[1], r[2], r[3]) for r in categories), public_counts, guest_counts)
+    for category, n_public, n_guest in found:
+        if n_public:
+            public_counts[category] = public_counts.get(category, 0) + int(n_public)
+        if n_guest:
+            guest_counts[category] = guest_counts.get(category, 0) + int(n_guest)
+    return public_counts, guest_counts

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from sqlalchemy import and_, case, column, func, literal, null, select, table, union_all
+from sqlalchemy import func, literal, null, select, union_all
 
 from portal.models import (
     Product,
@@ -21,11 +21,9 @@ from portal.models import (
 )
 from portal.reading import rows
 from portal.services import catalog_revision, visibility
-from portal.services.catalog_tree import CategoryTree, keep
+from portal.services.catalog_tree import CategoryTree, keep, public_and_guest_counts, tally
 from portal.services.visibility import Viewer
 
-_CATALOG = table(catalog_revision.TABLE, column("token"))
-_STOCK = table(catalog_revision.STOCK_TABLE, column("token"))
 #: (catalog token, stock token) -> (category -> products every customer may see in stock, same for guests)
 _kept: dict[tuple[str, str], tuple[dict[int | None, int], dict[int | None, int]]] = {}
 _KEPT = 4
@@ -62,8 +60,7 @@ def _stock_revision_and_restricted(viewer: Viewer) -> tuple[str, list[tuple[int 
 def _revision_statement(tier: bool | None):
     """The stock revision; for a customer (``tier``: whether it has a price tier) with its listed
     restricted products in stock per category, bound as ``visibility.params_of``."""
-    revision = select(select(_STOCK.c.token).scalar_subquery().label("token"), null().label("category_id"),
-                      null().label("n"))
+    revision = select(catalog_revision.STOCK.token().label("token"), null().label("category_id"), null().label("n"))
     if tier is None:
         return revision
     listed = visibility.bound_listed_ids(tier)
@@ -77,18 +74,9 @@ def _revision_statement(tier: bool | None):
 def _load_shared():
     """Per category the products in stock every customer and every guest may see, with the catalog and
     stock revisions they belong to (one statement: one snapshot). A pass over the stock levels."""
-    public = Product.visibility == ProductVisibility.all
-    tokens = (select(_CATALOG.c.token).scalar_subquery(), select(_STOCK.c.token).scalar_subquery())
+    tokens = (catalog_revision.CATALOG.token(), catalog_revision.STOCK.token())
     found = rows(union_all(
-        select(Product.category_id, func.sum(case((public, 1), else_=0)),
-               func.sum(case((and_(public, Product.guest_visible.is_(True)), 1), else_=0)), *tokens)
+        select(Product.category_id, *public_and_guest_counts(), *tokens)
         .join(StockLevel, StockLevel.product_id == Product.id).where(_in_stock()).group_by(Product.category_id),
         select(null(), literal(0), literal(0), *tokens))).all()
-    public_counts: dict[int | None, int] = {}
-    guest_counts: dict[int | None, int] = {}
-    for category, n_public, n_guest, _, _ in found:
-        if n_public:
-            public_counts[category] = public_counts.get(category, 0) + int(n_public)
-        if n_guest:
-            guest_counts[category] = guest_counts.get(category, 0) + int(n_guest)
-    return (found[0][3], found[0][4]), (public_counts, guest_counts)
+    return (found[0][3], found[0][4]), tally((r[0], r[1], r[2]) for r in found)
